@@ -1,0 +1,64 @@
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as schema from "./schema";
+
+export type SesameDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Where the appliance keeps its database unless told otherwise (`--db` / `SESAME_DB`). */
+export const DEFAULT_DB_PATH = "/var/lib/sesame/sesame.db";
+
+/** The committed migrations (top-level drizzle/). */
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle");
+
+export interface OpenDbOptions {
+  /** Apply pending migrations on open (the migrate step and tests do; web and worker expect them applied). */
+  migrate?: boolean;
+  readonly?: boolean;
+  /** ms to wait on a locked database before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Open the shared database with the pragmas both processes rely on: WAL (the
+ * web reads while the worker writes), synchronous=NORMAL, foreign keys, and a
+ * busy timeout so a writer waits for the other instead of failing.
+ * `path` must be absolute (or ":memory:") so both processes agree on one file.
+ */
+export function openDb(path: string, options: OpenDbOptions = {}): SesameDb {
+  if (path !== ":memory:" && !isAbsolute(path)) {
+    throw new Error(`database path must be absolute, got "${path}"`);
+  }
+  if (path !== ":memory:" && !options.readonly) {
+    const dir = dirname(path);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o750 });
+  }
+  const sqlite = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  if (!options.readonly) {
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+  }
+  sqlite.pragma("foreign_keys = ON");
+  const db = drizzle({ client: sqlite, schema, casing: "snake_case" }) as SesameDb;
+  if (options.migrate) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+  return db;
+}
+
+/**
+ * Let a group (e.g. the unprivileged web user's) read and write the database
+ * and its WAL/SHM files, which the root-run worker would otherwise own alone.
+ */
+export function shareDbFiles(path: string, mode = 0o660): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(f)) chmodSync(f, mode);
+  }
+}
+
+/** `PRAGMA data_version`: changes when another connection commits. Cheap to poll. */
+export function dataVersion(db: SesameDb): number {
+  return db.$client.pragma("data_version", { simple: true }) as number;
+}

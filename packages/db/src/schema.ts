@@ -1,0 +1,175 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { Step, TcpFlagRule } from "@sesame/core";
+
+/**
+ * The shared database. The web app writes desired state (doors, trusted
+ * networks, revoke/extend/unban requests, settings); the worker applies it to
+ * the firewall and writes what happened (grants, bans, events, heartbeat).
+ * Times are integers in ms since the epoch.
+ */
+
+const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
+
+export const doors = sqliteTable(
+  "doors",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    /** Knock sequence (JSON array of {port, protocol}). */
+    sequence: text({ mode: "json" }).$type<Step[]>().notNull(),
+    /** One_Time_Sequences: all sequences; `oneTimeIndex` is the next unused one. */
+    oneTimeSequences: text({ mode: "json" }).$type<Step[][]>(),
+    oneTimeIndex: integer().notNull().default(0),
+    seqTimeoutMs: integer().notNull().default(25_000),
+    tcpFlags: text({ mode: "json" }).$type<TcpFlagRule>().notNull().default(sql`'{"set":[],"clear":[]}'`),
+    target: text(),
+    /** open | close | ban | command */
+    action: text({ enum: ["open", "close", "ban", "command"] }).notNull(),
+    /** open: ports to accept (JSON Step[]). */
+    openPorts: text({ mode: "json" }).$type<Step[]>(),
+    /** open: grant length; ban: ban length. */
+    durationSec: integer().notNull().default(300),
+    /** close: only revoke grants from this door (by name); null = all of the IP's grants. */
+    closeDoorName: text(),
+    /**
+     * command: the knockd.conf section this door was imported from. The
+     * commands themselves are never stored here: the worker runs them only from
+     * its root-owned config file.
+     */
+    commandSection: text(),
+    /** Display copy of the imported commands (never executed from the database). */
+    commandPreview: text(),
+    cooldownMs: integer().notNull().default(0),
+    tolerateDuplicates: integer({ mode: "boolean" }).notNull().default(false),
+    enabled: integer({ mode: "boolean" }).notNull().default(true),
+    /** Where the door came from: ui | knockd-conf */
+    source: text({ enum: ["ui", "knockd-conf"] }).notNull().default("ui"),
+    createdAt: integer().notNull().default(now),
+    updatedAt: integer().notNull().default(now),
+  },
+  (t) => [uniqueIndex("doors_name_uq").on(t.name)],
+);
+
+export const trustedNetworks = sqliteTable(
+  "trusted_networks",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    /** Canonical CIDR (network address, prefix), IPv4 or IPv6. */
+    cidr: text().notNull(),
+    comment: text().notNull().default(""),
+    expiresAt: integer(),
+    createdAt: integer().notNull().default(now),
+  },
+  (t) => [uniqueIndex("trusted_cidr_uq").on(t.cidr)],
+);
+
+export const grants = sqliteTable(
+  "grants",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    ip: text().notNull(),
+    family: integer().notNull(),
+    ports: text({ mode: "json" }).$type<Step[]>().notNull(),
+    doorId: integer().references(() => doors.id, { onDelete: "set null" }),
+    doorName: text().notNull(),
+    openedAt: integer().notNull(),
+    /** Desired expiry; the UI may push it later (extend). */
+    expiresAt: integer().notNull(),
+    /** Set when closed: by expiry, revoke from the UI, a close sequence, or a replacing grant. */
+    closedAt: integer(),
+    closedReason: text({ enum: ["expired", "revoked", "close-sequence", "replaced", "banned"] }),
+    /** expiresAt/closedAt as last applied to the kernel by the worker (null: not yet applied). */
+    appliedExpiresAt: integer(),
+    appliedClosedAt: integer(),
+  },
+  (t) => [
+    index("grants_open_idx").on(t.closedAt, t.expiresAt),
+    index("grants_ip_idx").on(t.ip),
+  ],
+);
+
+export const bans = sqliteTable(
+  "bans",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    ip: text().notNull(),
+    family: integer().notNull(),
+    doorId: integer().references(() => doors.id, { onDelete: "set null" }),
+    doorName: text().notNull(),
+    createdAt: integer().notNull(),
+    expiresAt: integer().notNull(),
+    liftedAt: integer(),
+    liftedReason: text({ enum: ["expired", "unbanned"] }),
+    appliedExpiresAt: integer(),
+    appliedLiftedAt: integer(),
+  },
+  (t) => [index("bans_active_idx").on(t.liftedAt, t.expiresAt), index("bans_ip_idx").on(t.ip)],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    ts: integer().notNull(),
+    ip: text(),
+    doorId: integer(),
+    doorName: text(),
+    /** One of EVENT_KINDS in @sesame/core. */
+    kind: text().notNull(),
+    stage: integer(),
+    detail: text(),
+  },
+  (t) => [
+    index("events_ts_idx").on(t.ts),
+    index("events_kind_ts_idx").on(t.kind, t.ts),
+    index("events_ip_ts_idx").on(t.ip, t.ts),
+    index("events_door_ts_idx").on(t.doorName, t.ts),
+  ],
+);
+
+/** Key/value settings (JSON values): interfaces, backend, retention, configVersion, … */
+export const settings = sqliteTable("settings", {
+  key: text().primaryKey(),
+  value: text({ mode: "json" }).notNull(),
+  updatedAt: integer().notNull().default(now),
+});
+
+/** Who changed what and when, for every config change. */
+export const audit = sqliteTable(
+  "audit",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    ts: integer().notNull().default(now),
+    actor: text().notNull(),
+    action: text().notNull(),
+    entity: text().notNull(),
+    entityId: text(),
+    before: text({ mode: "json" }),
+    after: text({ mode: "json" }),
+  },
+  (t) => [index("audit_ts_idx").on(t.ts)],
+);
+
+/** One row per worker (id 1): heartbeat and what it has applied. */
+export const workerStatus = sqliteTable("worker_status", {
+  id: integer().primaryKey(),
+  pid: integer().notNull(),
+  startedAt: integer().notNull(),
+  heartbeatAt: integer().notNull(),
+  interfaces: text({ mode: "json" }).$type<string[]>().notNull(),
+  backend: text().notNull(),
+  /** settings.configVersion last applied (the UI shows "applied" when it catches up). */
+  appliedConfigVersion: integer().notNull().default(0),
+  lastError: text(),
+  lastErrorAt: integer(),
+  stats: text({ mode: "json" }).$type<Record<string, number>>(),
+});
+
+/** Failed logins per client address, for throttling. */
+export const loginAttempts = sqliteTable("login_attempts", {
+  address: text().primaryKey(),
+  failures: integer().notNull().default(0),
+  firstFailureAt: integer().notNull(),
+  lockedUntil: integer(),
+});

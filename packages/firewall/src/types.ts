@@ -1,0 +1,52 @@
+import type { FirewallState, Step } from "@sesame/core";
+
+/**
+ * One interface for every way Sesame can enforce grants and bans. Backends run
+ * their programs (nft, iptables, ipset, …) with argument vectors, never
+ * through a shell. Every mutating call is idempotent: a repeated grant
+ * refreshes its timeout and never stacks rules.
+ */
+export interface FirewallBackend {
+  readonly name: "nftables" | "iptables" | "command";
+  /**
+   * Create (or adopt) the backend's own table/chains/sets, then make the
+   * kernel match `state` exactly: protected ports, trusted networks, grants and
+   * bans with their remaining time (expired entries are skipped).
+   */
+  reconcile(state: FirewallState, now: number): Promise<void>;
+  /** Accept `ports` from `ip` for `ttlSec` (kernel-side timeout where the backend has one). */
+  grant(ip: string, ports: Step[], ttlSec: number): Promise<void>;
+  /** Withdraw `ip`'s grant on `ports` (all of its grants when omitted). */
+  revoke(ip: string, ports?: Step[]): Promise<void>;
+  /** Drop `ip` on protected ports for `ttlSec`. */
+  ban(ip: string, ttlSec: number): Promise<void>;
+  unban(ip: string): Promise<void>;
+  setTrusted(cidrs: string[]): Promise<void>;
+  setProtected(ports: Step[]): Promise<void>;
+  /** What the kernel holds now (for reconcile checks, tests and the UI). */
+  inspect(): Promise<KernelSnapshot>;
+  /** The worker is exiting: leave kernel timeouts to close what is open. */
+  detach(): Promise<void>;
+  /** Remove everything the backend created (uninstall, test teardown). */
+  destroy(): Promise<void>;
+}
+
+export interface KernelSnapshot {
+  protectedPorts: Step[];
+  trusted: string[];
+  grants: { ip: string; port: number; protocol: "tcp" | "udp"; expiresInMs: number | null }[];
+  bans: { ip: string; expiresInMs: number | null }[];
+}
+
+/** A failed firewall program run; carries the argv and stderr so the worker can log and record it. */
+export class FirewallError extends Error {
+  constructor(
+    message: string,
+    readonly argv: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "FirewallError";
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./netns";
+export * from "./tcp";

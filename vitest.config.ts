@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: `unit` (pure, fast, parallel) and `net` (root, real pcap and
+// nftables inside network namespaces the tests create; run one file at a time).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "net",
+          include: ["tests/net/**/*.test.ts", "packages/*/test/**/*.net.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
