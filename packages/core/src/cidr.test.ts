@@ -1,0 +1,195 @@
+import { describe, expect, it } from "vitest";
+import { CidrSet, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+
+describe("normalizeIp", () => {
+  it.each([
+    ["1.2.3.4", "1.2.3.4"],
+    ["0.0.0.0", "0.0.0.0"],
+    ["255.255.255.255", "255.255.255.255"],
+    [" 10.0.0.5 ", "10.0.0.5"],
+    ["::", "::"],
+    ["::1", "::1"],
+    ["1::", "1::"],
+    ["2001:DB8::1", "2001:db8::1"],
+    ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"],
+    ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"], // first of two equal runs
+    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"], // a single zero group is not compressed
+    ["2001:0:0:1:0:0:0:1", "2001:0:0:1::1"], // longest run wins
+    ["fe80::0001:0:0:0", "fe80::1:0:0:0"], // tie: the first run
+    ["fe80:0:0:1::", "fe80:0:0:1::"],
+    ["::ffff:1.2.3.4", "::ffff:1.2.3.4"],
+    ["::FFFF:0102:0304", "::ffff:1.2.3.4"],
+    ["::1.2.3.4", "::102:304"],
+    ["64:ff9b::192.0.2.33", "64:ff9b::c000:221"],
+    ["1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"],
+    ["1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"],
+  ])("%s → %s", (input, out) => {
+    expect(normalizeIp(input)).toBe(out);
+  });
+
+  it.each([
+    "",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3.-4",
+    "1.2.3.4/24",
+    "a.b.c.d",
+    ":",
+    ":::",
+    "1:::2",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:8::",
+    "::1:2:3:4:5:6:7:8",
+    "12345::",
+    "g::1",
+    "fe80::1%eth0",
+    "[::1]",
+    "::ffff:1.2.3",
+    "1.2.3.4::",
+    "1:2:3:4:5:6:7:1.2.3.4",
+    "ssh.maths.fr",
+  ])("rejects %j", (input) => {
+    expect(normalizeIp(input)).toBeNull();
+    expect(parseIp(input)).toBeNull();
+  });
+
+  it("reports the family and bytes", () => {
+    expect(ipFamily("10.0.0.1")).toBe(4);
+    expect(ipFamily("::1")).toBe(6);
+    expect(ipFamily("nope")).toBeNull();
+    expect(Array.from(parseIp("::ffff:1.2.3.4")!.bytes)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 1, 2, 3, 4]);
+  });
+});
+
+describe("parseCidr", () => {
+  it.each([
+    ["10.0.0.0/24", "10.0.0.0/24", 4, 24, false],
+    ["10.0.0.5/24", "10.0.0.0/24", 4, 24, true],
+    ["10.0.0.5", "10.0.0.5/32", 4, 32, true],
+    ["29.123.4.0/24", "29.123.4.0/24", 4, 24, false],
+    ["0.0.0.0/0", "0.0.0.0/0", 4, 0, false],
+    ["1.2.3.4/0", "0.0.0.0/0", 4, 0, true],
+    ["192.168.1.255/31", "192.168.1.254/31", 4, 31, true],
+    ["2001:DB8::/32", "2001:db8::/32", 6, 32, true],
+    ["2001:db8::1/64", "2001:db8::/64", 6, 64, true],
+    ["2001:db8:abcd:1234::/50", "2001:db8:abcd::/50", 6, 50, true],
+    ["::/0", "::/0", 6, 0, false],
+    ["::1/128", "::1/128", 6, 128, false],
+    ["::ffff:10.1.2.3/120", "::ffff:10.1.2.0/120", 6, 120, true],
+  ])("%s → %s", (input, text, family, prefix, normalized) => {
+    const r = parseCidr(input);
+    expect(r).toEqual({ ok: true, cidr: { family, prefix, network: text.split("/")[0], text }, normalized });
+  });
+
+  it.each([
+    ["", "An address or network is required."],
+    ["10.0.0.0/33", "Prefix /33 is out of range for IPv4 (expected /0 to /32)."],
+    ["::/129", "Prefix /129 is out of range for IPv6 (expected /0 to /128)."],
+    ["10.0.0.0/", `"/" is not a prefix length (expected /0 to /32).`],
+    ["10.0.0.0/-1", `"/-1" is not a prefix length (expected /0 to /32).`],
+    ["10.0.0.0/2a", `"/2a" is not a prefix length (expected /0 to /32).`],
+    ["10.0.0.0/24/8", `"/24/8" is not a prefix length (expected /0 to /32).`],
+    ["10.0.0/24", `"10.0.0" is not an IPv4 or IPv6 address.`],
+    ["example.org/24", `"example.org" is not an IPv4 or IPv6 address.`],
+  ])("rejects %j", (input, reason) => {
+    expect(parseCidr(input)).toEqual({ ok: false, reason });
+  });
+});
+
+describe("cidrContains", () => {
+  it.each([
+    ["10.0.0.0/24", "10.0.0.0", true],
+    ["10.0.0.0/24", "10.0.0.255", true],
+    ["10.0.0.0/24", "10.0.1.0", false],
+    ["10.0.0.0/8", "10.200.3.4", true],
+    ["0.0.0.0/0", "203.0.113.9", true],
+    ["10.0.0.5/32", "10.0.0.5", true],
+    ["10.0.0.5/32", "10.0.0.6", false],
+    ["10.0.0.0/24", "::ffff:10.0.0.7", true],
+    ["10.0.0.0/24", "::ffff:10.0.1.7", false],
+    ["10.0.0.0/24", "::10.0.0.7", false], // IPv4-compatible is not IPv4-mapped
+    ["::ffff:0:0/96", "192.0.2.1", false], // families are filtered separately
+    ["::ffff:0:0/96", "::ffff:192.0.2.1", true],
+    ["::/0", "10.0.0.1", false],
+    ["::/0", "::ffff:10.0.0.1", true],
+    ["0.0.0.0/0", "2001:db8::1", false],
+    ["::/0", "2001:db8::1", true],
+    ["2001:db8::/32", "2001:db8:ffff::1", true],
+    ["2001:db8::/32", "2001:db9::1", false],
+    ["2001:db8::/33", "2001:db8:8000::", false],
+    ["2001:db8::/33", "2001:db8:7fff::", true],
+    ["10.0.0.0/24", "not-an-ip", false],
+    ["garbage", "10.0.0.1", false],
+  ])("%s ∋ %s = %s", (cidr, ip, expected) => {
+    expect(cidrContains(cidr, ip)).toBe(expected);
+    const parsed = parseCidr(cidr);
+    if (parsed.ok) expect(cidrContains(parsed.cidr, ip)).toBe(expected);
+  });
+});
+
+describe("cidrsOverlap", () => {
+  it.each([
+    ["10.0.0.0/24", "10.0.0.128/25", true],
+    ["10.0.0.0/25", "10.0.0.128/25", false],
+    ["10.0.0.0/8", "10.1.2.3", true],
+    ["0.0.0.0/0", "192.0.2.0/24", true],
+    ["10.0.0.0/24", "2001:db8::/32", false],
+    ["10.0.0.0/24", "::ffff:10.0.0.0/120", true],
+    ["::ffff:0:0/96", "1.2.3.4/32", true],
+    ["2001:db8::/32", "2001:db8:1::/48", true],
+    ["2001:db8::/48", "2001:db8:1::/48", false],
+    ["bad", "10.0.0.0/8", false],
+  ])("%s ~ %s = %s", (a, b, expected) => {
+    expect(cidrsOverlap(a, b)).toBe(expected);
+    expect(cidrsOverlap(b, a)).toBe(expected);
+  });
+});
+
+describe("CidrSet", () => {
+  const set = new CidrSet(["29.123.4.0/24", "29.123.21.0/24", "30.28.121.188", "2001:db8::/32", "2001:db8:1::/48", "10.0.0.0/8"]);
+
+  it.each([
+    ["29.123.4.77", "29.123.4.0/24"],
+    ["29.123.21.1", "29.123.21.0/24"],
+    ["29.123.5.1", undefined],
+    ["30.28.121.188", "30.28.121.188/32"],
+    ["30.28.121.189", undefined],
+    ["::ffff:30.28.121.188", "30.28.121.188/32"],
+    ["10.9.8.7", "10.0.0.0/8"],
+    ["2001:db8:1::5", "2001:db8:1::/48"], // most specific wins
+    ["2001:db8:2::5", "2001:db8::/32"],
+    ["2001:db9::", undefined],
+    ["nonsense", undefined],
+  ])("match(%s) = %s", (ip, expected) => {
+    expect(set.match(ip)?.text).toBe(expected);
+    expect(set.has(ip)).toBe(expected !== undefined);
+  });
+
+  it("deduplicates equal blocks and counts them", () => {
+    const s = new CidrSet(["10.0.0.5/24", "10.0.0.0/24", "::/0"]);
+    expect(s.size).toBe(2);
+    expect(s.has("2001:db8::1")).toBe(true);
+    expect(s.has("10.0.0.200")).toBe(true);
+    expect(s.has("11.0.0.1")).toBe(false);
+    expect(s.has("::ffff:11.0.0.1")).toBe(true);
+    expect(s.match("::ffff:10.0.0.1")?.text).toBe("10.0.0.0/24"); // /120 in IPv6 terms beats ::/0
+  });
+
+  it("is empty by default and throws on a bad entry", () => {
+    expect(new CidrSet().has("1.2.3.4")).toBe(false);
+    expect(() => new CidrSet(["10.0.0.0/40"])).toThrow(/invalid CIDR/);
+  });
+
+  it("agrees with cidrContains on many addresses", () => {
+    const blocks = ["192.168.0.0/16", "192.168.10.0/24", "172.16.0.0/12", "fd00::/8", "fd12:3456::/32"];
+    const s = new CidrSet(blocks);
+    const ips: string[] = [];
+    for (let i = 0; i < 256; i += 7) ips.push(`192.168.${i}.1`, `172.${i % 40}.0.1`, `fd${(i % 16).toString(16)}2:3456::${i}`);
+    ips.push("::ffff:192.168.10.9", "::ffff:172.20.1.1", "::ffff:8.8.8.8", "8.8.8.8");
+    for (const ip of ips) expect(s.has(ip)).toBe(blocks.some((b) => cidrContains(b, ip)));
+  });
+});
