@@ -1,2 +1,3 @@
 export * from "./types";
 export * from "./cidr";
+export * from "./schemas";
