@@ -1,2 +1,3 @@
 export * from "./netns";
 export * from "./tcp";
+export * from "./session";

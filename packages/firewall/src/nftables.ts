@@ -1,0 +1,123 @@
+import type { FirewallState, Step } from "@sesame/core";
+import { requireAddress } from "./addr";
+import { createRunner, type ExecOptions, type RunFn } from "./exec";
+import {
+  NFT_MAX_TTL_SEC,
+  NFT_NAME,
+  buildDeleteScript,
+  buildRefreshScript,
+  buildReplaceScript,
+  buildTableScript,
+  grantElement,
+  protectedElement,
+} from "./nft-script";
+import { parseNftTable } from "./nft-parse";
+import { planState, splitNetworks } from "./plan";
+import { createSerialQueue } from "./serial";
+import { requireSteps, requireTtlSec } from "./steps";
+import type { FirewallBackend, KernelSnapshot } from "./types";
+
+export interface NftablesOptions extends ExecOptions {
+  /** Table name in family inet (default "sesame"); letters, digits, underscore. */
+  table?: string;
+  /** The nft program (default "nft", found on PATH). */
+  nftPath?: string;
+  /**
+   * Input hook priority (default -10): after conntrack (-200) so `ct state`
+   * works, before a typical `inet filter` table (0). Our accepts are not final
+   * for other tables; our drops are, whatever the order.
+   */
+  priority?: number;
+}
+
+/**
+ * The default backend: one dedicated `inet` table whose sets carry
+ * kernel-side timeouts. Grants and bans close at expiry even when the worker
+ * is dead, so detach() leaves everything in place.
+ */
+export class NftablesBackend implements FirewallBackend {
+  readonly name = "nftables" as const;
+  readonly table: string;
+  private readonly nft: string;
+  private readonly priority: number;
+  private readonly run: RunFn;
+  private readonly serial = createSerialQueue();
+
+  constructor(opts: NftablesOptions = {}) {
+    this.table = opts.table ?? "sesame";
+    if (!NFT_NAME.test(this.table)) throw new RangeError(`invalid nft table name: ${JSON.stringify(this.table)}`);
+    this.priority = opts.priority ?? -10;
+    if (!Number.isInteger(this.priority) || this.priority <= -200 || this.priority > 1000) {
+      throw new RangeError(`nft priority must be an integer in (-200, 1000] (after conntrack): ${this.priority}`);
+    }
+    this.nft = opts.nftPath ?? "nft";
+    this.run = createRunner(opts);
+  }
+
+  private apply(script: string): Promise<void> {
+    if (script === "") return Promise.resolve();
+    return this.run([this.nft, "-f", "-"], script).then(() => undefined);
+  }
+
+  /** The full table in one transaction: created when missing, replaced when present. */
+  async reconcile(state: FirewallState, now: number): Promise<void> {
+    const plan = planState(state, now);
+    return this.serial(() => this.apply(buildTableScript(this.table, this.priority, plan, now)));
+  }
+
+  async grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {
+    const a = requireAddress(ip);
+    const steps = requireSteps(ports);
+    const ttlMs = requireTtlSec(ttlSec, NFT_MAX_TTL_SEC) * 1000;
+    const elements = steps.map((s) => grantElement(a.text, s));
+    return this.serial(() => this.apply(buildRefreshScript(this.table, `grants${a.family}`, elements, ttlMs)));
+  }
+
+  async revoke(ip: string, ports?: Step[]): Promise<void> {
+    const a = requireAddress(ip);
+    const set = `grants${a.family}` as const;
+    return this.serial(async () => {
+      let steps: Step[];
+      if (ports) steps = requireSteps(ports);
+      else {
+        const listed = parseNftTable(await this.run([this.nft, "-j", "list", "set", "inet", this.table, set]));
+        steps = listed.grants.filter((g) => g.ip === a.text).map((g) => ({ port: g.port, protocol: g.protocol }));
+      }
+      await this.apply(buildDeleteScript(this.table, set, steps.map((s) => grantElement(a.text, s))));
+    });
+  }
+
+  async ban(ip: string, ttlSec: number): Promise<void> {
+    const a = requireAddress(ip);
+    const ttlMs = requireTtlSec(ttlSec, NFT_MAX_TTL_SEC) * 1000;
+    return this.serial(() => this.apply(buildRefreshScript(this.table, `banned${a.family}`, [a.text], ttlMs)));
+  }
+
+  async unban(ip: string): Promise<void> {
+    const a = requireAddress(ip);
+    return this.serial(() => this.apply(buildDeleteScript(this.table, `banned${a.family}`, [a.text])));
+  }
+
+  async setTrusted(cidrs: string[]): Promise<void> {
+    const nets = splitNetworks(cidrs);
+    const script = buildReplaceScript(this.table, "trusted4", nets[4]) + buildReplaceScript(this.table, "trusted6", nets[6]);
+    return this.serial(() => this.apply(script));
+  }
+
+  async setProtected(ports: Step[]): Promise<void> {
+    const script = buildReplaceScript(this.table, "protected", requireSteps(ports).map(protectedElement));
+    return this.serial(() => this.apply(script));
+  }
+
+  async inspect(): Promise<KernelSnapshot> {
+    return this.serial(async () => parseNftTable(await this.run([this.nft, "-j", "list", "table", "inet", this.table])));
+  }
+
+  /** Nothing to do: the kernel's set timeouts close grants and lift bans without us. */
+  async detach(): Promise<void> {}
+
+  /** Remove the table (succeeds when it is already gone). */
+  async destroy(): Promise<void> {
+    return this.serial(() => this.apply(`table inet ${this.table}\ndelete table inet ${this.table}\n`));
+  }
+}

@@ -1,0 +1,39 @@
+import { createTestNet, startEchoService, stopProcess, tcpConnects, type TestNet } from "@sesame/testkit";
+import type { ChildProcess } from "node:child_process";
+
+/** Short negative probes: on a veth a SYN-ACK comes back in microseconds, so 700 ms without one means dropped. */
+export const DROP_PROBE_MS = 700;
+
+export interface FirewallTestNet extends TestNet {
+  service: ChildProcess;
+  /** tcp connect from the client namespace; `v6` picks the server's IPv6 address. */
+  connects(port: number, opts?: { v6?: boolean; localAddress?: string }): Promise<boolean>;
+  teardown(): Promise<void>;
+}
+
+/** Two namespaces and an echo service on 22 and 2222 in the server namespace. */
+export async function setUpNet(tag: string): Promise<FirewallTestNet> {
+  const net = await createTestNet({ tag, extraClientIps: 1 });
+  let service: ChildProcess;
+  try {
+    service = await startEchoService(net.server, [22, 2222]);
+  } catch (err) {
+    await net.destroy();
+    throw err;
+  }
+  return {
+    ...net,
+    service,
+    connects: (port, opts = {}) =>
+      tcpConnects(net.client, opts.v6 ? net.serverIp6 : net.serverIp, port, {
+        timeoutMs: DROP_PROBE_MS,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      }),
+    teardown: async () => {
+      await stopProcess(service, 1000).catch(() => undefined);
+      await net.destroy();
+    },
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
