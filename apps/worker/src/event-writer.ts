@@ -1,0 +1,236 @@
+import type { EventKind } from "@sesame/core";
+import type { SesameDb } from "@sesame/db";
+
+/**
+ * Write-behind for everything the worker records: event rows and small state
+ * updates (grants, bans, status). The capture path never waits on SQLite: it
+ * queues, and a timer flushes the queue in one IMMEDIATE transaction every
+ * flushMs (or as soon as batchRows are queued). When the database is locked
+ * by another writer (SQLITE_BUSY past the connection's short busy_timeout),
+ * nothing is lost: the queue stays and the next tick retries.
+ *
+ * Events are split by importance: routine ones (stage, invalid, duplicate, …)
+ * live in a bounded queue and are dropped (counted) when it is full; the ones
+ * that matter (open, ban, close, timeout, error, …) have their own, larger
+ * bound and a drop there is logged as an error, never silent.
+ */
+
+export interface EventRow {
+  ts: number;
+  kind: EventKind;
+  ip?: string | null;
+  doorId?: number | null;
+  doorName?: string | null;
+  stage?: number | null;
+  detail?: string | null;
+}
+
+/** A state change to apply inside the flush transaction, in order with the others. */
+export type DbOp = { describe: string; run: (db: SesameDb) => void };
+
+const ROUTINE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(["stage", "invalid", "duplicate", "cooldown", "evicted"]);
+
+export interface DbWriterOptions {
+  db: SesameDb;
+  flushMs?: number;
+  batchRows?: number;
+  maxRoutine?: number;
+  maxCritical?: number;
+  maxOps?: number;
+  /** Longest a single flush may hold the event loop before yielding (ms). */
+  sliceMs?: number;
+  onError?: (msg: string) => void;
+}
+
+export interface DbWriterStats {
+  eventsWritten: number;
+  eventsDropped: number;
+  criticalDropped: number;
+  opsApplied: number;
+  opsFailed: number;
+  opsDropped: number;
+  pending: number;
+  busyRetries: number;
+}
+
+/** True for SQLITE_BUSY / SQLITE_LOCKED and their extended codes. */
+export function isBusyError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
+}
+
+export class DbWriter {
+  private readonly db: SesameDb;
+  private readonly flushMs: number;
+  private readonly batchRows: number;
+  private readonly maxRoutine: number;
+  private readonly maxCritical: number;
+  private readonly maxOps: number;
+  private readonly sliceMs: number;
+  private readonly onError: (msg: string) => void;
+  private routine: EventRow[] = [];
+  private critical: EventRow[] = [];
+  private ops: DbOp[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
+  private busySince: number | null = null;
+  private lastFailureReport = 0;
+  private readonly insert;
+  readonly stats: DbWriterStats = { eventsWritten: 0, eventsDropped: 0, criticalDropped: 0, opsApplied: 0, opsFailed: 0, opsDropped: 0, pending: 0, busyRetries: 0 };
+
+  constructor(opts: DbWriterOptions) {
+    this.db = opts.db;
+    this.flushMs = opts.flushMs ?? 100;
+    this.batchRows = opts.batchRows ?? 1000;
+    this.maxRoutine = opts.maxRoutine ?? 100_000;
+    this.maxCritical = opts.maxCritical ?? 200_000;
+    this.maxOps = opts.maxOps ?? 100_000;
+    this.sliceMs = opts.sliceMs ?? 50;
+    this.onError = opts.onError ?? (() => {});
+    this.insert = this.db.$client.prepare(
+      "INSERT INTO events (ts, ip, door_id, door_name, kind, stage, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  /** Starts the periodic flush. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  /** Queues one event row. */
+  event(row: EventRow): void {
+    if (ROUTINE_KINDS.has(row.kind)) {
+      if (this.routine.length >= this.maxRoutine) {
+        this.stats.eventsDropped++;
+        return;
+      }
+      this.routine.push(row);
+    } else {
+      if (this.critical.length >= this.maxCritical) {
+        if (this.stats.criticalDropped++ % 1000 === 0) this.onError(`event queue full (database unwritable): dropped ${row.kind} event for ${row.ip ?? "-"}; ${this.stats.criticalDropped} so far`);
+        return;
+      }
+      this.critical.push(row);
+    }
+    this.kick();
+  }
+
+  /** Queues a state change; ops run in queue order inside the flush transaction. */
+  op(op: DbOp): void {
+    if (this.ops.length >= this.maxOps) {
+      this.stats.opsDropped++;
+      this.onError(`database write queue full: dropped "${op.describe}"`);
+      return;
+    }
+    this.ops.push(op);
+    this.kick();
+  }
+
+  get pending(): number {
+    return this.routine.length + this.critical.length + this.ops.length;
+  }
+
+  /** ms since the database first refused a flush, or null when the last flush worked. */
+  get blockedFor(): number | null {
+    return this.busySince === null ? null : Date.now() - this.busySince;
+  }
+
+  private kick(): void {
+    if (this.soon === null && this.routine.length + this.critical.length >= this.batchRows) {
+      this.soon = setImmediate(() => {
+        this.soon = null;
+        this.flush();
+      });
+    }
+  }
+
+  /**
+   * Writes what is queued, in transactions of at most 5000 rows, until the
+   * queue is empty or sliceMs has passed (the rest goes on the next tick).
+   * Returns false when the database was busy (everything stays queued).
+   */
+  flush(): boolean {
+    const started = Date.now();
+    for (let round = 0; round < 1000 && this.pending > 0; round++) {
+      if (!this.flushOnce(5000)) return false;
+      if (Date.now() - started >= this.sliceMs) {
+        if (this.pending > 0 && this.soon === null) {
+          this.soon = setImmediate(() => {
+            this.soon = null;
+            this.flush();
+          });
+        }
+        break;
+      }
+    }
+    this.stats.pending = this.pending;
+    return true;
+  }
+
+  private flushOnce(maxRows: number): boolean {
+    const ops = this.ops.slice(0, 500);
+    const critical = this.critical.slice(0, maxRows);
+    const routine = this.routine.slice(0, Math.max(0, maxRows - critical.length));
+    let applied = 0;
+    let failed = 0;
+    try {
+      this.db.$client
+        .transaction(() => {
+          for (const op of ops) {
+            try {
+              op.run(this.db);
+              applied++;
+            } catch (e) {
+              if (isBusyError(e)) throw e;
+              // A broken op must not wedge the queue; it is reported and skipped.
+              failed++;
+              this.onError(`database write "${op.describe}" failed: ${(e as Error).message}`);
+            }
+          }
+          for (const rows of [critical, routine]) {
+            for (const r of rows) {
+              this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
+            }
+          }
+        })
+        .immediate();
+    } catch (e) {
+      if (isBusyError(e)) {
+        this.stats.busyRetries++;
+        this.busySince ??= Date.now();
+        this.stats.pending = this.pending;
+        return false;
+      }
+      // Anything else (disk full, I/O error): keep the rows, report (not every tick), retry next tick.
+      if (Date.now() - this.lastFailureReport > 10_000) {
+        this.lastFailureReport = Date.now();
+        this.onError(`database write failed (will retry): ${(e as Error).message}`);
+      }
+      this.stats.pending = this.pending;
+      return false;
+    }
+    this.busySince = null;
+    this.ops.splice(0, ops.length);
+    this.critical.splice(0, critical.length);
+    this.routine.splice(0, routine.length);
+    this.stats.opsApplied += applied;
+    this.stats.opsFailed += failed;
+    this.stats.eventsWritten += critical.length + routine.length;
+    return true;
+  }
+
+  /** Stops the timer and tries to write everything (bounded by timeoutMs). */
+  async close(timeoutMs = 3000): Promise<boolean> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.soon) clearImmediate(this.soon);
+    this.soon = null;
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < 10_000 && this.pending > 0 && Date.now() < deadline; i++) {
+      if (!this.flush()) await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.pending === 0;
+  }
+}
