@@ -1,0 +1,4 @@
+export * from "./knock";
+export * from "./args";
+export * from "./targets";
+export { runCli, USAGE, VERSION_TEXT, type CliIo } from "./cli";
