@@ -1,3 +1,6 @@
 export * from "./types";
 export * from "./cidr";
 export * from "./schemas";
+export * from "./matcher";
+export * from "./actions";
+export * from "./pcap-filter";

@@ -1,0 +1,165 @@
+/**
+ * Internal state of the matcher: compiled doors and pending attempts.
+ * Attempts sit on three intrusive doubly linked lists at once (their door's
+ * FIFO, the per-IP list and, while at stage 1, the global stage-1 FIFO) so
+ * that every removal is O(1) and nothing ever scans all attempts.
+ */
+import type { Door, Protocol, Step, TcpFlagRule } from "./types";
+import { TCP_FLAG_BITS } from "./types";
+import { canonicalIp } from "./matcher-ip";
+
+/** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
+export function portKey(protocol: Protocol, port: number): number {
+  return protocol === "udp" ? port + 0x10000 : port;
+}
+
+/** Bit masks of a TCPFlags rule. */
+export function flagMasks(rule: TcpFlagRule): { set: number; clear: number } {
+  let set = 0;
+  let clear = 0;
+  for (const f of rule.set) set |= TCP_FLAG_BITS[f];
+  for (const f of rule.clear) clear |= TCP_FLAG_BITS[f];
+  return { set, clear };
+}
+
+/** Text identity of a sequence, e.g. "tcp:7000,udp:8000". */
+export function sequenceKey(steps: readonly Step[]): string {
+  return steps.map((s) => `${s.protocol}:${s.port}`).join(",");
+}
+
+/** One pending knock attempt of one source IP on one door. Numbers and refs only. */
+export class Attempt {
+  ip: string;
+  door: DoorState;
+  /** Steps matched so far (1 … length-1 while pending). */
+  stage = 1;
+  start: number;
+  lastStepAt: number;
+  /** True until a packet other than an ignored one follows the last matched step. */
+  dupOk = true;
+  inStage1 = false;
+  dPrev: Attempt | null = null;
+  dNext: Attempt | null = null;
+  iPrev: Attempt | null = null;
+  iNext: Attempt | null = null;
+  sPrev: Attempt | null = null;
+  sNext: Attempt | null = null;
+
+  constructor(ip: string, door: DoorState, now: number) {
+    this.ip = ip;
+    this.door = door;
+    this.start = now;
+    this.lastStepAt = now;
+  }
+
+  /** Re-initialises a pooled object (flood churn then allocates nothing). */
+  reset(ip: string, door: DoorState, now: number): this {
+    this.ip = ip;
+    this.door = door;
+    this.stage = 1;
+    this.start = now;
+    this.lastStepAt = now;
+    this.dupOk = true;
+    return this;
+  }
+}
+
+/** A success time, queued in success order so expired cooldowns are pruned from the front. */
+export interface CooldownRecord {
+  ip: string;
+  at: number;
+  next: CooldownRecord | null;
+}
+
+/** Cooldowns of one door: lookup by IP plus a FIFO for O(1) amortized pruning. */
+export class CooldownTable {
+  private readonly byIp = new Map<string, CooldownRecord>();
+  private head: CooldownRecord | null = null;
+  private tail: CooldownRecord | null = null;
+
+  get size(): number {
+    return this.byIp.size;
+  }
+
+  lastSuccess(ip: string): number | undefined {
+    return this.byIp.get(ip)?.at;
+  }
+
+  record(ip: string, at: number): void {
+    const rec: CooldownRecord = { ip, at, next: null };
+    this.byIp.set(ip, rec);
+    if (this.tail === null) this.head = rec;
+    else this.tail.next = rec;
+    this.tail = rec;
+  }
+
+  /** Drops records older than `cooldownMs` (superseded records are skipped). */
+  prune(now: number, cooldownMs: number): void {
+    while (this.head !== null && now - this.head.at >= cooldownMs) {
+      const rec = this.head;
+      if (this.byIp.get(rec.ip) === rec) this.byIp.delete(rec.ip);
+      this.head = rec.next;
+    }
+    if (this.head === null) this.tail = null;
+  }
+}
+
+/** A door compiled for matching. Reused across setDoors while its identity is unchanged. */
+export class DoorState {
+  readonly id: string;
+  door: Door;
+  steps: Step[];
+  /** portKey of each step, for cheap comparisons on the hot path. */
+  stepKeys: number[];
+  readonly setMask: number;
+  readonly clearMask: number;
+  readonly timeoutMs: number;
+  /** Canonical Target address, or undefined for "the host's own addresses". */
+  readonly target: string | undefined;
+  identity: string;
+  cooldowns = new CooldownTable();
+  /** Packet serial of the last packet that advanced, completed or left alone an attempt of this door. */
+  busyAt = -1;
+  head: Attempt | null = null;
+  tail: Attempt | null = null;
+
+  constructor(door: Door, steps: Step[]) {
+    this.id = door.id;
+    this.door = door;
+    this.steps = steps;
+    this.stepKeys = steps.map((s) => portKey(s.protocol, s.port));
+    const masks = flagMasks(door.tcpFlags);
+    this.setMask = masks.set;
+    this.clearMask = masks.clear;
+    this.timeoutMs = door.seqTimeoutMs;
+    this.target = door.target === undefined ? undefined : (canonicalIp(door.target) ?? door.target);
+    this.identity = doorIdentity(door, steps);
+  }
+
+  get isOneTime(): boolean {
+    return this.door.oneTimeSequences !== undefined;
+  }
+
+  get isActive(): boolean {
+    return this.door.enabled && this.steps.length > 0;
+  }
+
+  /** Switches a one-time door to its next sequence (empty when exhausted). */
+  setSteps(steps: Step[]): void {
+    this.steps = steps;
+    this.stepKeys = steps.map((s) => portKey(s.protocol, s.port));
+    this.identity = doorIdentity(this.door, steps);
+  }
+
+  /** TCP flag precondition (UDP packets always pass). */
+  flagsHold(protocol: Protocol, flags: number): boolean {
+    return protocol !== "tcp" || ((flags & this.setMask) === this.setMask && (flags & this.clearMask) === 0);
+  }
+}
+
+/** What must stay equal for in-progress attempts to survive a setDoors. */
+export function doorIdentity(door: Door, steps: readonly Step[]): string {
+  const m = flagMasks(door.tcpFlags);
+  const target = door.target === undefined ? "" : (canonicalIp(door.target) ?? door.target);
+  return `${door.id}\n${sequenceKey(steps)}\n${m.set}/${m.clear}\n${target}\n${door.seqTimeoutMs}`;
+}

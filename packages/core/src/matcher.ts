@@ -1,0 +1,299 @@
+/**
+ * The knock sequence matcher: knockd's observable matching behaviour without
+ * its defects (see shared/knockd-notes.md). Pure: the clock and "is this one
+ * of my addresses" are injected, timeouts fire from expire(), not from traffic.
+ *
+ * Cost per packet is O(doors) and independent of the number of pending
+ * attempts: one port-index lookup, one per-IP lookup, then at most one
+ * attempt per door of that IP.
+ */
+import type { Door, KnockPacket, MatchEvent, Protocol, Step } from "./types";
+import { canonicalIp } from "./matcher-ip";
+import { DoorState, doorIdentity, portKey, sequenceKey } from "./matcher-state";
+import type { Attempt } from "./matcher-state";
+import { AttemptStore } from "./matcher-store";
+
+export interface MatcherOptions {
+  now: () => number;
+  isLocalAddress: (ip: string) => boolean;
+  /** Hard cap on pending attempts (default 250_000); the oldest stage-1 attempt is evicted first. */
+  maxAttempts?: number;
+}
+
+export interface MatcherStats {
+  pending: number;
+  evicted: number;
+  packets: number;
+  ignored: number;
+  opened: number;
+  timeouts: number;
+}
+
+/** A repeat of the step just matched counts as a duplicate only this soon after it. */
+const DUPLICATE_WINDOW_MS = 1000;
+const DEFAULT_MAX_ATTEMPTS = 250_000;
+
+/** What the matcher remembers of a one-time door across setDoors calls. */
+interface OneTimeMemory {
+  listKey: string;
+  index: number;
+  /** Sequences (by content) already accepted once: never accepted again. */
+  used: Set<string>;
+}
+
+export class Matcher {
+  private readonly now: () => number;
+  private readonly isLocalAddress: (ip: string) => boolean;
+  private readonly maxAttempts: number;
+  private readonly store = new AttemptStore();
+  private readonly oneTime = new Map<string, OneTimeMemory>();
+  private states = new Map<string, DoorState>();
+  /** portKey → doors whose FIRST step is that port; every watched port has an entry. */
+  private portIndex = new Map<number, DoorState[]>();
+  private serial = 0;
+  private evicted = 0;
+  private packets = 0;
+  private ignored = 0;
+  private opened = 0;
+  private timeouts = 0;
+  // Per-packet scratch, so the hot path allocates no closures.
+  private curDst = "";
+  private curLocal = 0; // 0 unknown, 1 local, 2 not local
+  private curDstCanon: string | null | undefined;
+
+  /** Throws RangeError for a non-positive maxAttempts and Error for duplicate door ids. */
+  constructor(doors: Door[], options: MatcherOptions) {
+    const max = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${max}`);
+    this.now = options.now;
+    this.isLocalAddress = options.isLocalAddress;
+    this.maxAttempts = max;
+    this.setDoors(doors);
+  }
+
+  /** Feeds one captured packet; returns what happened, in order. */
+  handle(packet: KnockPacket): MatchEvent[] {
+    this.packets++;
+    const key = portKey(packet.protocol, packet.dport);
+    const starters = this.portIndex.get(key);
+    if (starters === undefined) {
+      this.ignored++;
+      return [];
+    }
+    const now = this.now();
+    const serial = ++this.serial;
+    const events: MatchEvent[] = [];
+    const { src: ip, protocol, flags } = packet;
+    this.curDst = packet.dst;
+    this.curLocal = 0;
+    this.curDstCanon = undefined;
+
+    let next: Attempt | null;
+    for (let a = this.store.firstOf(ip); a !== null; a = next) {
+      next = a.iNext;
+      const d = a.door;
+      if (!this.isAddressedTo(d)) {
+        d.busyAt = serial;
+      } else if (now - a.start >= d.timeoutMs) {
+        this.timeOut(a, events);
+      } else if (d.stepKeys[a.stage] === key && d.flagsHold(protocol, flags)) {
+        d.busyAt = serial;
+        this.store.advance(a, now);
+        events.push({ kind: "stage", ip, door: d.id, stage: a.stage, of: d.steps.length });
+        if (a.stage >= d.steps.length) {
+          this.store.remove(a);
+          this.succeed(d, ip, packet.family, now, events);
+        }
+      } else if (!d.flagsHold(protocol, flags)) {
+        // knockd ignores packets whose flags don't fit the door (a SYN-ACK for a syn,!ack door).
+        d.busyAt = serial;
+      } else if (d.door.tolerateDuplicates && a.dupOk && d.stepKeys[a.stage - 1] === key && now - a.lastStepAt <= DUPLICATE_WINDOW_MS) {
+        d.busyAt = serial;
+        a.dupOk = false;
+        events.push({ kind: "duplicate", ip, door: d.id, stage: a.stage });
+      } else {
+        events.push({ kind: "invalidated", ip, door: d.id, stage: a.stage, port: packet.dport, protocol });
+        this.store.remove(a);
+      }
+    }
+
+    for (const d of starters) {
+      // busyAt: this IP still has (or just completed) an attempt of this door.
+      if (d.busyAt === serial || d.stepKeys[0] !== key || !d.flagsHold(protocol, flags) || !this.isAddressedTo(d)) continue;
+      this.start(d, ip, packet.family, now, events);
+    }
+    return events;
+  }
+
+  /** Fires every timeout due at now(). Call it at nextDeadline(). */
+  expire(): MatchEvent[] {
+    const now = this.now();
+    const events: MatchEvent[] = [];
+    for (const d of this.states.values()) {
+      // Per-door FIFO in start order: the head is the next deadline.
+      while (d.head !== null && now - d.head.start >= d.timeoutMs) this.timeOut(d.head, events);
+      if (d.door.cooldownMs > 0) d.cooldowns.prune(now, d.door.cooldownMs);
+    }
+    return events;
+  }
+
+  /** Absolute time (ms) of the next timeout, or undefined when nothing is pending. */
+  nextDeadline(): number | undefined {
+    let min: number | undefined;
+    for (const d of this.states.values()) {
+      if (d.head === null) continue;
+      const due = d.head.start + d.timeoutMs;
+      if (min === undefined || due < min) min = due;
+    }
+    return min;
+  }
+
+  /**
+   * Replaces the door set. Attempts of doors whose id, active sequence, TCP
+   * flags, target and timeout are unchanged survive; others are dropped.
+   * One-time doors never go back to a sequence this matcher already accepted,
+   * whatever oneTimeIndex says. Throws on duplicate door ids (programmer error).
+   */
+  setDoors(doors: Door[]): void {
+    const next = new Map<string, DoorState>();
+    for (const door of doors) {
+      if (next.has(door.id)) throw new Error(`duplicate door id "${door.id}"`);
+      const steps = door.oneTimeSequences === undefined ? door.sequence : this.resolveOneTime(door, door.oneTimeSequences);
+      const old = this.states.get(door.id);
+      let state: DoorState;
+      if (old !== undefined && old.identity === doorIdentity(door, steps)) {
+        old.door = door;
+        state = old;
+      } else {
+        state = new DoorState(door, steps);
+        if (old !== undefined) {
+          this.store.removeDoor(old);
+          state.cooldowns = old.cooldowns;
+        }
+      }
+      if (!state.isActive) this.store.removeDoor(state);
+      next.set(door.id, state);
+    }
+    for (const [id, old] of this.states) if (next.get(id) !== old) this.store.removeDoor(old);
+    this.states = next;
+    this.rebuildIndex();
+  }
+
+  /** Whether a packet on this port/protocol would be looked at (some enabled door has it in its sequence). */
+  isWatched(protocol: Protocol, port: number): boolean {
+    return this.portIndex.has(portKey(protocol, port));
+  }
+
+  stats(): MatcherStats {
+    return {
+      pending: this.store.count,
+      evicted: this.evicted,
+      packets: this.packets,
+      ignored: this.ignored,
+      opened: this.opened,
+      timeouts: this.timeouts,
+    };
+  }
+
+  private isAddressedTo(d: DoorState): boolean {
+    if (d.target === undefined) {
+      if (this.curLocal === 0) this.curLocal = this.isLocalAddress(this.curDst) ? 1 : 2;
+      return this.curLocal === 1;
+    }
+    if (this.curDst === d.target) return true;
+    if (this.curDstCanon === undefined) this.curDstCanon = canonicalIp(this.curDst);
+    return this.curDstCanon === d.target;
+  }
+
+  private timeOut(a: Attempt, events: MatchEvent[]): void {
+    events.push({ kind: "timeout", ip: a.ip, door: a.door.id, stage: a.stage });
+    this.timeouts++;
+    this.store.remove(a);
+  }
+
+  private start(d: DoorState, ip: string, family: 4 | 6, now: number, events: MatchEvent[]): void {
+    const cooldownMs = d.door.cooldownMs;
+    if (cooldownMs > 0) {
+      const last = d.cooldowns.lastSuccess(ip);
+      if (last !== undefined && now - last < cooldownMs) {
+        events.push({ kind: "cooldown", ip, door: d.id });
+        return;
+      }
+    }
+    events.push({ kind: "stage", ip, door: d.id, stage: 1, of: d.steps.length });
+    if (d.steps.length === 1) {
+      this.succeed(d, ip, family, now, events);
+      return;
+    }
+    if (this.store.count >= this.maxAttempts) {
+      const victim = this.store.victim(this.states.values());
+      if (victim !== null) {
+        this.store.remove(victim);
+        this.evicted++;
+      }
+    }
+    this.store.add(ip, d, now);
+  }
+
+  private succeed(d: DoorState, ip: string, family: 4 | 6, now: number, events: MatchEvent[]): void {
+    events.push({ kind: "open-sesame", ip, door: d.id, family });
+    this.opened++;
+    const cooldownMs = d.door.cooldownMs;
+    if (cooldownMs > 0) {
+      d.cooldowns.prune(now, cooldownMs);
+      d.cooldowns.record(ip, now);
+    }
+    if (d.isOneTime) this.consumeOneTime(d, events);
+  }
+
+  /**
+   * Retires the sequence just used and moves to the next one never accepted
+   * before. Identical later lines are retired too (reported as used) so a
+   * sequence is never accepted twice. Pending attempts on the old sequence go.
+   */
+  private consumeOneTime(d: DoorState, events: MatchEvent[]): void {
+    const sequences = d.door.oneTimeSequences ?? [];
+    const mem = this.oneTime.get(d.id);
+    if (mem === undefined) return; // unreachable: setDoors creates it for every one-time door
+    const consumed = [mem.index];
+    mem.used.add(sequenceKey(d.steps));
+    let index = mem.index + 1;
+    while (index < sequences.length && mem.used.has(sequenceKey(sequences[index] ?? []))) consumed.push(index++);
+    mem.index = index;
+    const exhausted = index >= sequences.length;
+    for (const i of consumed) events.push({ kind: "one-time-used", door: d.id, index: i, exhausted });
+    this.store.removeDoor(d);
+    d.setSteps(sequences[index] ?? []);
+    this.rebuildIndex();
+  }
+
+  /** The active sequence of a one-time door: never one this matcher already accepted. */
+  private resolveOneTime(door: Door, sequences: Step[][]): Step[] {
+    const listKey = sequences.map(sequenceKey).join("\n");
+    let mem = this.oneTime.get(door.id);
+    if (mem === undefined) {
+      mem = { listKey, index: 0, used: new Set() };
+      this.oneTime.set(door.id, mem);
+    }
+    let index = Math.max(0, door.oneTimeIndex ?? 0);
+    // Same list: the caller's index may lag behind ours (it persists asynchronously).
+    if (mem.listKey === listKey) index = Math.max(index, mem.index);
+    while (index < sequences.length && mem.used.has(sequenceKey(sequences[index] ?? []))) index++;
+    mem.listKey = listKey;
+    mem.index = index;
+    return sequences[index] ?? [];
+  }
+
+  private rebuildIndex(): void {
+    const index = new Map<number, DoorState[]>();
+    for (const d of this.states.values()) {
+      if (!d.isActive) continue;
+      d.stepKeys.forEach((k, i) => {
+        let starters = index.get(k);
+        if (starters === undefined) index.set(k, (starters = []));
+        if (i === 0) starters.push(d);
+      });
+    }
+    this.portIndex = index;
+  }
+}
