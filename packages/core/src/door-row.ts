@@ -83,9 +83,9 @@ export function doorToRow(door: Door, source: DoorRow["source"] = "ui"): DoorRow
 
 function previewCommands(a: CommandAction): string {
   const lines = [`start_command = ${a.start}`];
-  if (a.start6) lines.push(`start_command_6 = ${a.start6}`);
+  if (a.start6 !== undefined) lines.push(`start_command_6 = ${a.start6}`.trimEnd());
   if (a.stop) lines.push(`stop_command = ${a.stop}`);
-  if (a.stop6) lines.push(`stop_command_6 = ${a.stop6}`);
+  if (a.stop6 !== undefined) lines.push(`stop_command_6 = ${a.stop6}`.trimEnd());
   lines.push(`cmd_timeout = ${a.cmdTimeoutSec}`);
   return lines.join("\n");
 }
