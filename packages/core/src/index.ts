@@ -6,3 +6,5 @@ export * from "./actions";
 export * from "./pcap-filter";
 export * from "./knockd-conf";
 export * from "./one-time";
+export * from "./log-format";
+export * from "./door-text";
