@@ -57,21 +57,42 @@ export function spawnCollect(argv: string[], input: string | undefined, timeoutM
   });
 }
 
-/** Build the checked runner a backend uses for every program it starts. */
-export function createRunner(opts: ExecOptions): RunFn {
+/** The runner with the namespace prefix applied; never throws on a non-zero exit (for probes like `iptables -C`). */
+export function createExec(opts: ExecOptions): ExecFn {
   if (opts.netns !== undefined && !NETNS_NAME.test(opts.netns)) {
     throw new RangeError(`invalid network namespace name: ${JSON.stringify(opts.netns)}`);
   }
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const exec: ExecFn = opts.exec ?? ((argv, input) => spawnCollect(argv, input, timeoutMs));
   const prefix = opts.netns === undefined ? [] : ["ip", "netns", "exec", opts.netns];
+  return (argv, input) => exec([...prefix, ...argv], input);
+}
+
+/**
+ * A FirewallError for a failed run, message built from the first lines of
+ * stderr. `ipset restore` and `iptables-restore` only name a line number, so
+ * the offending script line is quoted when there was one.
+ */
+export function toFirewallError(argv: string[], r: ExecResult, input?: string): FirewallError {
+  const detail = r.stderr.trim().split("\n").slice(0, 3).join(" | ") || "no error output";
+  const lineNo = /\bline:? (\d+)/i.exec(r.stderr);
+  const quoted = input && lineNo ? input.split("\n")[Number(lineNo[1]) - 1] : undefined;
+  const where = quoted && !r.stderr.includes(quoted) ? ` [input line ${lineNo![1]}: ${quoted}]` : "";
+  const program = argv[0] === "ip" && argv[1] === "netns" && argv[2] === "exec" ? argv[4] : argv[0];
+  return new FirewallError(`${program} failed (exit ${r.code ?? "none"}): ${detail}${where}`, argv, r.code, r.stderr);
+}
+
+/** Checked runner over `exec`: resolves stdout, throws FirewallError (full argv, exit code, stderr) on failure. */
+export function checkedRunner(exec: ExecFn, netns?: string): RunFn {
+  const prefix = netns === undefined ? [] : ["ip", "netns", "exec", netns];
   return async (argv, input) => {
-    const full = [...prefix, ...argv];
-    const r = await exec(full, input);
-    if (r.code !== 0) {
-      const detail = r.stderr.trim().split("\n").slice(0, 3).join(" | ") || "no error output";
-      throw new FirewallError(`${argv[0]} failed (exit ${r.code ?? "none"}): ${detail}`, full, r.code, r.stderr);
-    }
+    const r = await exec(argv, input);
+    if (r.code !== 0) throw toFirewallError([...prefix, ...argv], r, input);
     return r.stdout;
   };
+}
+
+/** Build the checked runner a backend uses for every program it starts. */
+export function createRunner(opts: ExecOptions): RunFn {
+  return checkedRunner(createExec(opts), opts.netns);
 }

@@ -1,143 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Step } from "@sesame/core";
-import { must, openTcpSession } from "@sesame/testkit";
+import { expect, it } from "vitest";
+import { must } from "@sesame/testkit";
 import { FirewallError, NftablesBackend } from "../src/index";
-import { setUpNet, sleep, type FirewallTestNet } from "./helpers";
+import { EMPTY, SSH, describeKernelBackend } from "./backend-suite";
 
-const SSH: Step = { port: 22, protocol: "tcp" };
-const EMPTY = { protectedPorts: [], trusted: [], grants: [], bans: [] };
-
-describe("nftables backend (real nft in a namespace)", () => {
-  let net: FirewallTestNet;
-  let fw: NftablesBackend;
-
-  beforeAll(async () => {
-    net = await setUpNet("fwn");
-    fw = new NftablesBackend({ netns: net.server });
-  });
-  afterAll(async () => {
-    await fw?.destroy().catch(() => undefined);
-    await net?.teardown();
-  });
-  beforeEach(async () => {
-    await fw.reconcile({ ...EMPTY, protectedPorts: [SSH] }, Date.now());
-  });
-
-  it("drops a protected port, leaves other ports alone, and an empty protected set drops nothing", async () => {
-    expect(await net.connects(22)).toBe(false);
-    expect(await net.connects(22, { v6: true })).toBe(false);
-    expect(await net.connects(2222)).toBe(true);
-    await fw.setProtected([]);
-    expect((await fw.inspect()).protectedPorts).toEqual([]);
-    expect(await net.connects(22)).toBe(true);
-    await fw.setProtected([SSH, { port: 53, protocol: "udp" }]);
-    expect((await fw.inspect()).protectedPorts).toEqual(expect.arrayContaining([SSH, { port: 53, protocol: "udp" }]));
-    expect(await net.connects(22)).toBe(false);
-  });
-
-  it("a grant opens the port and the kernel closes it at expiry on its own", async () => {
-    await fw.grant(net.clientIp, [SSH], 2);
-    expect(await net.connects(22)).toBe(true);
-    expect(await net.connects(22, { localAddress: net.clientExtraIps[0] })).toBe(false);
-    await sleep(2300);
-    expect(await net.connects(22)).toBe(false);
-    expect((await fw.inspect()).grants).toEqual([]);
-  });
-
-  it("a repeated grant refreshes the one element instead of stacking", async () => {
-    await fw.grant(net.clientIp, [SSH], 2);
-    await fw.grant(net.clientIp, [SSH, SSH], 30);
-    await fw.grant(net.clientIp, [{ port: 53, protocol: "udp" }], 30);
-    const { grants } = await fw.inspect();
-    const ssh = grants.filter((g) => g.port === 22);
-    expect(ssh).toHaveLength(1);
-    expect(ssh[0]).toMatchObject({ ip: net.clientIp, protocol: "tcp" });
-    expect(ssh[0]!.expiresInMs).toBeGreaterThan(25_000);
-    expect(grants.filter((g) => g.protocol === "udp")).toHaveLength(1);
-  });
-
-  it("revoke closes (missing elements are fine) and an established session survives it", async () => {
-    await fw.grant(net.clientIp, [SSH], 30);
-    const session = await openTcpSession(net.client, net.serverIp, 22);
-    try {
-      expect(await session.exchange("before")).toBe(true);
-      await fw.revoke(net.clientIp);
-      expect(await net.connects(22)).toBe(false);
-      expect(await session.exchange("after-revoke")).toBe(true);
-    } finally {
-      await session.close();
-    }
-    await fw.revoke(net.clientIp, [SSH, { port: 80, protocol: "tcp" }]);
-    await fw.grant(net.clientIp, [SSH, { port: 2222, protocol: "tcp" }], 30);
-    await fw.revoke(net.clientIp, [{ port: 2222, protocol: "tcp" }]);
-    expect((await fw.inspect()).grants.map((g) => g.port)).toEqual([22]);
-  });
-
-  it("a ban drops even a granted address, unban restores the grant", async () => {
-    await fw.grant(net.clientIp, [SSH], 30);
-    await fw.ban(net.clientIp, 30);
-    await fw.ban(net.clientIp, 40);
-    expect(await net.connects(22)).toBe(false);
-    const { bans } = await fw.inspect();
-    expect(bans).toHaveLength(1);
-    expect(bans[0]!.expiresInMs).toBeGreaterThan(35_000);
-    await fw.unban(net.clientIp);
-    await fw.unban(net.clientIp);
-    expect(await net.connects(22)).toBe(true);
-  });
-
-  it("trusted networks connect without a grant, only inside the CIDR", async () => {
-    await fw.setTrusted([`${net.subnet}.0.0/24`, `${net.serverIp6.replace(/::1$/, "::")}/64`]);
-    expect(await net.connects(22)).toBe(true);
-    expect(await net.connects(22, { v6: true })).toBe(true);
-    expect(await net.connects(22, { localAddress: net.clientExtraIps[0] })).toBe(false);
-    expect((await fw.inspect()).trusted.sort()).toEqual([`${net.subnet}.0.0/24`, `${net.serverIp6.replace(/::1$/, "::")}/64`].sort());
-    await fw.setTrusted([]);
-    expect(await net.connects(22)).toBe(false);
-  });
-
-  it("IPv6: grant, ban and revoke work on the v6 sets", async () => {
-    await fw.grant(net.clientIp6, [SSH], 30);
-    expect(await net.connects(22, { v6: true })).toBe(true);
-    expect(await net.connects(22)).toBe(false);
-    await fw.ban(net.clientIp6, 30);
-    expect(await net.connects(22, { v6: true })).toBe(false);
-    await fw.unban(net.clientIp6);
-    await fw.revoke(net.clientIp6);
-    expect(await net.connects(22, { v6: true })).toBe(false);
-  });
-
-  it("reconcile rebuilds everything with the remaining time, skips expired entries and is idempotent", async () => {
-    const now = Date.now();
-    const state = {
-      protectedPorts: [SSH],
-      trusted: [`${net.clientExtraIps[0]}/32`],
-      grants: [
-        { ip: net.clientIp, ports: [SSH], expiresAt: now + 20_000 },
-        { ip: net.clientIp, ports: [SSH], expiresAt: now + 30_000 },
-        { ip: net.clientIp6, ports: [SSH], expiresAt: now - 1 },
-      ],
-      bans: [{ ip: "192.0.2.9", expiresAt: now + 60_000 }, { ip: "192.0.2.10", expiresAt: now - 5 }],
-    };
-    await fw.grant("192.0.2.50", [SSH], 30);
-    await fw.destroy();
-    await fw.destroy();
-    expect(await net.connects(22)).toBe(true);
-    await fw.reconcile(state, now);
-    await fw.reconcile(state, now);
-    const snap = await fw.inspect();
-    expect(snap.grants).toHaveLength(1);
-    expect(snap.grants[0]).toMatchObject({ ip: net.clientIp, port: 22, protocol: "tcp" });
-    expect(snap.grants[0]!.expiresInMs).toBeGreaterThan(25_000);
-    expect(snap.grants[0]!.expiresInMs).toBeLessThanOrEqual(30_000);
-    expect(snap.bans.map((b) => b.ip)).toEqual(["192.0.2.9"]);
-    expect(snap.trusted).toEqual([net.clientExtraIps[0]]);
-    expect(await net.connects(22)).toBe(true);
-    expect(await net.connects(22, { v6: true })).toBe(false);
-    expect(await net.connects(22, { localAddress: net.clientExtraIps[0] })).toBe(true);
-  });
-
+describeKernelBackend("nftables backend (real nft in a namespace)", "fwn", (net) => new NftablesBackend({ netns: net.server }), (ctx) => {
   it("reconcile adopts a table that exists with other content and leaves other tables alone", async () => {
+    const { net, fw } = ctx();
     await must(["nft", "-f", "-"], { ns: net.server, input: "table inet other {\n chain c { type filter hook input priority 0; policy accept; }\n}\n" });
     await must(["nft", "add", "rule", "inet", "sesame", "input", "tcp", "dport", "2222", "drop"], { ns: net.server });
     expect(await net.connects(2222)).toBe(false);
@@ -147,6 +15,7 @@ describe("nftables backend (real nft in a namespace)", () => {
   });
 
   it("failures surface as FirewallError with argv, exit code and stderr", async () => {
+    const { net, fw } = ctx();
     const missing = new NftablesBackend({ netns: net.server, nftPath: "/nonexistent/nft" });
     const e1 = await missing.grant(net.clientIp, [SSH], 5).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(FirewallError);

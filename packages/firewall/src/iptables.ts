@@ -1,0 +1,196 @@
+import type { FirewallState, Step } from "@sesame/core";
+import { requireAddress, type Address, type Family } from "./addr";
+import { checkedRunner, createExec, toFirewallError, type ExecFn, type ExecOptions, type RunFn } from "./exec";
+import {
+  IPSET_MAX_TTL_SEC,
+  IPSET_PREFIX,
+  IPT_CHAIN,
+  buildChainRestore,
+  buildIpsetReconcile,
+  createNames,
+  grantEntry,
+  ipsetSeconds,
+  parseIpsetSave,
+  parseProtectedRules,
+  replaceSetLines,
+  type IptNames,
+} from "./ipt-script";
+import { planState, splitNetworks } from "./plan";
+import { createSerialQueue } from "./serial";
+import { requireSteps, requireTtlSec } from "./steps";
+import type { FirewallBackend, KernelSnapshot } from "./types";
+
+export interface IptablesOptions extends ExecOptions {
+  /** iptables program (default "iptables"); `<path>-restore` must exist next to it. */
+  iptablesPath?: string;
+  /** ip6tables program (default "ip6tables"). */
+  ip6tablesPath?: string;
+  /** ipset program (default "ipset"). */
+  ipsetPath?: string;
+  /** Main chain name (default "SESAME"); the gate chain is `<chain>-GATE`. */
+  chain?: string;
+  /** Prefix of the ipsets (default "sesame": sesame-grants4, sesame-bans6, …). */
+  setPrefix?: string;
+  /** Also manage ip6tables and the IPv6 sets (default true). */
+  ipv6?: boolean;
+}
+
+/** Loop bound when removing duplicate INPUT jumps left by someone else. */
+const MAX_JUMP_REMOVALS = 20;
+
+/**
+ * For hosts without nftables: ipsets with per-entry timeouts (closed by the
+ * kernel even when the worker is dead) and two chains per family, jumped to
+ * from INPUT. Works with iptables-nft and iptables-legacy alike.
+ */
+export class IptablesBackend implements FirewallBackend {
+  readonly name = "iptables" as const;
+  private readonly names: IptNames;
+  private readonly families: Family[];
+  private readonly tools: Record<Family, string>;
+  private readonly ipset: string;
+  private readonly exec: ExecFn;
+  private readonly run: RunFn;
+  private readonly serial = createSerialQueue();
+
+  constructor(opts: IptablesOptions = {}) {
+    const chain = opts.chain ?? "SESAME";
+    const prefix = opts.setPrefix ?? "sesame";
+    if (!IPT_CHAIN.test(chain)) throw new RangeError(`invalid chain name: ${JSON.stringify(chain)}`);
+    if (!IPSET_PREFIX.test(prefix)) throw new RangeError(`invalid ipset prefix: ${JSON.stringify(prefix)}`);
+    this.names = createNames(chain, prefix);
+    this.families = opts.ipv6 === false ? [4] : [4, 6];
+    this.tools = { 4: opts.iptablesPath ?? "iptables", 6: opts.ip6tablesPath ?? "ip6tables" };
+    this.ipset = opts.ipsetPath ?? "ipset";
+    this.exec = createExec(opts);
+    this.run = checkedRunner(this.exec, opts.netns);
+  }
+
+  private address(ip: string): Address {
+    const a = requireAddress(ip);
+    if (!this.families.includes(a.family)) throw new RangeError(`IPv6 is disabled for this backend: ${ip}`);
+    return a;
+  }
+
+  private async ipsetRestore(lines: string[]): Promise<void> {
+    if (lines.length > 0) await this.run([this.ipset, "-exist", "restore"], lines.join("\n") + "\n");
+  }
+
+  private async writeChains(protectedPorts: Step[]): Promise<void> {
+    for (const f of this.families) await this.run([`${this.tools[f]}-restore`, "-w", "--noflush"], buildChainRestore(this.names, f, protectedPorts));
+  }
+
+  /** Insert the INPUT jump once: `-C` exits 1 when the rule is absent. */
+  private async ensureJump(f: Family): Promise<void> {
+    const check = [this.tools[f], "-w", "-C", "INPUT", "-j", this.names.chain];
+    const r = await this.exec(check);
+    if (r.code === 0) return;
+    if (r.code !== 1) throw toFirewallError(check, r);
+    await this.run([this.tools[f], "-w", "-I", "INPUT", "1", "-j", this.names.chain]);
+  }
+
+  /** Sets first (the rules reference them), then both chains, then the jump. */
+  async reconcile(state: FirewallState, now: number): Promise<void> {
+    const plan = planState(state, now);
+    await this.serial(async () => {
+      await this.run([this.ipset, "-exist", "restore"], buildIpsetReconcile(this.names, this.families, plan, now));
+      await this.writeChains(plan.protectedPorts);
+      for (const f of this.families) await this.ensureJump(f);
+    });
+  }
+
+  /** `add … timeout N` with -exist replaces the timeout of an existing entry: refresh, never a second entry. */
+  async grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {
+    const a = this.address(ip);
+    const seconds = ipsetSeconds(requireTtlSec(ttlSec, IPSET_MAX_TTL_SEC) * 1000);
+    const set = this.names.set("grants", a.family);
+    const lines = requireSteps(ports).map((s) => `add ${set} ${grantEntry(a.text, s)} timeout ${seconds}`);
+    await this.serial(() => this.ipsetRestore(lines));
+  }
+
+  async revoke(ip: string, ports?: Step[]): Promise<void> {
+    const a = this.address(ip);
+    const set = this.names.set("grants", a.family);
+    await this.serial(async () => {
+      let entries: string[];
+      if (ports) entries = requireSteps(ports).map((s) => grantEntry(a.text, s));
+      else {
+        const saved = parseIpsetSave(await this.run([this.ipset, "save", set]), new Set([set]));
+        entries = saved.map((e) => e.entry).filter((e) => e.slice(0, e.lastIndexOf(",")) === a.text);
+      }
+      await this.ipsetRestore(entries.map((e) => `del ${set} ${e}`));
+    });
+  }
+
+  async ban(ip: string, ttlSec: number): Promise<void> {
+    const a = this.address(ip);
+    const seconds = ipsetSeconds(requireTtlSec(ttlSec, IPSET_MAX_TTL_SEC) * 1000);
+    await this.serial(() => this.ipsetRestore([`add ${this.names.set("bans", a.family)} ${a.text} timeout ${seconds}`]));
+  }
+
+  async unban(ip: string): Promise<void> {
+    const a = this.address(ip);
+    await this.serial(() => this.ipsetRestore([`del ${this.names.set("bans", a.family)} ${a.text}`]));
+  }
+
+  async setTrusted(cidrs: string[]): Promise<void> {
+    const nets = splitNetworks(cidrs);
+    if (!this.families.includes(6) && nets[6].length > 0) throw new RangeError("IPv6 is disabled for this backend");
+    await this.serial(() => this.ipsetRestore(this.families.flatMap((f) => replaceSetLines(this.names, "trusted", f, nets[f]))));
+  }
+
+  async setProtected(ports: Step[]): Promise<void> {
+    const steps = requireSteps(ports);
+    await this.serial(() => this.writeChains(steps));
+  }
+
+  /** ipset prints whole remaining seconds, so expiresInMs is a multiple of 1000. */
+  async inspect(): Promise<KernelSnapshot> {
+    return this.serial(async () => {
+      const sets = new Map(this.families.flatMap((f) => (["grants", "bans", "trusted"] as const).map((k) => [this.names.set(k, f), k] as const)));
+      const entries = parseIpsetSave(await this.run([this.ipset, "save"]), new Set(sets.keys()));
+      const snapshot: KernelSnapshot = {
+        protectedPorts: parseProtectedRules(await this.run([this.tools[4], "-w", "-S", this.names.chain]), this.names),
+        trusted: [],
+        grants: [],
+        bans: [],
+      };
+      for (const e of entries) {
+        const kind = sets.get(e.set);
+        const expiresInMs = e.timeoutSec === null ? null : e.timeoutSec * 1000;
+        if (kind === "trusted") snapshot.trusted.push(e.entry);
+        else if (kind === "bans") snapshot.bans.push({ ip: e.entry, expiresInMs });
+        else {
+          const m = /^(.+),(tcp|udp):(\d+)$/.exec(e.entry);
+          if (m) snapshot.grants.push({ ip: m[1]!, protocol: m[2] as "tcp" | "udp", port: Number(m[3]), expiresInMs });
+        }
+      }
+      return snapshot;
+    });
+  }
+
+  /** Nothing to do: ipset timeouts close grants and lift bans without the worker. */
+  async detach(): Promise<void> {}
+
+  /** Remove the INPUT jumps, both chains and every set; fine when some are already gone. */
+  async destroy(): Promise<void> {
+    await this.serial(async () => {
+      const { chain, gate } = this.names;
+      for (const f of this.families) {
+        const tool = this.tools[f];
+        for (let i = 0; i < MAX_JUMP_REMOVALS; i++) {
+          if ((await this.exec([tool, "-w", "-C", "INPUT", "-j", chain])).code !== 0) break;
+          await this.run([tool, "-w", "-D", "INPUT", "-j", chain]);
+        }
+        const existing = (await this.run([tool, "-w", "-S"])).split("\n").map((l) => l.trim());
+        const present = [chain, gate].filter((c) => existing.includes(`-N ${c}`));
+        for (const c of present) await this.run([tool, "-w", "-F", c]);
+        for (const c of present) await this.run([tool, "-w", "-X", c]);
+      }
+      const ours = new Set(this.families.flatMap((f) => (["grants", "bans", "trusted"] as const).map((k) => this.names.set(k, f))));
+      const listed = (await this.run([this.ipset, "list", "-n"])).split("\n").map((l) => l.trim());
+      const doomed = listed.filter((n) => ours.has(n) || ours.has(n.replace(/-new$/, "")));
+      await this.ipsetRestore(doomed.map((n) => `destroy ${n}`));
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { buildDeleteScript, buildRefreshScript, buildReplaceScript, buildTableScript } from "./nft-script";
+import { parseNftTable } from "./nft-parse";
+import { planState } from "./plan";
+
+const NOW = 1_700_000_000_000;
+
+describe("buildTableScript", () => {
+  const plan = planState(
+    {
+      protectedPorts: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }],
+      trusted: ["10.2.0.5/16", "fd00:1::9/64"],
+      grants: [
+        { ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 30_000 },
+        { ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 10_000 },
+        { ip: "fd00::2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 1500 },
+        { ip: "10.0.0.3", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW },
+      ],
+      bans: [{ ip: "192.0.2.1", expiresAt: NOW + 60_000 }],
+    },
+    NOW,
+  );
+  const script = buildTableScript("sesame", -10, plan, NOW);
+
+  it.each([
+    ["replaces the table in one transaction", /^table inet sesame\ndelete table inet sesame\ntable inet sesame \{/],
+    ["hooks input at the given priority, policy accept", /type filter hook input priority -10; policy accept;/],
+    ["accepts established flows first", /chain input \{\n.*\n {4}ct state established,related accept\n {4}meta l4proto \. th dport @protected jump gate\n {2}\}/],
+    ["gate order: banned, trusted, granted, drop", /ip saddr @banned4 drop\n.*\n.*@trusted4 accept\n.*\n.*@grants4 accept\n.*\n {4}drop\n/],
+    ["protected elements", /add element inet sesame protected \{ tcp \. 22, udp \. 53 \}/],
+    ["trusted networks with host bits cleared", /trusted4 \{ 10\.2\.0\.0\/16 \}[\s\S]*trusted6 \{ fd00:1::\/64 \}/],
+    ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30000ms \}/],
+    ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1500ms \}/],
+    ["bans with remaining time", /banned4 \{ 192\.0\.2\.1 timeout 60000ms \}/],
+  ])("%s", (_name, re) => {
+    expect(script).toMatch(re);
+  });
+
+  it("skips expired grants", () => {
+    expect(script).not.toContain("10.0.0.3");
+  });
+});
+
+describe("element scripts", () => {
+  it.each([
+    [
+      "refresh: add, delete, add with timeout",
+      buildRefreshScript("sesame", "grants4", ["10.0.0.2 . tcp . 22"], 2000),
+      "add element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\ndelete element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\nadd element inet sesame grants4 { 10.0.0.2 . tcp . 22 timeout 2000ms }\n",
+    ],
+    ["delete tolerates missing elements", buildDeleteScript("t", "banned6", ["fd00::2"]), "add element inet t banned6 { fd00::2 }\ndelete element inet t banned6 { fd00::2 }\n"],
+    ["replace with nothing is a flush", buildReplaceScript("t", "trusted4", []), "flush set inet t trusted4\n"],
+    ["no elements, no script", buildDeleteScript("t", "grants4", []), ""],
+  ])("%s", (_name, got, want) => {
+    expect(got).toBe(want);
+  });
+});
+
+describe("parseNftTable", () => {
+  const doc = {
+    nftables: [
+      { metainfo: { version: "1.0.6" } },
+      { table: { family: "inet", name: "sesame" } },
+      { set: { name: "protected", elem: [{ concat: ["tcp", 22] }, { concat: ["udp", 53] }] } },
+      { set: { name: "trusted4", elem: [{ prefix: { addr: "10.2.0.0", len: 16 } }, "10.3.0.1", { range: ["10.5.0.0", "10.5.2.255"] }] } },
+      { set: { name: "trusted6", elem: [{ prefix: { addr: "fd00::", len: 64 } }] } },
+      { set: { name: "grants4", elem: [{ elem: { val: { concat: ["10.0.0.2", "tcp", 22] }, timeout: 30, expires: 29 } }] } },
+      { set: { name: "grants6", elem: [{ concat: ["fd00::2", "udp", 53] }] } },
+      { set: { name: "banned4", elem: [{ elem: { val: "192.0.2.1", timeout: 60, expires: 12 } }] } },
+      { set: { name: "banned6" } },
+      { chain: { name: "input" } },
+    ],
+  };
+
+  it("maps sets to the snapshot (ranges become CIDRs, expires in ms)", () => {
+    expect(parseNftTable(JSON.stringify(doc))).toEqual({
+      protectedPorts: [{ protocol: "tcp", port: 22 }, { protocol: "udp", port: 53 }],
+      trusted: ["10.2.0.0/16", "10.3.0.1", "10.5.0.0/23", "10.5.2.0/24", "fd00::/64"],
+      grants: [
+        { ip: "10.0.0.2", protocol: "tcp", port: 22, expiresInMs: 29_000 },
+        { ip: "fd00::2", protocol: "udp", port: 53, expiresInMs: null },
+      ],
+      bans: [{ ip: "192.0.2.1", expiresInMs: 12_000 }],
+    });
+  });
+
+  it("rejects a document that is not nft JSON", () => {
+    expect(() => parseNftTable("{}")).toThrow(/nftables/);
+  });
+});
