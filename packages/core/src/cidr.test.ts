@@ -184,6 +184,20 @@ describe("CidrSet", () => {
     expect(() => new CidrSet(["10.0.0.0/40"])).toThrow(/invalid CIDR/);
   });
 
+  it("holds tens of thousands of blocks with a few prefix lengths", () => {
+    const entries: string[] = [];
+    for (let i = 0; i < 65_536; i++) entries.push(`10.${i >> 8}.${i & 255}.${(i * 7) & 255}`);
+    for (let i = 0; i < 4096; i++) entries.push(`2001:db8:${i.toString(16)}::/48`);
+    const s = new CidrSet(entries);
+    expect(s.size).toBe(65_536 + 4096);
+    for (let i = 0; i < 65_536; i += 97) {
+      expect(s.has(`10.${i >> 8}.${i & 255}.${(i * 7) & 255}`)).toBe(true);
+      expect(s.has(`10.${i >> 8}.${i & 255}.${((i * 7) + 1) & 255}`)).toBe(false);
+    }
+    expect(s.has("2001:db8:fff:1::2")).toBe(true);
+    expect(s.has("2001:db8:1000::")).toBe(false);
+  });
+
   it("agrees with cidrContains on many addresses", () => {
     const blocks = ["192.168.0.0/16", "192.168.10.0/24", "172.16.0.0/12", "fd00::/8", "fd12:3456::/32"];
     const s = new CidrSet(blocks);

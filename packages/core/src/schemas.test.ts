@@ -107,6 +107,7 @@ describe("DoorInputSchema", () => {
       { action: { kind: "open", ports: [{ port: 22 }], durationSec: 86_401 } },
       { "action.durationSec": "Open duration must be a whole number of seconds from 1 to 86400 (one day)." },
     ],
+    [{ action: { kind: "open", ports: [{ port: 22 }, { port: 22, protocol: "udp" }, { port: 22, protocol: "tcp" }], durationSec: 10 } }, { "action.ports.2": "Port tcp/22 is listed twice." }],
     [{ action: { kind: "ban", durationSec: 0 } }, { "action.durationSec": "Ban duration must be a whole number of seconds from 1 to 31536000 (one year)." }],
     [{ cooldownSec: -1 }, { cooldownSec: "Cooldown must be a whole number of seconds from 0 to 86400." }],
     [{ enabled: "maybe" }, { enabled: "Enabled must be yes or no." }],

@@ -98,7 +98,15 @@ const OpenActionSchema = z.object({
   ports: z
     .array(StepSchema, { error: "Ports to open are required." })
     .min(1, { error: "Choose at least one port to open." })
-    .max(16, { error: "A door opens at most 16 ports." }),
+    .max(16, { error: "A door opens at most 16 ports." })
+    .superRefine((ports, ctx) => {
+      const seen = new Set<string>();
+      ports.forEach((p, i) => {
+        const key = `${p.protocol}/${p.port}`;
+        if (seen.has(key)) ctx.addIssue({ code: "custom", message: `Port ${key} is listed twice.`, path: [i] });
+        seen.add(key);
+      });
+    }),
   durationSec: intIn(1, 86_400, "Open duration must be a whole number of seconds from 1 to 86400 (one day)."),
 });
 
