@@ -34,7 +34,9 @@ describe("parseCli", () => {
     ["bad backend", ["--backend", "pf"], { kind: "error", message: '--backend: expected nftables, iptables or command, got "pf"' }],
     ["bad number", ["--max-attempts", "lots"], { kind: "error", message: '--max-attempts: expected a whole number, got "lots"' }],
     ["number out of range", ["--heartbeat-ms", "5"], { kind: "error", message: "--heartbeat-ms: must be between 100 and 60000, got 5" }],
-    ["bad interface name", ["-i", "eth0;reboot"], { kind: "error", message: '-i: invalid interface name "eth0;reboot"' }],
+    ["bad interface name", ["-i", "eth0/x"], { kind: "error", message: '-i: invalid interface name "eth0/x"' }],
+    ["command backend without templates", ["--backend", "command"], { kind: "error", message: "--backend command needs --command-templates FILE (the grant/revoke commands to run)" }],
+    ["command backend", ["--backend=command", "--command-templates", "t.json"], run({ backend: "command", commandTemplates: "/srv/t.json" })],
     ["flag with value on a boolean", ["--daemon=yes"], { kind: "error", message: "option '--daemon' doesn't allow an argument" }],
     ["stray argument", ["eth0"], { kind: "error", message: "unexpected argument 'eth0'" }],
   ])("%s", (_name, argv, want) => {

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { isValidInterfaceName } from "@sesame/core";
 import { DEFAULT_DB_PATH } from "@sesame/db";
 import type { WorkerEnv } from "./env";
 
@@ -24,6 +25,8 @@ export interface WorkerOptions {
   /** `-l`: knockd's reverse DNS lookups; accepted, not performed (warned). */
   lookup: boolean;
   backend?: BackendName;
+  /** JSON argv templates for `--backend command` (root-owned file). */
+  commandTemplates?: string;
   maxAttempts?: number;
   heartbeatMs: number;
 }
@@ -53,6 +56,8 @@ options:
 sesame options:
       --db <path>        absolute database path (default: $SESAME_DB or ${DEFAULT_DB_PATH})
       --backend <name>   nftables (default) | iptables | command
+      --command-templates <file>
+                         JSON argv templates for --backend command (root-owned)
       --max-attempts <n> cap on pending knock attempts (default 250000)
       --heartbeat-ms <n> status heartbeat period (default 1000)
 `;
@@ -77,11 +82,10 @@ const FLAGS: FlagSpec[] = [
   { short: "h", long: "help", takesValue: false },
   { long: "db", takesValue: true },
   { long: "backend", takesValue: true },
+  { long: "command-templates", takesValue: true },
   { long: "max-attempts", takesValue: true },
   { long: "heartbeat-ms", takesValue: true },
 ];
-
-const IFNAME = /^[A-Za-z0-9_.:@-]{1,15}$/;
 
 function parseInteger(flag: string, value: string, min: number, max: number): number | string {
   if (!/^\d+$/.test(value)) return `--${flag}: expected a whole number, got "${value}"`;
@@ -148,7 +152,7 @@ export function parseCli(argv: string[], env: WorkerEnv, cwd = process.cwd()): C
         return { kind: "version", text: VERSION };
       case "interface":
         for (const name of value.split(",").map((s) => s.trim()).filter(Boolean)) {
-          if (!IFNAME.test(name)) return { kind: "error", message: `${shown}: invalid interface name "${name}"` };
+          if (!isValidInterfaceName(name)) return { kind: "error", message: `${shown}: invalid interface name "${name}"` };
           if (!opts.interfaces.includes(name)) opts.interfaces.push(name);
         }
         if (opts.interfaces.length === 0) return { kind: "error", message: `${shown}: expected an interface name` };
@@ -188,6 +192,9 @@ export function parseCli(argv: string[], env: WorkerEnv, cwd = process.cwd()): C
         }
         opts.backend = value;
         break;
+      case "command-templates":
+        opts.commandTemplates = resolve(cwd, value);
+        break;
       case "max-attempts": {
         const n = parseInteger("max-attempts", value, 1, 10_000_000);
         if (typeof n === "string") return { kind: "error", message: n };
@@ -201,6 +208,9 @@ export function parseCli(argv: string[], env: WorkerEnv, cwd = process.cwd()): C
         break;
       }
     }
+  }
+  if (opts.backend === "command" && !opts.commandTemplates) {
+    return { kind: "error", message: "--backend command needs --command-templates FILE (the grant/revoke commands to run)" };
   }
   return { kind: "run", options: opts };
 }

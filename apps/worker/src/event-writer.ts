@@ -71,6 +71,8 @@ export class DbWriter {
   private routine: EventRow[] = [];
   private critical: EventRow[] = [];
   private ops: DbOp[] = [];
+  /** Latest-wins ops (heartbeat, pending commands): a lock never piles up stale copies. */
+  private keyed = new Map<string, DbOp>();
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
   private busySince: number | null = null;
@@ -128,8 +130,13 @@ export class DbWriter {
     this.kick();
   }
 
+  /** Queues an op that replaces any queued op with the same key. */
+  latest(key: string, op: DbOp): void {
+    this.keyed.set(key, op);
+  }
+
   get pending(): number {
-    return this.routine.length + this.critical.length + this.ops.length;
+    return this.routine.length + this.critical.length + this.ops.length + this.keyed.size;
   }
 
   /** ms since the database first refused a flush, or null when the last flush worked. */
@@ -170,7 +177,8 @@ export class DbWriter {
   }
 
   private flushOnce(maxRows: number): boolean {
-    const ops = this.ops.slice(0, 500);
+    const keyed = [...this.keyed.values()];
+    const ops = [...this.ops.slice(0, 500), ...keyed];
     const critical = this.critical.slice(0, maxRows);
     const routine = this.routine.slice(0, Math.max(0, maxRows - critical.length));
     let applied = 0;
@@ -212,7 +220,9 @@ export class DbWriter {
       return false;
     }
     this.busySince = null;
-    this.ops.splice(0, ops.length);
+    this.ops.splice(0, ops.length - keyed.length);
+    // A keyed op queued again during the flush (cannot happen synchronously, but be exact) stays.
+    for (const [k, op] of this.keyed) if (keyed.includes(op)) this.keyed.delete(k);
     this.critical.splice(0, critical.length);
     this.routine.splice(0, routine.length);
     this.stats.opsApplied += applied;

@@ -1,0 +1,272 @@
+import type { KnockPacket } from "@sesame/core";
+import { FrameDecoder, linkKindFromPcap, type LinkKind } from "./decode";
+import { probeInterface, type InterfaceProbe } from "./net-info";
+import { LiveSession, type RawFrame, type SessionOptions } from "./pcap-session";
+
+/**
+ * Capture on several interfaces and keep capturing whatever happens to them:
+ * an interface that is missing, down, removed or re-created is retried with a
+ * bounded backoff (logged once per state change, never fatal). The BPF filter
+ * is replaced by opening a new session before closing the old one; frames the
+ * two sessions both saw are delivered once (matched by capture timestamp and length).
+ */
+
+export type InterfaceState = "listening" | "missing" | "down" | "error" | "stopped";
+
+export interface CaptureLog {
+  log(msg: string): void;
+  error(msg: string): void;
+  verbose(msg: string): void;
+}
+
+export interface CaptureOptions {
+  log: CaptureLog;
+  /** `tsUs`: capture time (µs since the epoch) from the pcap header. */
+  onPacket: (packet: KnockPacket, iface: string, tsUs: number) => void;
+  /** Raised when an interface changes state (for workerStatus.lastError). */
+  onStateChange?: (iface: string, state: InterfaceState, detail: string) => void;
+  probe?: (name: string) => InterfaceProbe;
+  openSession?: (opts: SessionOptions) => LiveSession;
+  now?: () => number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface IfaceEntry {
+  name: string;
+  state: InterfaceState | "new";
+  session: LiveSession | null;
+  link: LinkKind | null;
+  ifindex: number;
+  carrierChanges: number;
+  checkQueued: boolean;
+  filter: string;
+  /** Collects frame keys while the previous session is drained during a filter swap. */
+  draining: Set<string> | null;
+  /** Frames the previous session delivered (by key) up to seenUntilUs: the new one skips them. */
+  seen: Set<string> | null;
+  seenUntilUs: number;
+  backoffMs: number;
+  nextTryAt: number;
+  lastDetail: string;
+  /** Capture stats of closed sessions, so totals survive reopening. */
+  recvBase: number;
+  dropBase: number;
+}
+
+function frameKey(f: RawFrame): string {
+  return `${f.tsUs}:${f.caplen}`;
+}
+
+export interface CaptureStats {
+  interfaces: Record<string, InterfaceState>;
+  recv: number;
+  drop: number;
+}
+
+export class CaptureManager {
+  readonly decoder = new FrameDecoder();
+  private readonly entries = new Map<string, IfaceEntry>();
+  private filter = "less 1";
+  private readonly opts: CaptureOptions;
+  private readonly probe: (name: string) => InterfaceProbe;
+  private readonly openSession: (opts: SessionOptions) => LiveSession;
+  private readonly now: () => number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+
+  constructor(opts: CaptureOptions) {
+    this.opts = opts;
+    this.probe = opts.probe ?? probeInterface;
+    this.openSession = opts.openSession ?? ((o) => new LiveSession(o));
+    this.now = opts.now ?? Date.now;
+    this.minBackoff = opts.minBackoffMs ?? 1000;
+    this.maxBackoff = opts.maxBackoffMs ?? 10_000;
+  }
+
+  /** Interfaces to capture on; added ones open at once, removed ones close. */
+  setInterfaces(names: string[]): void {
+    for (const [name, e] of this.entries) {
+      if (!names.includes(name)) {
+        this.closeEntry(e);
+        this.entries.delete(name);
+        this.opts.log.log(`stopped listening on ${name}`);
+      }
+    }
+    for (const name of names) {
+      if (this.entries.has(name)) continue;
+      this.entries.set(name, {
+        name, state: "new", session: null, link: null, ifindex: 0, carrierChanges: 0, checkQueued: false, filter: "", draining: null, seen: null, seenUntilUs: 0,
+        backoffMs: this.minBackoff, nextTryAt: 0, lastDetail: "", recvBase: 0, dropBase: 0,
+      });
+    }
+    this.tick();
+  }
+
+  get interfaces(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** New BPF filter: every listening session is replaced without a gap. */
+  setFilter(filter: string): void {
+    if (filter === this.filter) return;
+    this.filter = filter;
+    for (const e of this.entries.values()) {
+      if (e.session && e.filter !== filter) this.swapSession(e);
+    }
+  }
+
+  /** Follows interface state; call every second (and after changes). */
+  tick(): void {
+    for (const e of this.entries.values()) this.check(e);
+  }
+
+  private check(e: IfaceEntry): void {
+    const p = this.probe(e.name);
+    if (!p.exists) {
+      this.closeEntry(e);
+      this.setState(e, "missing", `interface ${e.name} not found; waiting for it to appear`);
+      return;
+    }
+    if (!p.up) {
+      this.closeEntry(e);
+      this.setState(e, "down", `interface ${e.name} is down; waiting for it to come up`);
+      return;
+    }
+    // Same name, new interface (deleted and re-created): the old socket is bound to the old index.
+    // A down/up in between (carrier change) leaves the old socket deaf: reopen as well.
+    if (e.session && (e.ifindex !== p.ifindex || e.carrierChanges !== p.carrierChanges || e.session.isBroken)) {
+      this.closeEntry(e);
+      this.opts.log.verbose(`interface ${e.name} changed (index ${p.ifindex}, link transitions ${p.carrierChanges}); reopening capture`);
+    }
+    if (e.session) return;
+    if (e.state === "error" && this.now() < e.nextTryAt) return;
+    try {
+      this.open(e, this.filter);
+      e.ifindex = p.ifindex;
+      e.carrierChanges = p.carrierChanges;
+      e.backoffMs = this.minBackoff;
+      this.setState(e, "listening", `listening on ${e.name}`);
+    } catch (err) {
+      const msg = (err as Error).message;
+      e.nextTryAt = this.now() + e.backoffMs;
+      e.backoffMs = Math.min(this.maxBackoff, e.backoffMs * 2);
+      this.setState(e, "error", `cannot capture on ${e.name}: ${msg}; retrying`);
+    }
+  }
+
+  private open(e: IfaceEntry, filter: string): void {
+    const { session, link } = this.create(e, filter);
+    e.session = session;
+    e.link = link;
+    e.filter = filter;
+  }
+
+  private create(e: IfaceEntry, filter: string): { session: LiveSession; link: LinkKind } {
+    const session: LiveSession = this.openSession({
+      iface: e.name,
+      filter,
+      onFrame: (f) => this.onFrame(e, session, f),
+      onSuspect: () => {
+        // Re-check right away rather than at the next tick (at most once per turn of the loop).
+        if (e.checkQueued) return;
+        e.checkQueued = true;
+        setImmediate(() => {
+          e.checkQueued = false;
+          this.check(e);
+        });
+      },
+    });
+    const link = linkKindFromPcap(session.linkType);
+    if (link === null) {
+      session.close();
+      throw new Error(`unsupported link type ${session.linkType}`);
+    }
+    return { session, link };
+  }
+
+  private onFrame(e: IfaceEntry, from: LiveSession, f: RawFrame): void {
+    if (from !== e.session) return;
+    if (e.draining !== null) e.draining.add(frameKey(f));
+    else if (e.seen !== null) {
+      // The previous session already delivered this exact frame during the swap.
+      if (f.tsUs <= e.seenUntilUs) {
+        if (e.seen.has(frameKey(f))) return;
+      } else e.seen = null;
+    }
+    const pkt = this.decoder.decode(f.buf, f.caplen, e.link as LinkKind);
+    if (pkt !== null) this.opts.onPacket(pkt, e.name, f.tsUs);
+  }
+
+  private swapSession(e: IfaceEntry): void {
+    let next: { session: LiveSession; link: LinkKind };
+    try {
+      next = this.create(e, this.filter);
+    } catch (err) {
+      // Keep the old filter rather than capturing nothing; retried on the next change.
+      this.opts.log.error(`cannot apply new capture filter on ${e.name}: ${(err as Error).message}`);
+      return;
+    }
+    const old = e.session as LiveSession;
+    // Frames the old session holds now may also be queued in the new one: deliver them
+    // from the old session and remember them so the new one skips exactly those.
+    e.draining = new Set();
+    try {
+      old.drain();
+    } finally {
+      const delivered = e.draining;
+      e.draining = null;
+      e.seen = delivered.size > 0 ? delivered : null;
+      e.seenUntilUs = 0;
+      for (const k of delivered) e.seenUntilUs = Math.max(e.seenUntilUs, Number(k.split(":")[0]));
+    }
+    e.session = next.session;
+    e.link = next.link;
+    e.filter = this.filter;
+    this.retire(e, old);
+    this.opts.log.verbose(`capture filter on ${e.name}: ${this.filter}`);
+  }
+
+  private retire(e: IfaceEntry, s: LiveSession): void {
+    const st = s.stats();
+    if (st) {
+      e.recvBase += st.recv;
+      e.dropBase += st.drop;
+    }
+    s.close();
+  }
+
+  private closeEntry(e: IfaceEntry): void {
+    if (!e.session) return;
+    this.retire(e, e.session);
+    e.session = null;
+  }
+
+  private setState(e: IfaceEntry, state: InterfaceState, detail: string): void {
+    if (e.state === state && e.lastDetail === detail) return;
+    e.state = state;
+    e.lastDetail = detail;
+    if (state === "listening") this.opts.log.log(detail);
+    else this.opts.log.error(detail);
+    this.opts.onStateChange?.(e.name, state, detail);
+  }
+
+  stats(): CaptureStats {
+    const out: CaptureStats = { interfaces: {}, recv: 0, drop: 0 };
+    for (const e of this.entries.values()) {
+      out.interfaces[e.name] = e.state === "new" ? "missing" : e.state;
+      const st = e.session?.stats();
+      out.recv += e.recvBase + (st?.recv ?? 0);
+      out.drop += e.dropBase + (st?.drop ?? 0);
+    }
+    return out;
+  }
+
+  /** Closes every session (shutdown). */
+  close(): void {
+    for (const e of this.entries.values()) {
+      this.closeEntry(e);
+      e.state = "stopped";
+    }
+  }
+}

@@ -1,0 +1,316 @@
+import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/core";
+import { shareDbFiles, type SesameDb } from "@sesame/db";
+import type { FirewallBackend } from "@sesame/firewall";
+import { CaptureManager } from "./capture";
+import type { WorkerOptions } from "./cli";
+import { CommandRunner } from "./commands";
+import { writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
+import { Engine } from "./engine";
+import { DbWriter } from "./event-writer";
+import { Health } from "./health";
+import { Heartbeat } from "./heartbeat";
+import { commandLookup, importKnockdDoors, loadKnockdConf, markUsedInFile, type LoadedKnockdConf } from "./knockd-import";
+import type { Logger } from "./log";
+import { findDefaultRouteInterfaces, listLocalAddresses } from "./net-info";
+import { Reloader } from "./reload";
+
+/**
+ * The running worker: capture → engine → firewall, with the database kept in
+ * step both ways (reload for what the UI writes, write-behind for what
+ * happens). Everything here is long-lived and never exits on its own; only
+ * shutdown() ends it.
+ */
+
+export interface WorkerDeps {
+  options: WorkerOptions;
+  db: SesameDb;
+  log: Logger;
+  firewall: FirewallBackend;
+  knockd: LoadedKnockdConf | null;
+  now?: () => number;
+}
+
+const POLL_MS = 250;
+const TICK_MS = 1000;
+const RECONCILE_RETRY_MS = 10_000;
+
+export class Worker {
+  readonly health: Health;
+  readonly writer: DbWriter;
+  readonly engine: Engine;
+  readonly capture: CaptureManager;
+  readonly reloader: Reloader;
+  readonly commands: CommandRunner;
+  private readonly heartbeat: Heartbeat;
+  private readonly d: WorkerDeps;
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  private knockd: LoadedKnockdConf | null;
+  private addresses: string[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private filter = "";
+  private reconciled = false;
+  private lastReconcileTry = 0;
+  private noInterfaceLogged = false;
+
+  constructor(deps: WorkerDeps) {
+    this.d = deps;
+    this.now = deps.now ?? Date.now;
+    this.startedAt = this.now();
+    this.knockd = deps.knockd;
+    const { log, db } = deps;
+    this.health = new Health(this.now);
+    this.writer = new DbWriter({
+      db,
+      onError: (m) => {
+        log.error(m);
+        this.health.report(m);
+      },
+    });
+    this.commands = new CommandRunner({
+      log,
+      writer: this.writer,
+      now: this.now,
+      stdio: process.env.SESAME_WORKER_DETACHED ? "ignore" : "inherit",
+      stopCommandFor: (section, family) => {
+        const a = commandLookup(this.knockd)(section);
+        if (!a) return undefined;
+        const stop = family === 6 ? (a.stop6 ?? a.stop) : a.stop;
+        return stop === undefined || stop === "" ? undefined : stop;
+      },
+    });
+    this.engine = new Engine({
+      firewall: deps.firewall,
+      writer: this.writer,
+      log,
+      health: this.health,
+      commands: this.commands,
+      now: this.now,
+      isTrusted: (ip) => this.reloader.isTrusted(ip),
+      maxAttempts: deps.options.maxAttempts,
+      ipv4Only: deps.options.ipv4Only,
+      onOneTimeUsed: (info, index, exhausted) => {
+        const next = index + 1;
+        this.writer.op({ describe: `one-time index of ${info.door.name}`, run: (w) => writeDoorOneTimeIndex(w, info.rowId, next) });
+        if (info.source === "knockd-conf" && this.knockd) markUsedInFile(this.knockd, info.door.name, index, log);
+        log.log(`${info.door.name}: one-time sequence used${exhausted ? "; no sequence left, the door is inactive" : "; next sequence active"}`);
+        this.refreshFilter();
+      },
+    });
+    this.reloader = new Reloader({
+      db,
+      engine: this.engine,
+      writer: this.writer,
+      log,
+      now: this.now,
+      commandFor: () => commandLookup(this.knockd),
+      onChange: (s) => this.onSettings(s),
+    });
+    this.capture = new CaptureManager({
+      log,
+      now: this.now,
+      onPacket: (p, _iface, tsUs) => this.engine.handlePacket(p, tsUs),
+      onStateChange: (iface, state, detail) => {
+        if (state === "listening") this.health.clear(`iface:${iface}`);
+        else this.health.set(`iface:${iface}`, detail);
+      },
+    });
+    this.heartbeat = new Heartbeat({
+      writer: this.writer,
+      now: this.now,
+      snapshot: () => this.snapshot(),
+      retentionDays: () => this.reloader.settings.retentionDays,
+    });
+  }
+
+  /** Restores the kernel from the database, starts capture and the periodic work. */
+  start(): void {
+    const { log, options } = this.d;
+    this.writer.start();
+    const state = this.reloader.initial();
+    this.reconcile(state);
+    this.commands.restore(this.d.db);
+    this.heartbeat.maintain();
+    this.addresses = listLocalAddresses(options.ipv4Only);
+    this.engine.setLocalAddresses(this.addresses);
+    const ifaces = this.resolveInterfaces();
+    log.log(formatStartingUp(ifaces.length > 0 ? ifaces : ["(no interface yet)"]));
+    // Filter first, so the first session opens with it (no swap right after start).
+    this.refreshFilter();
+    this.capture.setInterfaces(ifaces);
+    this.heartbeat.beat();
+    this.timers.push(setInterval(() => this.poll(), POLL_MS));
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(setInterval(() => this.heartbeat.beat(), options.heartbeatMs));
+    // The web user shares the database files; WAL/SHM may appear only after the first write.
+    setTimeout(() => shareDbFiles(options.dbPath), 500).unref();
+  }
+
+  private reconcile(state: ReturnType<Reloader["initial"]>): void {
+    this.lastReconcileTry = this.now();
+    const n = this.now();
+    void this.engine.fw(`reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`, { ts: n }, async () => {
+      await this.engine.firewall.reconcile(state, this.now());
+      this.reconciled = true;
+    });
+  }
+
+  private poll(): void {
+    if (this.reloader.poll()) this.heartbeat.beat();
+  }
+
+  private tick(): void {
+    const now = this.now();
+    const { options } = this.d;
+    const addrs = listLocalAddresses(options.ipv4Only);
+    if (addrs.join() !== this.addresses.join()) {
+      this.addresses = addrs;
+      this.engine.setLocalAddresses(addrs);
+      this.d.log.verbose(`local addresses: ${addrs.join(", ")}`);
+      this.refreshFilter();
+    }
+    const ifaces = this.resolveInterfaces();
+    if (ifaces.join() !== this.capture.interfaces.join()) this.capture.setInterfaces(ifaces);
+    else this.capture.tick();
+    this.reloader.expireTrusted(now);
+    this.engine.expireBooks(now);
+    this.heartbeat.maintain();
+    const suppressed = this.engine.limiter.takeSuppressed();
+    if (suppressed > 0) {
+      const msg = `suppressed ${suppressed} stage-1 lines in the last second (knock flood?)`;
+      this.d.log.log(msg);
+      this.writer.event({ ts: now, kind: "worker", detail: msg });
+    }
+    if (!this.reconciled && now - this.lastReconcileTry >= RECONCILE_RETRY_MS) {
+      this.d.log.log("firewall: retrying the full reconcile");
+      this.reconcile(this.reloader.initial());
+    }
+  }
+
+  private onSettings(_s: WorkerSettings): void {
+    this.refreshFilter();
+    const ifaces = this.resolveInterfaces();
+    if (ifaces.join() !== this.capture.interfaces.join()) this.capture.setInterfaces(ifaces);
+    const wanted = this.d.options.backend ?? _s.backend ?? "nftables";
+    if (wanted !== this.engine.firewall.name) this.health.set("backend", `backend ${wanted} selected; restart the worker to switch from ${this.engine.firewall.name}`);
+    else this.health.clear("backend");
+  }
+
+  /** -i, else the UI's settings, else knockd.conf's Interface, else the default-route interface(s). */
+  resolveInterfaces(): string[] {
+    const { options } = this.d;
+    if (options.interfaces.length > 0) return options.interfaces;
+    if (this.reloader.settings.interfaces.length > 0) return this.reloader.settings.interfaces;
+    const conf = this.knockd?.config.options.interface;
+    if (conf) return [conf];
+    const found = findDefaultRouteInterfaces(options.ipv4Only);
+    if (found.length === 0) {
+      if (!this.noInterfaceLogged) this.d.log.error("no default route to find the interface from; pass -i or set interfaces in the UI");
+      this.noInterfaceLogged = true;
+      this.health.set("iface:default", "no interface: no default route, no -i, no interfaces setting");
+    } else {
+      this.noInterfaceLogged = false;
+      this.health.clear("iface:default");
+    }
+    return found;
+  }
+
+  refreshFilter(): void {
+    let filter: string;
+    try {
+      filter = buildPcapFilter(this.engine.doorList(), { localAddresses: this.addresses });
+    } catch (e) {
+      this.d.log.error(`capture filter: ${(e as Error).message}; keeping the previous one`);
+      return;
+    }
+    if (filter === this.filter) return;
+    this.filter = filter;
+    this.d.log.debug(`pcap filter: ${filter}`);
+    this.capture.setFilter(filter);
+  }
+
+  /** SIGHUP: re-read the knockd.conf (if any), reopen the log file, reload from the database. */
+  reloadConfigFile(): void {
+    const { options, log, db } = this.d;
+    log.setLogFile(options.logFile ?? this.knockd?.config.options.logFile);
+    if (options.configFile) {
+      const r = loadKnockdConf(options.configFile, log);
+      if (!r.ok) {
+        for (const m of r.messages) log.error(m);
+        log.error(`keeping the previous configuration from ${options.configFile}`);
+      } else {
+        this.knockd = r.loaded;
+        log.setSyslog(r.loaded.config.options.useSyslog);
+        try {
+          const res = importKnockdDoors(db, r.loaded, this.now(), log);
+          log.log(`config: ${options.configFile}: ${res.inserted} new, ${res.updated} updated, ${res.removed} removed doors`);
+        } catch (e) {
+          log.error(`config: import into the database failed: ${(e as Error).message}`);
+        }
+      }
+    }
+    this.reloader.reload();
+    this.heartbeat.beat();
+  }
+
+  private snapshot() {
+    const m = this.engine.matcher.stats();
+    const c = this.capture.stats();
+    const w = this.writer.stats;
+    const e = this.engine.stats;
+    const err = this.health.current();
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      interfaces: this.capture.interfaces,
+      backend: this.engine.firewall.name,
+      appliedConfigVersion: this.reloader.appliedConfigVersion,
+      lastError: err?.msg ?? null,
+      lastErrorAt: err?.at ?? null,
+      stats: {
+        packets: e.packets,
+        pending: m.pending,
+        evicted: m.evicted,
+        ignored: m.ignored,
+        opened: m.opened,
+        timeouts: m.timeouts,
+        malformed: this.capture.decoder.stats.malformed,
+        skipped: this.capture.decoder.stats.skipped,
+        captureReceived: c.recv,
+        captureDropped: c.drop,
+        interfacesListening: Object.values(c.interfaces).filter((s) => s === "listening").length,
+        eventsWritten: w.eventsWritten,
+        eventsDropped: w.eventsDropped + w.criticalDropped,
+        eventsPending: this.writer.pending,
+        dbBusyRetries: w.busyRetries,
+        grantsOpen: this.engine.grants.size,
+        bansActive: this.engine.bans.size,
+        firewallErrors: e.firewallErrors,
+        lastOpenLatencyMs: e.lastOpenLatencyMs,
+        maxOpenLatencyMs: e.maxOpenLatencyMs,
+        commandsRunning: this.commands.runningCount,
+        reloads: this.reloader.reloads,
+      },
+    };
+  }
+
+  /** SIGTERM/SIGINT: stop capturing, let running commands and firewall calls finish, flush, detach. */
+  async shutdown(): Promise<void> {
+    const { log } = this.d;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.capture.close();
+    this.engine.stop();
+    await this.commands.close();
+    await Promise.race([this.engine.settle(), new Promise((r) => setTimeout(r, 3000))]);
+    try {
+      await this.engine.firewall.detach();
+    } catch (e) {
+      log.error(`firewall detach: ${(e as Error).message}`);
+    }
+    this.heartbeat.beat();
+    const flushed = await this.writer.close(3000);
+    if (!flushed) log.error(`shutting down with ${this.writer.pending} database writes not flushed (database locked)`);
+    log.log(SHUTTING_DOWN_LINE);
+  }
+}
