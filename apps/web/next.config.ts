@@ -1,0 +1,29 @@
+import type { NextConfig } from "next";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const monorepoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const nextConfig: NextConfig = {
+  // Workspace packages ship TypeScript source.
+  transpilePackages: ["@sesame/core", "@sesame/db"],
+  // Native addon: load it from node_modules at runtime, never bundle it.
+  serverExternalPackages: ["better-sqlite3"],
+  turbopack: { root: monorepoRoot },
+  poweredByHeader: false,
+  // The admin UI is never embedded in a frame (clickjacking) and never sniffed.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,113 @@
+import { audit, desc, lt } from "@sesame/db";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LocalTime } from "@/components/local-time";
+import { getDb } from "@/server/db";
+import { requireSession } from "@/server/session";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+const PAGE = 50;
+
+/** Keys whose value differs between before and after (for a one-line summary). */
+function changedKeys(before: unknown, after: unknown): string[] {
+  if (!before || !after || typeof before !== "object" || typeof after !== "object") return [];
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  return Object.keys(a).filter((k) => k !== "updatedAt" && k in b && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+function summary(row: { action: string; entity: string; before: unknown; after: unknown }): string {
+  const named = (v: unknown) => (v && typeof v === "object" && "name" in v ? String((v as { name: unknown }).name) : v && typeof v === "object" && "cidr" in v ? String((v as { cidr: unknown }).cidr) : "");
+  const name = named(row.after) || named(row.before);
+  const keys = changedKeys(row.before, row.after);
+  return [name, keys.length ? `(${keys.join(", ")})` : ""].filter(Boolean).join(" ");
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await requireSession();
+  const { before } = await searchParams;
+  const beforeId = before && /^\d+$/.test(before) ? Number(before) : null;
+  const rows = getDb()
+    .select()
+    .from(audit)
+    .where(beforeId ? lt(audit.id, beforeId) : undefined)
+    .orderBy(desc(audit.id))
+    .limit(PAGE + 1)
+    .all();
+  const page = rows.slice(0, PAGE);
+  const older = rows.length > PAGE ? page.at(-1)?.id : undefined;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Audit log</h1>
+          <p>Who changed what, and when. Every configuration change is recorded with its before and after.</p>
+        </div>
+      </div>
+      <section className="card" aria-label="Audit entries">
+        {page.length === 0 ? (
+          <p className="empty">No changes recorded yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      <LocalTime ts={r.ts} />
+                    </td>
+                    <td className="mono small">{r.actor}</td>
+                    <td>
+                      <span className="badge">{r.action}</span> {r.entity}
+                      {r.entityId ? <span className="muted"> #{r.entityId}</span> : null} <span className="small">{summary(r)}</span>
+                    </td>
+                    <td>
+                      {r.before != null || r.after != null ? (
+                        <details>
+                          <summary>before / after</summary>
+                          <div className="grid-2" style={{ marginTop: "0.5rem", minWidth: "min(40rem, 80vw)" }}>
+                            <div>
+                              <div className="muted small">Before</div>
+                              <pre className="code json">{r.before == null ? "—" : JSON.stringify(r.before, null, 2)}</pre>
+                            </div>
+                            <div>
+                              <div className="muted small">After</div>
+                              <pre className="code json">{r.after == null ? "—" : JSON.stringify(r.after, null, 2)}</pre>
+                            </div>
+                          </div>
+                        </details>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav className="pager" aria-label="Pages">
+          {beforeId ? (
+            <Link className="btn small" href="/audit">
+              Newest
+            </Link>
+          ) : null}
+          {older ? (
+            <Link className="btn small" href={`/audit?before=${older}`}>
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      </section>
+    </>
+  );
+}

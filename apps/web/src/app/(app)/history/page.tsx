@@ -1,0 +1,192 @@
+import { EVENT_KINDS, HistoryFilterSchema } from "@sesame/core";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LocalTime } from "@/components/local-time";
+import { describeEvent } from "@/lib/describe-event";
+import { issuesToFieldErrors } from "@/lib/form-state";
+import { getDb } from "@/server/db";
+import { findDoors } from "@/server/queries/doors";
+import { findEventPage, findGrantPage, parseCursor } from "@/server/queries/history";
+import { requireSession } from "@/server/session";
+import { HistoryFilters } from "./history-filters";
+
+export const metadata: Metadata = { title: "History" };
+
+type Params = Record<string, string | undefined>;
+
+function hrefWith(params: Params, patch: Params): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...params, ...patch })) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `/history?${s}` : "/history";
+}
+
+export default async function HistoryPage({ searchParams }: { searchParams: Promise<Params> }) {
+  await requireSession();
+  const raw = await searchParams;
+  const view = raw.view === "opens" ? "opens" : "events";
+  const filterParams: Params = { ip: raw.ip, door: raw.door, kind: raw.kind, from: raw.from, to: raw.to, pageSize: raw.pageSize };
+  const parsed = HistoryFilterSchema.safeParse(filterParams);
+  const db = getDb();
+  const doorNames = findDoors(db).map((d) => d.name);
+  const keep: Params = { view: view === "opens" ? "opens" : undefined, ...filterParams };
+  const exportHref = `/api/history/export?${new URLSearchParams(Object.entries(keep).filter((e): e is [string, string] => !!e[1])).toString()}`;
+  const started = performance.now();
+
+  let body: React.ReactNode;
+  if (!parsed.success) {
+    body = <p className="notice danger">Fix the filter above to see results.</p>;
+  } else if (view === "opens") {
+    const f = parsed.data;
+    const beforeId = raw.beforeId && /^\d+$/.test(raw.beforeId) ? Number(raw.beforeId) : null;
+    const page = findGrantPage(db, f, { beforeId, pageSize: f.pageSize });
+    body = (
+      <>
+        {page.rows.length === 0 ? (
+          <p className="empty">No OPEN SESAME matches these filters.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="history-table">
+              <thead>
+                <tr>
+                  <th scope="col">Opened</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">Door</th>
+                  <th scope="col">Ports</th>
+                  <th scope="col">Closed</th>
+                  <th scope="col">How</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((g) => (
+                  <tr key={g.id}>
+                    <td>
+                      <LocalTime ts={g.openedAt} />
+                    </td>
+                    <td className="mono">{g.ip}</td>
+                    <td>{g.doorName}</td>
+                    <td className="mono">
+                      {(JSON.parse(g.ports) as { port: number; protocol: string }[]).map((p) => `${p.port}/${p.protocol}`).join(", ")}
+                    </td>
+                    <td>{g.closedAt ? <LocalTime ts={g.closedAt} /> : <span className="badge ok">open</span>}</td>
+                    <td>{g.closedReason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav className="pager" aria-label="Pages">
+          {beforeId ? (
+            <Link className="btn small" href={hrefWith(keep, {})}>
+              Newest
+            </Link>
+          ) : null}
+          {page.older ? (
+            <Link className="btn small" href={hrefWith(keep, { beforeId: String(page.older) })}>
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      </>
+    );
+  } else {
+    const f = parsed.data;
+    const before = parseCursor(raw.before);
+    const after = parseCursor(raw.after);
+    const page = findEventPage(db, f, { before, after, pageSize: f.pageSize });
+    body = (
+      <>
+        {page.rows.length === 0 ? (
+          <p className="empty">No events match these filters.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="history-table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">Door</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Event</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <LocalTime ts={e.ts} />
+                    </td>
+                    <td className="mono">{e.ip ?? ""}</td>
+                    <td>{e.doorName ?? ""}</td>
+                    <td>
+                      <span className={`badge ${e.kind === "open" ? "ok" : e.kind === "ban" || e.kind.includes("error") ? "danger" : e.kind === "timeout" ? "warn" : ""}`}>{e.kind}</span>
+                    </td>
+                    <td className="mono small">{describeEvent(e)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <nav className="pager" aria-label="Pages">
+          {before || after ? (
+            <Link className="btn small" href={hrefWith(keep, {})}>
+              Newest
+            </Link>
+          ) : null}
+          {page.newer ? (
+            <Link className="btn small" href={hrefWith(keep, { after: page.newer })}>
+              ← Newer
+            </Link>
+          ) : null}
+          {page.older ? (
+            <Link className="btn small" href={hrefWith(keep, { before: page.older })}>
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      </>
+    );
+  }
+  const tookMs = performance.now() - started;
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>History</h1>
+          <p>Every event the worker recorded, and every OPEN SESAME with what it opened.</p>
+        </div>
+        <a className="btn" href={exportHref} download>
+          Download CSV
+        </a>
+      </div>
+      <div className="stack">
+        <nav className="toolbar" aria-label="History view">
+          <Link className={`btn small${view === "events" ? " primary" : ""}`} href={hrefWith({ ...filterParams }, {})} aria-current={view === "events" ? "page" : undefined}>
+            All events
+          </Link>
+          <Link className={`btn small${view === "opens" ? " primary" : ""}`} href={hrefWith({ ...filterParams, kind: undefined }, { view: "opens" })} aria-current={view === "opens" ? "page" : undefined}>
+            OPEN SESAME history
+          </Link>
+        </nav>
+        <section className="card" aria-label="Filters">
+          <HistoryFilters
+            view={view}
+            values={filterParams}
+            errors={parsed.success ? {} : issuesToFieldErrors(parsed.error.issues)}
+            doors={doorNames}
+            kinds={[...EVENT_KINDS]}
+          />
+        </section>
+        <section className="card" aria-label="Results">
+          {body}
+          <p className="muted small" style={{ margin: "0.5rem 0 0" }}>
+            Query took {tookMs.toFixed(0)} ms.
+          </p>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Metadata } from "next";
+import { getDb } from "@/server/db";
+import { getWorkerHealth } from "@/server/queries/worker-status";
+import { readAllSettings } from "@/server/settings";
+import { requireSession } from "@/server/session";
+import { ImportForm } from "./import-form";
+import { SettingsForm } from "./settings-form";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  await requireSession();
+  const db = getDb();
+  const s = readAllSettings(db);
+  const health = getWorkerHealth(db);
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Settings</h1>
+          <p>Where the worker listens, how it filters, and how long history is kept.</p>
+        </div>
+      </div>
+      <div className="stack">
+        <section className="card" aria-labelledby="h-worker-settings">
+          <h2 id="h-worker-settings">Worker</h2>
+          {health.interfaces.length ? (
+            <p className="muted small">
+              The worker currently listens on <code>{health.interfaces.join(", ")}</code> with {health.backend}.
+            </p>
+          ) : null}
+          <SettingsForm current={s} />
+        </section>
+        <section className="card" aria-labelledby="h-import" id="import">
+          <h2 id="h-import">Import a knockd.conf</h2>
+          <ImportForm />
+        </section>
+        <section className="card" aria-labelledby="h-export">
+          <h2 id="h-export">Export</h2>
+          <p>Download the current doors as a knockd.conf (open/close/ban doors become the equivalent iptables commands, with notes).</p>
+          <a className="btn" href="/api/config/knockd.conf" download>
+            Download knockd.conf
+          </a>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+
+import { useActionState } from "react";
+import { Field, FormMessage, valueOf } from "@/components/field";
+import { IDLE } from "@/lib/form-state";
+import { saveSettingsAction } from "@/server/actions/settings";
+
+export function SettingsForm({ current }: { current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number } }) {
+  const [state, formAction, pending] = useActionState(saveSettingsAction, IDLE);
+  return (
+    <form action={formAction} className="form" noValidate>
+      <div className="field-row">
+        <Field name="interfaces" label="Interfaces" state={state} hint="Comma-separated, e.g. eth0, eth1. Empty: the default-route interface.">
+          {(a) => <input {...a} defaultValue={valueOf(state, "interfaces", current.interfaces.join(", "))} placeholder="default route interface" autoComplete="off" spellCheck={false} />}
+        </Field>
+        <Field name="backend" label="Firewall backend" state={state} hint="nftables unless the host only has iptables.">
+          {(a) => (
+            <select {...a} defaultValue={valueOf(state, "backend", current.backend)}>
+              <option value="nftables">nftables</option>
+              <option value="iptables">iptables (+ ipset)</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="field-row">
+        <Field name="retentionDays" label="Keep history for (days)" state={state} hint="Older events are deleted automatically.">
+          {(a) => <input {...a} type="number" min={1} max={3650} defaultValue={valueOf(state, "retentionDays", current.retentionDays)} />}
+        </Field>
+        <Field name="maxAttempts" label="Max pending knock attempts" state={state} hint="Caps memory under a spoofed flood; the oldest stage-1 attempts go first.">
+          {(a) => <input {...a} type="number" min={1000} max={5000000} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
+        </Field>
+      </div>
+      <FormMessage state={state} />
+      <div className="form-actions">
+        <button className="btn primary" type="submit" disabled={pending}>
+          Save settings
+        </button>
+      </div>
+    </form>
+  );
+}

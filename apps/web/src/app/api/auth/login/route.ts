@@ -1,0 +1,26 @@
+import { attemptLogin, ADMIN_USER } from "@/server/auth";
+import { clientAddressFrom } from "@/server/client-address";
+import { isSameOrigin } from "@/server/same-origin";
+import { startSession } from "@/server/session";
+import { LoginSchema } from "@sesame/core";
+
+/**
+ * Public: log in with a JSON body `{ "password": "…" }` (scripts and the
+ * e2e suite). Same throttling as the form. 204 + session cookie on success.
+ */
+export async function POST(request: Request): Promise<Response> {
+  if (!isSameOrigin(request)) {
+    return Response.json({ error: { code: "bad_origin", message: "Cross-site request refused." } }, { status: 403 });
+  }
+  const body: unknown = await request.json().catch(() => null);
+  const parsed = LoginSchema.safeParse(body ?? {});
+  if (!parsed.success) {
+    return Response.json({ error: { code: "invalid", message: parsed.error.issues[0]?.message ?? "Invalid body." } }, { status: 400 });
+  }
+  const result = await attemptLogin(clientAddressFrom(request.headers), parsed.data.password);
+  if (!result.ok) {
+    return Response.json({ error: { code: result.status === 429 ? "throttled" : "login_failed", message: result.message } }, { status: result.status });
+  }
+  await startSession(ADMIN_USER);
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { isSetupTokenValid, loadSecrets } from "@/server/secrets";
+import { SetupForm } from "./setup-form";
+
+export const metadata: Metadata = { title: "Set the admin password" };
+
+/** Public, but useless without the one-time token printed in the server log. */
+export default async function SetupPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
+  const { token = "" } = await searchParams;
+  if (loadSecrets().admin) redirect("/login");
+  const valid = isSetupTokenValid(token);
+  return (
+    <div className="auth">
+      <div className="card">
+        <div className="brand">
+          <img src="/sesame.svg" alt="" />
+          <span>Sesame</span>
+        </div>
+        <h1>Set the admin password</h1>
+        {valid ? (
+          <SetupForm token={token} />
+        ) : (
+          <p className="notice danger" role="alert">
+            This setup link is invalid or was already used. Restart the web server to print a new one.
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+"use client";
+
+import type { LiveState } from "@/lib/live-types";
+import { GrantsPanel, BansPanel, HealthPanel } from "./live-panels";
+import { LiveLog } from "./live-log";
+import { useLive } from "./use-live";
+
+/** Everything on the dashboard that moves: one SSE connection feeds it all. */
+export function LiveDashboard({ initial, totals }: { initial: LiveState; totals: { knocks: number; opens: number; bans: number; label: string } }) {
+  const live = useLive(initial);
+  const { grants, bans } = live.state;
+  return (
+    <div className="stack">
+      <div className="stats">
+        <Stat label="Open grants" value={grants.length} testId="stat-grants" />
+        <Stat label="Active bans" value={bans.length} testId="stat-bans" />
+        <Stat label={`Knocks, ${totals.label}`} value={totals.knocks} />
+        <Stat label={`Opens / bans, ${totals.label}`} value={`${totals.opens} / ${totals.bans}`} />
+      </div>
+      <LiveLog live={live} />
+      <div className="grid-2">
+        <GrantsPanel live={live} />
+        <div className="stack">
+          <BansPanel live={live} />
+          <HealthPanel state={live.state} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: number | string; testId?: string }) {
+  return (
+    <div className="card stat">
+      <span className="label">{label}</span>
+      <span className="value" data-testid={testId}>
+        {value}
+      </span>
+    </div>
+  );
+}

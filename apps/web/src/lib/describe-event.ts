@@ -1,0 +1,65 @@
+import type { EventView } from "./live-types";
+
+/**
+ * One log line per events-table row, in knockd's words where knockd has
+ * them (`10.0.0.5: openSSH: Stage 1`, `… OPEN SESAME`, `… sequence timeout
+ * (stage 2)`) so the dashboard reads like the log admins know.
+ */
+export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "stage" | "detail">): string {
+  const who = [e.ip, e.doorName].filter(Boolean).join(": ");
+  const prefix = who ? `${who}: ` : "";
+  const detail = e.detail ? ` (${e.detail})` : "";
+  switch (e.kind) {
+    case "stage":
+      return `${prefix}Stage ${e.stage ?? "?"}`;
+    case "open":
+      return `${prefix}OPEN SESAME${detail}`;
+    case "timeout":
+      return `${prefix}sequence timeout (stage ${e.stage ?? "?"})`;
+    case "invalid":
+      return `${prefix}wrong knock, attempt dropped${e.stage != null ? ` (after stage ${e.stage})` : ""}${detail}`;
+    case "duplicate":
+      return `${prefix}duplicate knock tolerated${e.stage != null ? ` (stage ${e.stage})` : ""}`;
+    case "cooldown":
+      return `${prefix}ignored: cooldown${detail}`;
+    case "evicted":
+      return `${prefix}pending attempt evicted (too many pending)${detail}`;
+    case "close":
+      return `${prefix}grants closed by close sequence${detail}`;
+    case "ban":
+      return `${prefix}BANNED${detail}`;
+    case "unban":
+      return `${prefix}ban lifted${detail}`;
+    case "grant-expired":
+      return `${prefix}grant expired${detail}`;
+    case "revoke":
+      return `${prefix}grant revoked${detail}`;
+    case "command":
+      return `${prefix}running command${e.detail ? `: ${e.detail}` : ""}`;
+    case "command-timeout":
+      return `${prefix}command timeout`;
+    case "command-error":
+      return `${prefix}command failed${e.detail ? `: ${e.detail}` : ""}`;
+    case "ignored-banned":
+      return `${prefix}completed the sequence while banned: not opened`;
+    case "trusted-skip":
+      return `${prefix}decoy knocked from a trusted network: not banned`;
+    case "error":
+      return `${prefix}error${e.detail ? `: ${e.detail}` : ""}`;
+    case "worker":
+      return e.detail ?? "worker";
+    default:
+      return `${prefix}${e.kind}${detail}`;
+  }
+}
+
+/** Groups for the live-log filter. */
+export const EVENT_GROUPS: Record<string, { label: string; kinds: string[] }> = {
+  all: { label: "All events", kinds: [] },
+  knocks: { label: "Knocks (stages)", kinds: ["stage", "invalid", "duplicate", "evicted", "cooldown"] },
+  opens: { label: "OPEN SESAME", kinds: ["open", "close", "grant-expired", "revoke"] },
+  timeouts: { label: "Timeouts", kinds: ["timeout"] },
+  bans: { label: "Bans", kinds: ["ban", "unban", "ignored-banned", "trusted-skip"] },
+  commands: { label: "Commands", kinds: ["command", "command-timeout", "command-error"] },
+  errors: { label: "Errors & worker", kinds: ["error", "command-error", "worker"] },
+};

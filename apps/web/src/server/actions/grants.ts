@@ -1,0 +1,66 @@
+"use server";
+
+import { bans, eq, grants } from "@sesame/db";
+import { revalidatePath } from "next/cache";
+import { applyChange } from "../config-write";
+import { getDb } from "../db";
+import { getLiveHub } from "../live-hub";
+import { requireSession } from "../session";
+
+const EXTEND_CHOICES_SEC = new Set([300, 900, 1800, 3600, 4 * 3600]);
+
+function idFrom(formData: FormData): number | null {
+  const id = Number(formData.get("id"));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+function done(): void {
+  getLiveHub().refreshState();
+  revalidatePath("/", "layout");
+}
+
+/** Close an open grant now; the worker removes it from the kernel within a second. */
+export async function revokeGrantAction(formData: FormData): Promise<void> {
+  const session = await requireSession();
+  const id = idFrom(formData);
+  if (id === null) return;
+  applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
+    const g = tx.select().from(grants).where(eq(grants.id, id)).get();
+    if (!g || g.closedAt !== null) return;
+    const now = Date.now();
+    tx.update(grants).set({ closedAt: now, closedReason: "revoked" }).where(eq(grants.id, id)).run();
+    record({ action: "revoke", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { closedAt: now } });
+  });
+  done();
+}
+
+/** Push an open grant's expiry later (from now or its current expiry, whichever is later). */
+export async function extendGrantAction(formData: FormData): Promise<void> {
+  const session = await requireSession();
+  const id = idFrom(formData);
+  const by = Number(formData.get("seconds"));
+  if (id === null || !EXTEND_CHOICES_SEC.has(by)) return;
+  applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
+    const g = tx.select().from(grants).where(eq(grants.id, id)).get();
+    if (!g || g.closedAt !== null) return;
+    const expiresAt = Math.max(g.expiresAt, Date.now()) + by * 1000;
+    tx.update(grants).set({ expiresAt }).where(eq(grants.id, id)).run();
+    record({ action: "extend", entity: "grant", entityId: id, before: { expiresAt: g.expiresAt }, after: { expiresAt, ip: g.ip, door: g.doorName } });
+  });
+  done();
+}
+
+/** Lift a ban now. */
+export async function unbanAction(formData: FormData): Promise<void> {
+  const session = await requireSession();
+  const id = idFrom(formData);
+  if (id === null) return;
+  applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
+    const b = tx.select().from(bans).where(eq(bans.id, id)).get();
+    if (!b || b.liftedAt !== null) return;
+    const now = Date.now();
+    tx.update(bans).set({ liftedAt: now, liftedReason: "unbanned" }).where(eq(bans.id, id)).run();
+    record({ action: "unban", entity: "ban", entityId: id, before: { ip: b.ip, door: b.doorName, expiresAt: b.expiresAt }, after: { liftedAt: now } });
+  });
+  done();
+}
