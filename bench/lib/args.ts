@@ -1,0 +1,49 @@
+import type { DaemonKind } from "./daemons";
+
+export const MEASUREMENTS = ["latency", "flood", "max-rate", "scaling", "memory", "db"] as const;
+export type MeasurementName = (typeof MEASUREMENTS)[number];
+
+export interface BenchArgs {
+  quick: boolean;
+  only: MeasurementName[];
+  daemons: DaemonKind[];
+  /** Write V8 CPU profiles of the worker runs to bench/out/profiles. */
+  profile: boolean;
+}
+
+const ALIASES: Record<string, MeasurementName> = { maxrate: "max-rate", database: "db", mem: "memory" };
+const ALL_DAEMONS: DaemonKind[] = ["sesame", "sesame-dropin", "knockd"];
+
+/**
+ * `npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db]
+ * [--daemons sesame,sesame-dropin,knockd] [--profile]`
+ */
+export function parseBenchArgs(argv: string[]): BenchArgs | { error: string } {
+  const args: BenchArgs = { quick: false, only: [...MEASUREMENTS], daemons: [...ALL_DAEMONS], profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    if (flag === "--quick") args.quick = true;
+    else if (flag === "--profile") args.profile = true;
+    else if (flag === "--only" || flag === "--daemons") {
+      const value = inline ?? argv[++i];
+      if (!value) return { error: `${flag} needs a comma-separated list` };
+      const items = value.split(",").map((s) => s.trim()).filter(Boolean);
+      if (flag === "--only") {
+        const names: MeasurementName[] = [];
+        for (const it of items) {
+          const n = (ALIASES[it] ?? it) as MeasurementName;
+          if (!MEASUREMENTS.includes(n)) return { error: `unknown measurement "${it}" (known: ${MEASUREMENTS.join(", ")})` };
+          names.push(n);
+        }
+        args.only = names;
+      } else {
+        for (const it of items) if (!ALL_DAEMONS.includes(it as DaemonKind)) return { error: `unknown daemon "${it}" (known: ${ALL_DAEMONS.join(", ")})` };
+        args.daemons = items as DaemonKind[];
+      }
+    } else if (flag === "--help" || flag === "-h") {
+      return { error: "usage: npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db] [--daemons sesame,sesame-dropin,knockd] [--profile]" };
+    } else return { error: `unknown option ${a}` };
+  }
+  return args;
+}

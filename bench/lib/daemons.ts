@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { stopProcess } from "@sesame/testkit";
+import { onCleanup } from "./cleanup";
+import { LineCounter } from "./line-counter";
+import { readPreciseCpuSeconds, readStatusKb, readTreeCpuSeconds } from "./proc";
+import { openBenchDb, readWorkerStats, seedWorkerDb, type BenchDb } from "./worker-db";
+import type { Bed } from "./testbed";
+import { REPO_ROOT } from "./tools";
+
+/**
+ * - knockd: Debian's knockd 0.8, start_command adds an nft set element.
+ * - sesame: the worker in native mode (door in the DB, action open → its nftables set).
+ * - sesame-dropin: the worker on the same knockd.conf, running the same start_command.
+ */
+export type DaemonKind = "sesame" | "sesame-dropin" | "knockd";
+export const DAEMON_LABELS: Record<DaemonKind, string> = {
+  sesame: "Sesame",
+  "sesame-dropin": "Sesame drop-in",
+  knockd: "knockd",
+};
+
+export interface DaemonOptions {
+  maxAttempts?: number;
+  /** Write a V8 CPU profile (worker only) into this directory on exit. */
+  cpuProfDir?: string;
+}
+
+export interface Daemon {
+  kind: DaemonKind;
+  pid: number;
+  child: ChildProcess;
+  /** Files holding knockd-format log lines (stdout, LogFile). */
+  logFiles: string[];
+  /** CPU seconds of the daemon and its children so far (/proc/PID/stat, 10 ms ticks). */
+  cpuSeconds(): number | undefined;
+  /** Same, with ns-resolution thread run times (/proc/PID/task/TID/schedstat) for short intervals. */
+  preciseCpuSeconds(): number | undefined;
+  rssMb(): number | undefined;
+  /** VmHWM: peak resident set since start. */
+  peakRssMb(): number | undefined;
+  /** Occurrences of `needle` (e.g. ": Stage 1") in the daemon's log lines: the progress counter both daemons share. */
+  countLog(needle: string): number;
+  /** Pending attempts as the worker reports them (undefined for knockd). */
+  pending(): number | undefined;
+  /** The worker's heartbeat counters (packets, pending, captureDropped, eventsWritten, …); undefined for knockd. */
+  workerStats(): Record<string, number> | undefined;
+  /**
+   * Attempts started so far: knockd's "Stage 1" lines; the worker's pending
+   * count (it logs at most 500 stage-1 lines/s, so lines undercount a flood).
+   * Only meaningful with a seq_timeout longer than the run.
+   */
+  attempts(): number;
+  /** Last lines of output, for error messages. */
+  tail(): string;
+  stop(): Promise<void>;
+}
+
+function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess {
+  const fd = openSync(outPath, "a");
+  try {
+    // stdout straight to a file: no pipe to fill and stall the daemon, no bench CPU spent reading it
+    return spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", fd, fd], cwd: REPO_ROOT });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOptions): string[] {
+  const node = [process.execPath];
+  if (opts.cpuProfDir) node.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
+  const argv = [...node, "--import", "tsx", join(REPO_ROOT, "apps/worker/src/main.ts"), "--db", dbPath, "-i", bed.net.serverIf];
+  if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
+  if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));
+  argv.push("--heartbeat-ms", "250");
+  return argv;
+}
+
+/** Start one daemon inside the bed's server namespace. Readiness is checked by the caller (a warm-up knock). */
+export async function startDaemon(kind: DaemonKind, bed: Bed, opts: DaemonOptions = {}): Promise<Daemon> {
+  const outPath = join(bed.dir, `${kind}.out`);
+  let db: BenchDb | undefined;
+  let child: ChildProcess;
+  if (kind === "knockd") {
+    child = spawnLogged(bed.net.server, ["knockd", "-c", bed.knockdConfPath, "-i", bed.net.serverIf], outPath);
+  } else {
+    const dbPath = join(bed.dir, "sesame.db");
+    seedWorkerDb(dbPath, { native: kind === "sesame", seqTimeoutSec: bed.seqTimeoutSec, interfaces: [bed.net.serverIf], maxAttempts: opts.maxAttempts });
+    child = spawnLogged(bed.net.server, workerArgv(bed, dbPath, kind, opts), outPath);
+    db = openBenchDb(dbPath);
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${kind} did not start`);
+  const unregister = onCleanup(`${kind} pid ${pid}`, () => stopProcess(child, 5000));
+  const logFiles = [outPath, ...(kind === "sesame" ? [] : [join(bed.dir, "knockd.log")])];
+  const counters = new Map<string, LineCounter[]>();
+  const stage1 = new Map<string, LineCounter>(logFiles.map((f) => [f, new LineCounter(f, ": Stage 1")]));
+  const countIn = (f: string): number => stage1.get(f)!.read();
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  return {
+    kind,
+    pid,
+    child,
+    logFiles,
+    cpuSeconds: () => readTreeCpuSeconds(pid),
+    preciseCpuSeconds: () => readPreciseCpuSeconds(pid),
+    rssMb: () => {
+      const kb = readStatusKb(pid, "VmRSS");
+      return kb === undefined ? undefined : kb / 1024;
+    },
+    peakRssMb: () => {
+      const kb = readStatusKb(pid, "VmHWM");
+      return kb === undefined ? undefined : kb / 1024;
+    },
+    // the worker may echo lines to both stdout and LogFile: take the larger count, never the sum
+    countLog: (needle) => {
+      let cs = counters.get(needle);
+      if (!cs) counters.set(needle, (cs = logFiles.map((f) => new LineCounter(f, needle))));
+      return Math.max(...cs.map((c) => c.read()));
+    },
+    pending: () => (db ? readWorkerStats(db)?.pending : undefined),
+    workerStats: () => (db ? readWorkerStats(db) : undefined),
+    attempts: () => (db ? (readWorkerStats(db)?.pending ?? 0) : Math.max(...logFiles.map((f) => countIn(f)))),
+    tail: () => {
+      const parts = logFiles.map((f) => {
+        try {
+          return `${f}:\n${readFileSync(f, "utf8").split("\n").slice(-15).join("\n")}`;
+        } catch {
+          return `${f}: (none)`;
+        }
+      });
+      return (exited ? `(exited ${child.exitCode ?? child.signalCode})\n` : "") + parts.join("\n");
+    },
+    stop: async () => {
+      await unregister();
+      db?.close();
+    },
+  };
+}

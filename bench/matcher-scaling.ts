@@ -1,0 +1,120 @@
+/**
+ * Measurement 4a — the core Matcher alone, in-process: CPU per packet with
+ * 1k…1M pending attempts. Runnable on its own: `npx tsx bench/matcher-scaling.ts [--quick]`.
+ *
+ * Each level gets a matcher pre-filled with `level` stage-1 attempts (long
+ * seq_timeout) and capped at `level`, then a fixed workload: for a random
+ * pending IP, its next knock (advance), a newcomer on the first port (which
+ * evicts the oldest attempt, so the level stays constant), a second-port
+ * knock from an unknown IP (lookup miss), and an unwatched packet. Rounds of
+ * the levels are interleaved and the median round is reported, so GC and
+ * CPU-frequency drift hit all levels alike.
+ */
+import { pathToFileURL } from "node:url";
+import { Matcher, type Door, type KnockPacket } from "@sesame/core";
+import { round } from "./lib/stats";
+
+const HOST = "10.0.0.1";
+const SYN = 0x02;
+
+export interface MatcherLevel {
+  pending: number;
+  /** Median over rounds of CPU (user+system) ns per handled packet. */
+  cpuNsPerPacket: number;
+  wallNsPerPacket: number;
+  rounds: number;
+  packetsPerRound: number;
+  /** Pending attempts after the workload (the cap holds the level constant). */
+  pendingAfter: number;
+}
+
+function ipOf(i: number): string {
+  return `100.${64 + ((i >>> 16) & 63)}.${(i >>> 8) & 255}.${i & 255}`;
+}
+
+function benchDoor(): Door {
+  return {
+    id: "bench",
+    name: "bench",
+    sequence: [7000, 8000, 9000].map((port) => ({ port, protocol: "tcp" as const })),
+    seqTimeoutMs: 3_600_000,
+    tcpFlags: { set: ["syn"], clear: [] },
+    action: { kind: "open", ports: [{ port: 2222, protocol: "tcp" }], durationSec: 3600 },
+    cooldownMs: 0,
+    tolerateDuplicates: false,
+    enabled: true,
+  };
+}
+
+function pkt(src: string, dport: number): KnockPacket {
+  return { src, dst: HOST, family: 4, protocol: "tcp", dport, flags: SYN };
+}
+
+function createLoaded(level: number): { m: Matcher; clock: { t: number } } {
+  const clock = { t: 1_000_000 };
+  const m = new Matcher([benchDoor()], { now: () => clock.t, isLocalAddress: (ip) => ip === HOST, maxAttempts: level });
+  for (let i = 0; i < level; i++) m.handle(pkt(ipOf(i), 7000));
+  return { m, clock };
+}
+
+function createWorkload(level: number, count: number, seed: number): KnockPacket[] {
+  const out: KnockPacket[] = [];
+  let s = seed >>> 0;
+  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+  let fresh = 2_000_000 + seed * count;
+  while (out.length < count) {
+    out.push(pkt(ipOf(next() % level), 8000), pkt(ipOf(fresh++), 7000), pkt(`198.18.${next() & 255}.${next() & 255}`, 8000), pkt(ipOf(next() % level), 443));
+  }
+  return out;
+}
+
+function timeRound(level: number, count: number, seed: number): { cpu: number; wall: number; pendingAfter: number } {
+  const { m, clock } = createLoaded(level);
+  const work = createWorkload(level, count, seed);
+  clock.t += 1000;
+  const c0 = process.cpuUsage();
+  const w0 = process.hrtime.bigint();
+  let events = 0;
+  for (const p of work) events += m.handle(p).length;
+  const wall = Number(process.hrtime.bigint() - w0);
+  const c = process.cpuUsage(c0);
+  if (events === 0) throw new Error("workload produced no events");
+  return { cpu: ((c.user + c.system) * 1000) / work.length, wall: wall / work.length, pendingAfter: m.stats().pending };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Run the in-process matcher scaling measurement (bounded: rounds × levels). */
+export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) => void }): MatcherLevel[] {
+  const levels = opts.quick ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000];
+  const rounds = opts.quick ? 3 : 7;
+  const count = opts.quick ? 40_000 : 200_000;
+  timeRound(1_000, count, 999); // JIT warm-up, not measured
+  const samples = new Map<number, { cpu: number[]; wall: number[]; pendingAfter: number }>();
+  for (let r = 0; r < rounds; r++) {
+    for (const level of levels) {
+      const t = timeRound(level, count, r + 1);
+      const s = samples.get(level) ?? { cpu: [], wall: [], pendingAfter: 0 };
+      s.cpu.push(t.cpu);
+      s.wall.push(t.wall);
+      s.pendingAfter = t.pendingAfter;
+      samples.set(level, s);
+    }
+    opts.log?.(`matcher-scaling: round ${r + 1}/${rounds}`);
+  }
+  return levels.map((level) => {
+    const s = samples.get(level)!;
+    return { pending: level, cpuNsPerPacket: round(median(s.cpu), 1), wallNsPerPacket: round(median(s.wall), 1), rounds, packetsPerRound: count, pendingAfter: s.pendingAfter };
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const res = measureMatcherScaling({ quick: process.argv.includes("--quick"), log: (m) => console.error(m) });
+  console.table(res);
+  const first = res[0]!;
+  const last = res[res.length - 1]!;
+  console.log(`1M / 1k CPU per packet: ${(last.cpuNsPerPacket / first.cpuNsPerPacket).toFixed(2)}× (target ≤ 2×)`);
+}
