@@ -203,12 +203,13 @@ export class Engine {
       case "grant": {
         const entry: GrantEntry = { ip: d.ip, family: d.family, doorName, doorId, ports: d.ports, expiresAt: now + d.durationSec * 1000 };
         const t0 = tsUs;
+        const decidedMs = t0 === undefined ? 0 : Math.round((Date.now() - t0 / 1000) * 10) / 10;
         this.fw(`grant ${formatPorts(d.ports)} to ${d.ip}`, base, () => this.firewall.grant(d.ip, d.ports, d.durationSec), () => {
           if (t0 === undefined) return;
           const ms = Date.now() - t0 / 1000;
           this.stats.lastOpenLatencyMs = Math.round(ms * 10) / 10;
           this.stats.maxOpenLatencyMs = Math.max(this.stats.maxOpenLatencyMs, this.stats.lastOpenLatencyMs);
-          this.o.log.debug(`${d.ip}: ${doorName}: open applied ${this.stats.lastOpenLatencyMs} ms after the last knock`);
+          this.o.log.debug(`${d.ip}: ${doorName}: open applied ${this.stats.lastOpenLatencyMs} ms after the last knock (decided after ${decidedMs} ms)`);
         });
         const prev = this.grants.upsert(entry);
         this.stats.opens++;

@@ -1,6 +1,7 @@
 import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/core";
 import { shareDbFiles, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
+import { formatPorts } from "./books";
 import { CaptureManager } from "./capture";
 import type { WorkerOptions } from "./cli";
 import { CommandRunner } from "./commands";
@@ -152,6 +153,9 @@ export class Worker {
     void this.engine.fw(`reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`, { ts: n }, async () => {
       await this.engine.firewall.reconcile(state, this.now());
       this.reconciled = true;
+      this.d.log.log(
+        `firewall: ${this.engine.firewall.name} ready: ${state.grants.length} grants and ${state.bans.length} bans restored, protected ${formatPorts(state.protectedPorts) || "nothing"}`,
+      );
     });
   }
 

@@ -1,0 +1,165 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseSequence, type Step } from "@sesame/core";
+import { doors, openDb, trustedNetworks, type SesameDb } from "@sesame/db";
+import { must, run, spawnIn, stopProcess, waitFor } from "@sesame/testkit";
+
+/**
+ * Shared pieces of the worker's namespace tests: a temp database seeded the
+ * way the UI would, the real worker started inside the server namespace, and
+ * real knocks / TCP connects from the client namespace.
+ */
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(HERE, "../..");
+export const WORKER_BIN = join(REPO, "apps/worker/bin/sesame-worker.js");
+const KNOCK_FIXTURE = join(HERE, "fixtures/knock.ts");
+const CONNECT_FIXTURE = join(HERE, "fixtures/connect-many.ts");
+
+export function steps(text: string): Step[] {
+  const r = parseSequence(text);
+  if (!r.ok) throw new Error(`bad sequence ${text}: ${r.reason}`);
+  return r.steps;
+}
+
+/** A fresh database file under the OS temp dir (absolute path), migrated. */
+export function tempDb(tag: string): { path: string; db: SesameDb; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `sesame-${tag}-`));
+  const path = join(dir, "sesame.db");
+  const db = openDb(path, { migrate: true });
+  return { path, db, cleanup: () => { db.$client.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export interface DoorSeed {
+  name: string;
+  sequence: string;
+  action: "open" | "close" | "ban";
+  openPorts?: string;
+  durationSec?: number;
+  seqTimeoutMs?: number;
+  closeDoorName?: string;
+  tcpFlags?: { set: ("syn" | "ack" | "fin" | "rst" | "psh" | "urg")[]; clear: ("syn" | "ack" | "fin" | "rst" | "psh" | "urg")[] };
+}
+
+/** Inserts a door row as the UI would; returns its id. */
+export function addDoor(db: SesameDb, d: DoorSeed): number {
+  const row = db
+    .insert(doors)
+    .values({
+      name: d.name,
+      sequence: steps(d.sequence),
+      action: d.action,
+      openPorts: d.openPorts ? steps(d.openPorts) : null,
+      durationSec: d.durationSec ?? 300,
+      seqTimeoutMs: d.seqTimeoutMs ?? 10_000,
+      closeDoorName: d.closeDoorName ?? null,
+      tcpFlags: d.tcpFlags ?? { set: [], clear: [] },
+    })
+    .returning({ id: doors.id })
+    .get();
+  return row.id;
+}
+
+export function addTrusted(db: SesameDb, cidr: string): void {
+  db.insert(trustedNetworks).values({ cidr, comment: "test" }).run();
+}
+
+export interface WorkerHandle {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the first line (already seen or future) matching `re`; rejects after timeoutMs. */
+  waitForLine(re: RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  /** Lines matching `re` so far. */
+  grep(re: RegExp): string[];
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real worker in `ns` and waits until its firewall is ready and it listens (or `ready` matches). */
+export async function startWorker(ns: string, dbPath: string, args: string[] = ["-i", "veth-s"], ready: RegExp | null = /firewall: \w+ ready/): Promise<WorkerHandle> {
+  const child = spawnIn(ns, ["node", WORKER_BIN, "--db", dbPath, "-v", "-D", ...args]);
+  const lines: string[] = [];
+  const waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
+  const onData = (d: Buffer): void => {
+    for (const l of d.toString().split("\n")) {
+      if (l === "") continue;
+      lines.push(l);
+      if (process.env.SESAME_TEST_VERBOSE) process.stdout.write(`[worker] ${l}\n`);
+      for (const w of [...waiters]) {
+        if (w.re.test(l)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(l);
+        }
+      }
+    }
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const handle: WorkerHandle = {
+    child,
+    lines,
+    exited,
+    grep: (re) => lines.filter((l) => re.test(l)),
+    waitForLine: (re, timeoutMs = 5000, from = 0) => {
+      const seen = lines.slice(from).find((l) => re.test(l));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolveLine, reject) => {
+        const w = { re, from, resolve: (l: string) => { clearTimeout(t); resolveLine(l); } };
+        const t = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`worker did not log ${re} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join("\n")}`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+    stop: () => stopProcess(child, 5000),
+    kill: () => stopProcess(child, 0, "SIGKILL"),
+  };
+  if (ready) {
+    try {
+      await handle.waitForLine(ready, 15_000);
+      await handle.waitForLine(/listening on veth-s|listening on/, 5000);
+    } catch (e) {
+      await stopProcess(child, 1000);
+      throw e;
+    }
+  }
+  return handle;
+}
+
+export interface KnockSpec {
+  host: string;
+  steps: Step[];
+  localAddress?: string;
+  family?: 4 | 6;
+  delayMs?: number;
+  pauseMs?: number;
+}
+
+/** Knocks from `ns` with the Sesame knock library; lanes run concurrently, each lane in order. */
+export async function knockLanes(ns: string, lanes: KnockSpec[][]): Promise<void> {
+  await must(["node", "--import", "tsx", KNOCK_FIXTURE, JSON.stringify(lanes)], { ns, timeoutMs: 60_000 });
+}
+
+export async function knock(ns: string, spec: KnockSpec): Promise<void> {
+  await knockLanes(ns, [[spec]]);
+}
+
+/** Many real TCP connects from `ns` in one process; one boolean per target. */
+export async function connectMany(ns: string, targets: { host: string; port: number; localAddress?: string }[], timeoutMs = 1500): Promise<boolean[]> {
+  const out = await must(["node", "--import", "tsx", CONNECT_FIXTURE, JSON.stringify(targets), String(timeoutMs)], { ns, timeoutMs: timeoutMs + 30_000 });
+  return JSON.parse(out) as boolean[];
+}
+
+/** Elements of one nft set of the worker's table inside `ns` (raw text lines). */
+export async function nftSet(ns: string, set: string): Promise<string> {
+  const r = await run(["nft", "list", "set", "inet", "sesame", set], { ns });
+  return r.stdout;
+}
+
+export { waitFor };
