@@ -79,8 +79,8 @@ export interface WorkerHandle {
   exited: Promise<number | null>;
 }
 
-/** Starts the real worker in `ns` and waits until its firewall is ready and it listens (or `ready` matches). */
-export async function startWorker(ns: string, dbPath: string, args: string[] = ["-i", "veth-s"], ready: RegExp | null = /firewall: \w+ ready/): Promise<WorkerHandle> {
+/** Starts the real worker in `ns` and waits for the `ready` lines (default: firewall ready, listening on veth-s). */
+export async function startWorker(ns: string, dbPath: string, args: string[] = ["-i", "veth-s"], ready: RegExp[] = [/firewall: \w+ ready/, /^listening on veth-s/]): Promise<WorkerHandle> {
   const child = spawnIn(ns, ["node", WORKER_BIN, "--db", dbPath, "-v", "-D", ...args]);
   const lines: string[] = [];
   const waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
@@ -120,10 +120,9 @@ export async function startWorker(ns: string, dbPath: string, args: string[] = [
     stop: () => stopProcess(child, 5000),
     kill: () => stopProcess(child, 0, "SIGKILL"),
   };
-  if (ready) {
+  if (ready.length > 0) {
     try {
-      await handle.waitForLine(ready, 15_000);
-      await handle.waitForLine(/listening on veth-s|listening on/, 5000);
+      for (const re of ready) await handle.waitForLine(re, 15_000);
     } catch (e) {
       await stopProcess(child, 1000);
       throw e;

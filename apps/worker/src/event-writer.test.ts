@@ -74,6 +74,16 @@ describe("DbWriter", () => {
     expect(count(db, "kind='open'")).toBe(20);
   });
 
+  it("keeps arrival order across routine and critical events", () => {
+    const db = openDb(":memory:", { migrate: true });
+    dbs.push(db);
+    const w = new DbWriter({ db });
+    const kinds = ["stage", "stage", "open", "stage", "timeout", "invalid", "ban"] as const;
+    kinds.forEach((kind, i) => w.event({ ts: 5, kind, stage: i }));
+    w.flush();
+    expect(db.$client.prepare("SELECT kind FROM events ORDER BY id").all().map((r) => (r as { kind: string }).kind)).toEqual([...kinds]);
+  });
+
   it("skips an op that fails for a non-lock reason and reports it", () => {
     const db = openDb(":memory:", { migrate: true });
     dbs.push(db);

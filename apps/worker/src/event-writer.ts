@@ -9,8 +9,8 @@ import type { SesameDb } from "@sesame/db";
  * by another writer (SQLITE_BUSY past the connection's short busy_timeout),
  * nothing is lost: the queue stays and the next tick retries.
  *
- * Events are split by importance: routine ones (stage, invalid, duplicate, …)
- * live in a bounded queue and are dropped (counted) when it is full; the ones
+ * Events keep their arrival order, with a bound per importance: routine ones
+ * (stage, invalid, duplicate, …) are dropped (counted) past theirs; the ones
  * that matter (open, ban, close, timeout, error, …) have their own, larger
  * bound and a drop there is logged as an error, never silent.
  */
@@ -68,8 +68,10 @@ export class DbWriter {
   private readonly maxOps: number;
   private readonly sliceMs: number;
   private readonly onError: (msg: string) => void;
-  private routine: EventRow[] = [];
-  private critical: EventRow[] = [];
+  /** Events in arrival order (the database ids follow it); counts per class bound them. */
+  private queue: EventRow[] = [];
+  private routineQueued = 0;
+  private criticalQueued = 0;
   private ops: DbOp[] = [];
   /** Latest-wins ops (heartbeat, pending commands): a lock never piles up stale copies. */
   private keyed = new Map<string, DbOp>();
@@ -104,18 +106,19 @@ export class DbWriter {
   /** Queues one event row. */
   event(row: EventRow): void {
     if (ROUTINE_KINDS.has(row.kind)) {
-      if (this.routine.length >= this.maxRoutine) {
+      if (this.routineQueued >= this.maxRoutine) {
         this.stats.eventsDropped++;
         return;
       }
-      this.routine.push(row);
+      this.routineQueued++;
     } else {
-      if (this.critical.length >= this.maxCritical) {
+      if (this.criticalQueued >= this.maxCritical) {
         if (this.stats.criticalDropped++ % 1000 === 0) this.onError(`event queue full (database unwritable): dropped ${row.kind} event for ${row.ip ?? "-"}; ${this.stats.criticalDropped} so far`);
         return;
       }
-      this.critical.push(row);
+      this.criticalQueued++;
     }
+    this.queue.push(row);
     this.kick();
   }
 
@@ -136,7 +139,7 @@ export class DbWriter {
   }
 
   get pending(): number {
-    return this.routine.length + this.critical.length + this.ops.length + this.keyed.size;
+    return this.queue.length + this.ops.length + this.keyed.size;
   }
 
   /** ms since the database first refused a flush, or null when the last flush worked. */
@@ -145,7 +148,7 @@ export class DbWriter {
   }
 
   private kick(): void {
-    if (this.soon === null && this.routine.length + this.critical.length >= this.batchRows) {
+    if (this.soon === null && this.queue.length >= this.batchRows) {
       this.soon = setImmediate(() => {
         this.soon = null;
         this.flush();
@@ -179,8 +182,7 @@ export class DbWriter {
   private flushOnce(maxRows: number): boolean {
     const keyed = [...this.keyed.values()];
     const ops = [...this.ops.slice(0, 500), ...keyed];
-    const critical = this.critical.slice(0, maxRows);
-    const routine = this.routine.slice(0, Math.max(0, maxRows - critical.length));
+    const rows = this.queue.slice(0, maxRows);
     let applied = 0;
     let failed = 0;
     try {
@@ -197,10 +199,8 @@ export class DbWriter {
               this.onError(`database write "${op.describe}" failed: ${(e as Error).message}`);
             }
           }
-          for (const rows of [critical, routine]) {
-            for (const r of rows) {
-              this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
-            }
+          for (const r of rows) {
+            this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
           }
         })
         .immediate();
@@ -223,11 +223,14 @@ export class DbWriter {
     this.ops.splice(0, ops.length - keyed.length);
     // A keyed op queued again during the flush (cannot happen synchronously, but be exact) stays.
     for (const [k, op] of this.keyed) if (keyed.includes(op)) this.keyed.delete(k);
-    this.critical.splice(0, critical.length);
-    this.routine.splice(0, routine.length);
+    this.queue.splice(0, rows.length);
+    for (const r of rows) {
+      if (ROUTINE_KINDS.has(r.kind)) this.routineQueued--;
+      else this.criticalQueued--;
+    }
     this.stats.opsApplied += applied;
     this.stats.opsFailed += failed;
-    this.stats.eventsWritten += critical.length + routine.length;
+    this.stats.eventsWritten += rows.length;
     return true;
   }
 
