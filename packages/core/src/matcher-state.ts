@@ -7,6 +7,7 @@
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
 import { canonicalIp } from "./matcher-ip";
+import type { IpKey } from "./matcher-ip-table";
 
 /** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
 export function portKey(protocol: Protocol, port: number): number {
@@ -30,6 +31,9 @@ export function sequenceKey(steps: readonly Step[]): string {
 /** One pending knock attempt of one source IP on one door. Numbers and refs only. */
 export class Attempt {
   ip: string;
+  /** ipKey(ip) and its hash: the per-IP table entry. */
+  key: IpKey;
+  hash: number;
   door: DoorState;
   /** Steps matched so far (1 … length-1 while pending). */
   stage = 1;
@@ -45,16 +49,20 @@ export class Attempt {
   sPrev: Attempt | null = null;
   sNext: Attempt | null = null;
 
-  constructor(ip: string, door: DoorState, now: number) {
+  constructor(ip: string, key: IpKey, hash: number, door: DoorState, now: number) {
     this.ip = ip;
+    this.key = key;
+    this.hash = hash;
     this.door = door;
     this.start = now;
     this.lastStepAt = now;
   }
 
   /** Re-initialises a pooled object (flood churn then allocates nothing). */
-  reset(ip: string, door: DoorState, now: number): this {
+  reset(ip: string, key: IpKey, hash: number, door: DoorState, now: number): this {
     this.ip = ip;
+    this.key = key;
+    this.hash = hash;
     this.door = door;
     this.stage = 1;
     this.start = now;

@@ -1,6 +1,7 @@
 /**
  * Pending attempts, indexed three ways with O(1) insert/remove:
- * - per IP (Map<ip, first attempt> + intrusive list): the packet path;
+ * - per IP (IpTable<first attempt> + intrusive list of that IP's attempts,
+ *   at most one per door): the packet path;
  * - per door FIFO in start order: deadlines are monotonic per door, so the
  *   head is the next timeout and expire() never scans;
  * - a global FIFO of stage-1 attempts: eviction victims under a spoofed flood
@@ -8,40 +9,36 @@
  */
 import { Attempt } from "./matcher-state";
 import type { DoorState } from "./matcher-state";
+import { IpTable } from "./matcher-ip-table";
+import type { IpKey } from "./matcher-ip-table";
 
 /** Removed attempts kept for reuse: enough to absorb flood churn, small enough not to matter. */
 const POOL_MAX = 1024;
 
 export class AttemptStore {
-  private readonly byIp = new Map<string, Attempt>();
+  private readonly byIp = new IpTable<Attempt>();
   private s1Head: Attempt | null = null;
   private s1Tail: Attempt | null = null;
   private readonly pool: Attempt[] = [];
   count = 0;
 
-  /** First attempt of an IP; follow `iNext` for the others (at most one per door). */
-  firstOf(ip: string): Attempt | null {
-    return this.byIp.get(ip) ?? null;
-  }
-
-  /** The pending attempt of (ip, door), if any. Cost bounded by the number of doors. */
-  find(ip: string, door: DoorState): Attempt | null {
-    for (let a = this.byIp.get(ip) ?? null; a !== null; a = a.iNext) if (a.door === door) return a;
-    return null;
+  /** First attempt of an IP (by ipKey and its hash); follow `iNext` for the others (at most one per door). */
+  firstOf(key: IpKey, hash: number): Attempt | null {
+    return this.byIp.get(key, hash) ?? null;
   }
 
   /** Starts an attempt at stage 1. */
-  add(ip: string, door: DoorState, now: number): Attempt {
-    const a = this.pool.pop()?.reset(ip, door, now) ?? new Attempt(ip, door, now);
+  add(ip: string, key: IpKey, hash: number, door: DoorState, now: number): Attempt {
+    const a = this.pool.pop()?.reset(ip, key, hash, door, now) ?? new Attempt(ip, key, hash, door, now);
     // door FIFO (append: start order)
     a.dPrev = door.tail;
     if (door.tail === null) door.head = a;
     else door.tail.dNext = a;
     door.tail = a;
     // per-IP list (append, so events come out in start order)
-    const first = this.byIp.get(ip);
+    const first = this.byIp.get(key, hash);
     if (first === undefined) {
-      this.byIp.set(ip, a);
+      this.byIp.set(key, hash, a);
     } else {
       let last = first;
       while (last.iNext !== null) last = last.iNext;
@@ -78,9 +75,9 @@ export class AttemptStore {
     if (a.iPrev !== null) {
       a.iPrev.iNext = a.iNext;
     } else if (a.iNext !== null) {
-      this.byIp.set(a.ip, a.iNext);
+      this.byIp.set(a.key, a.hash, a.iNext);
     } else {
-      this.byIp.delete(a.ip);
+      this.byIp.delete(a.key, a.hash);
     }
     if (a.iNext !== null) a.iNext.iPrev = a.iPrev;
     a.iPrev = a.iNext = null;

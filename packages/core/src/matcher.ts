@@ -11,6 +11,8 @@ import type { Door, KnockPacket, MatchEvent, Protocol, Step } from "./types";
 import { canonicalIp } from "./matcher-ip";
 import { DoorState, doorIdentity, portKey, sequenceKey } from "./matcher-state";
 import type { Attempt } from "./matcher-state";
+import { hashIpKey, ipKey } from "./matcher-ip-table";
+import type { IpKey } from "./matcher-ip-table";
 import { AttemptStore } from "./matcher-store";
 
 export interface MatcherOptions {
@@ -50,6 +52,8 @@ export class Matcher {
   private states = new Map<string, DoorState>();
   /** portKey → doors whose FIRST step is that port; every watched port has an entry. */
   private portIndex = new Map<number, DoorState[]>();
+  /** Per-instance hash seed: spoofed sources cannot be picked to collide in the per-IP table. */
+  private readonly seed = (Math.random() * 0x1_0000_0000) | 0;
   private serial = 0;
   private evicted = 0;
   private packets = 0;
@@ -84,12 +88,14 @@ export class Matcher {
     const serial = ++this.serial;
     const events: MatchEvent[] = [];
     const { src: ip, protocol, flags } = packet;
+    const ipk = ipKey(ip);
+    const iph = hashIpKey(ipk, this.seed);
     this.curDst = packet.dst;
     this.curLocal = 0;
     this.curDstCanon = undefined;
 
     let next: Attempt | null;
-    for (let a = this.store.firstOf(ip); a !== null; a = next) {
+    for (let a = this.store.firstOf(ipk, iph); a !== null; a = next) {
       next = a.iNext;
       const d = a.door;
       if (!this.isAddressedTo(d)) {
@@ -120,7 +126,7 @@ export class Matcher {
     for (const d of starters) {
       // busyAt: this IP still has (or just completed) an attempt of this door.
       if (d.busyAt === serial || d.stepKeys[0] !== key || !d.flagsHold(protocol, flags) || !this.isAddressedTo(d)) continue;
-      this.start(d, ip, packet.family, now, events);
+      this.start(d, ip, ipk, iph, packet.family, now, events);
     }
     return events;
   }
@@ -211,7 +217,7 @@ export class Matcher {
     this.store.remove(a);
   }
 
-  private start(d: DoorState, ip: string, family: 4 | 6, now: number, events: MatchEvent[]): void {
+  private start(d: DoorState, ip: string, ipk: IpKey, iph: number, family: 4 | 6, now: number, events: MatchEvent[]): void {
     const cooldownMs = d.door.cooldownMs;
     if (cooldownMs > 0) {
       const last = d.cooldowns.lastSuccess(ip);
@@ -232,7 +238,7 @@ export class Matcher {
         this.evicted++;
       }
     }
-    this.store.add(ip, d, now);
+    this.store.add(ip, ipk, iph, d, now);
   }
 
   private succeed(d: DoorState, ip: string, family: 4 | 6, now: number, events: MatchEvent[]): void {
