@@ -1,4 +1,22 @@
+import { formatDuration } from "./format";
 import type { EventView } from "./live-types";
+
+/** The worker stores structured details as JSON; say them in words. */
+function detailText(detail: string | null): string {
+  if (!detail) return "";
+  if (!detail.startsWith("{")) return detail;
+  try {
+    const d = JSON.parse(detail) as { ports?: { port: number; protocol: string }[]; durationSec?: number; refreshed?: boolean; onlyDoor?: string | null };
+    const parts: string[] = [];
+    if (d.ports?.length) parts.push(d.ports.map((p) => `${p.port}/${p.protocol}`).join(", "));
+    if (typeof d.durationSec === "number") parts.push(`for ${formatDuration(d.durationSec)}`);
+    if (d.onlyDoor) parts.push(`of ${d.onlyDoor}`);
+    if (d.refreshed) parts.push("(renewed)");
+    return parts.join(" ");
+  } catch {
+    return detail;
+  }
+}
 
 /**
  * One log line per events-table row, in knockd's words where knockd has
@@ -8,12 +26,13 @@ import type { EventView } from "./live-types";
 export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "stage" | "detail">): string {
   const who = [e.ip, e.doorName].filter(Boolean).join(": ");
   const prefix = who ? `${who}: ` : "";
-  const detail = e.detail ? ` (${e.detail})` : "";
+  const text = detailText(e.detail);
+  const detail = text ? ` (${text})` : "";
   switch (e.kind) {
     case "stage":
       return `${prefix}Stage ${e.stage ?? "?"}`;
     case "open":
-      return `${prefix}OPEN SESAME${detail}`;
+      return `${prefix}OPEN SESAME${text ? ` → ${text}` : ""}`;
     case "timeout":
       return `${prefix}sequence timeout (stage ${e.stage ?? "?"})`;
     case "invalid":
@@ -27,13 +46,13 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "s
     case "close":
       return `${prefix}grants closed by close sequence${detail}`;
     case "ban":
-      return `${prefix}BANNED${detail}`;
+      return `${prefix}BANNED${text ? ` ${text}` : ""}`;
     case "unban":
-      return `${prefix}ban lifted${detail}`;
+      return `${prefix}ban lifted${text === "unbanned" ? " by the admin" : detail}`;
     case "grant-expired":
       return `${prefix}grant expired${detail}`;
     case "revoke":
-      return `${prefix}grant revoked${detail}`;
+      return `${prefix}grant closed${text ? ` (${text})` : ""}`;
     case "command":
       return `${prefix}running command${e.detail ? `: ${e.detail}` : ""}`;
     case "command-timeout":

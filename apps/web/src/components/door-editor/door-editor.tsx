@@ -5,7 +5,7 @@ import { useActionState, useMemo, useState, startTransition, type FormEvent } fr
 import { FieldErrors, FormMessage } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { formatDuration } from "@/lib/format";
-import { knockCommandFor, weakSequenceWarnings } from "@/lib/pending-core";
+import { knockCommandFor, weakSequenceWarnings } from "@sesame/core";
 import { saveDoorAction } from "@/server/actions/doors";
 import { draftToDoor } from "./draft";
 import { StepList } from "./step-list";
@@ -170,7 +170,7 @@ export function DoorEditor({ initial, otherDoors, host, adminIp, adminTrusted, c
 
             {d.actionKind === "open" ? (
               <>
-                <StepList name="action.ports" legend="Ports to open" itemLabel="Port" steps={d.openPorts} onChange={(s) => set("openPorts", s)} errors={errors} max={16} addLabel="Add port" />
+                <StepList name="action.ports" legend="Ports to open" itemLabel="Open port" steps={d.openPorts} onChange={(s) => set("openPorts", s)} errors={errors} max={16} addLabel="Add port" />
                 <div className="field">
                   <label htmlFor="f-durationSec">Open for (s)</label>
                   <input id="f-durationSec" name="action.durationSec" type="number" min={1} max={86400} value={d.durationSec} onChange={(e) => set("durationSec", e.target.value)} {...inv("action.durationSec")} />

@@ -57,7 +57,7 @@ export function StepList(props: {
                   {i + 1}.
                 </span>
                 <label className="sr-only" htmlFor={`${id}-port`}>
-                  {props.itemLabel} {i + 1} port
+                  {props.itemLabel} {i + 1}, port number
                 </label>
                 <input
                   id={`${id}-port`}
@@ -73,7 +73,7 @@ export function StepList(props: {
                   aria-describedby={portErrors.length ? `${id}-err` : undefined}
                 />
                 <label className="sr-only" htmlFor={`${id}-proto`}>
-                  {props.itemLabel} {i + 1} protocol
+                  {props.itemLabel} {i + 1}, protocol
                 </label>
                 <select
                   id={`${id}-proto`}

@@ -18,6 +18,7 @@ function safeNext(next: unknown): string {
 
 /** Public (the login form). Throttled per client address. */
 export async function loginAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  if (!(formData instanceof FormData)) return { status: "error", message: "Bad request." };
   const values = formValues(formData);
   delete values.password;
   const parsed = LoginSchema.safeParse({ password: formData.get("password") });
@@ -30,6 +31,7 @@ export async function loginAction(_prev: FormState, formData: FormData): Promise
 
 /** Public, but only with the one-time setup token from the server log. */
 export async function setupAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  if (!(formData instanceof FormData)) return { status: "error", message: "Bad request." };
   const address = await getClientAddress();
   const db = getDb();
   const check = reserveAttempt(db, address, Date.now());

@@ -6,7 +6,7 @@ import { DoorEditor } from "@/components/door-editor/door-editor";
 import { doorToDraft } from "@/components/door-editor/draft";
 import { DoorToggle } from "@/components/door-toggle";
 import { formatSteps } from "@/lib/format";
-import { knockCommandFor } from "@/lib/pending-core";
+import { knockCommandFor } from "@sesame/core";
 import { loadEditorContext } from "@/server/queries/editor-context";
 import { requireSession } from "@/server/session";
 

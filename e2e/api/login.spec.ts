@@ -1,0 +1,73 @@
+import { expect, test } from "@playwright/test";
+import { count, testDb } from "../helpers/db";
+import { ADMIN_PASSWORD } from "../helpers/env";
+
+test.describe("login over the API", () => {
+  test("wrong password is refused; the right one sets an httpOnly session cookie", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.10" } });
+    const bad = await ctx.post("/api/auth/login", { data: { password: "not-the-password" } });
+    expect(bad.status()).toBe(401);
+    expect((await bad.json()).error.message).toContain("Wrong password");
+    expect(bad.headers()["set-cookie"]).toBeUndefined();
+
+    const good = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } });
+    expect(good.status()).toBe(204);
+    const cookie = good.headers()["set-cookie"] ?? "";
+    expect(cookie).toMatch(/^sesame_session=/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Max-Age=\d+/);
+    // A successful login clears the address's failures.
+    expect(count("login_attempts", "address = '198.51.100.10'")).toBe(0);
+    const status = await ctx.get("/api/status");
+    expect(status.status()).toBe(200);
+    await ctx.dispose();
+  });
+
+  test("throttling: 5 failures lock the address, even for the right password, with a clear message", async ({ playwright, baseURL }) => {
+    const ip = "198.51.100.66";
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+    for (let i = 1; i <= 4; i++) {
+      const r = await ctx.post("/api/auth/login", { data: { password: `wrong-${i}` } });
+      expect(r.status()).toBe(401);
+    }
+    const fifth = await ctx.post("/api/auth/login", { data: { password: "wrong-5" } });
+    expect(fifth.status()).toBe(429);
+    expect((await fifth.json()).error.message).toMatch(/Too many failed attempts from your address\. Try again in \d+ s\./);
+
+    const locked = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } });
+    expect(locked.status()).toBe(429);
+    const msg: string = (await locked.json()).error.message;
+    const secs = Number(/Try again in (\d+) s/.exec(msg)?.[1]);
+    expect(secs).toBeGreaterThan(50);
+    expect(secs).toBeLessThanOrEqual(60);
+
+    // Another address is not affected.
+    const other = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": "198.51.100.67" } });
+    expect((await other.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+
+    // Once the lock has run out, the next failure locks for longer (doubling).
+    testDb().$client.prepare("UPDATE login_attempts SET locked_until = ? WHERE address = ?").run(Date.now() - 1, ip);
+    const again = await ctx.post("/api/auth/login", { data: { password: "wrong-6" } });
+    expect(again.status()).toBe(429);
+    const longer = Number(/Try again in (\d+) s/.exec((await again.json()).error.message)?.[1]);
+    expect(longer).toBeGreaterThan(100);
+    await ctx.dispose();
+    await other.dispose();
+  });
+
+  test("logout ends the session", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    expect((await ctx.get("/api/status")).status()).toBe(200);
+    expect((await ctx.post("/api/auth/logout")).status()).toBe(204);
+    expect((await ctx.get("/api/status")).status()).toBe(401);
+    await ctx.dispose();
+  });
+
+  test("a cross-site login post is refused", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: "https://evil.example" } });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(403);
+    await ctx.dispose();
+  });
+});

@@ -1,0 +1,112 @@
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createTestNet, run, spawnIn, stopProcess, tcpConnects, waitFor, type TestNet } from "@sesame/testkit";
+import { testDb } from "./db";
+import { DB_PATH, REPO_ROOT } from "./env";
+
+export const PROTECTED_PORT = 2222;
+
+// A TCP service that survives clients resetting the connection (the probe
+// exits right after connecting, so the server side often sees ECONNRESET).
+const SERVICE = `
+const net = require("node:net");
+const srv = net.createServer((c) => { c.on("error", () => {}); c.end("sesame-e2e\\n"); });
+srv.on("error", (e) => { console.error(e.message); process.exit(1); });
+srv.listen({ port: Number(process.argv[1]), host: "::", ipv6Only: false }, () => process.stdout.write("listening\\n"));
+setInterval(() => {}, 1 << 30);
+`;
+
+async function startService(ns: string, port: number): Promise<ChildProcess> {
+  const child = spawnIn(ns, [process.execPath, "-e", SERVICE, String(port)]);
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("tcp service did not start")), 10_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      if (d.toString().includes("listening")) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.once("exit", (c) => {
+      clearTimeout(t);
+      reject(new Error(`tcp service exited ${c}`));
+    });
+  });
+  return child;
+}
+
+export interface Lab {
+  net: TestNet;
+  worker: ChildProcess;
+  service: ChildProcess;
+  /** Everything the worker printed (knockd-style lines), for failure messages. */
+  output: () => string;
+  knock: (ports: string[]) => Promise<void>;
+  connects: () => Promise<boolean>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Two fresh namespaces: the real worker (pcap + nftables) and a TCP service
+ * in `server`, the knock client in `client`. The web server stays in the
+ * root namespace; worker and web share the e2e database file.
+ */
+export async function startLab(): Promise<Lab> {
+  const net = await createTestNet({ tag: "e2e" });
+  let service: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
+  let out = "";
+  try {
+    service = await startService(net.server, PROTECTED_PORT);
+    worker = spawnIn(net.server, [
+      process.execPath,
+      join(REPO_ROOT, "apps/worker/bin/sesame-worker.js"),
+      "--db",
+      DB_PATH,
+      "-i",
+      net.serverIf,
+      "--heartbeat-ms",
+      "250",
+      "-v",
+    ]);
+    worker.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    worker.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    const startedAt = Date.now();
+    const up = await waitFor(() => {
+      const row = testDb().$client.prepare("SELECT heartbeat_at AS h, pid FROM worker_status WHERE id = 1").get() as { h: number } | undefined;
+      return !!row && row.h >= startedAt && worker!.exitCode === null;
+    }, 20_000, 100);
+    if (!up) throw new Error(`worker did not start:\n${out}`);
+  } catch (e) {
+    if (worker) await stopProcess(worker);
+    if (service) await stopProcess(service);
+    await net.destroy();
+    throw e;
+  }
+  const w = worker;
+  const s = service;
+  return {
+    net,
+    worker: w,
+    service: s,
+    output: () => out,
+    knock: async (ports) => {
+      const r = await run([process.execPath, join(REPO_ROOT, "packages/knock/bin/knock.js"), net.serverIp, ...ports], { ns: net.client });
+      if (r.code !== 0) throw new Error(`knock failed: ${r.stderr}`);
+    },
+    connects: () => {
+      // A dead service would make every "connect fails" check pass for the wrong reason.
+      if (s.exitCode !== null || s.signalCode !== null) throw new Error("the protected TCP service died");
+      return tcpConnects(net.client, net.serverIp, PROTECTED_PORT, { timeoutMs: 700 });
+    },
+    stop: async () => {
+      await stopProcess(w);
+      await stopProcess(s);
+      await net.destroy();
+    },
+  };
+}
+
+/** Poll the TCP check until it gives `expected` (bounded). */
+export async function expectConnect(lab: Lab, expected: boolean, timeoutMs = 6000): Promise<boolean> {
+  return waitFor(async () => (await lab.connects()) === expected, timeoutMs, 100);
+}

@@ -1,0 +1,136 @@
+import { expect, test } from "@playwright/test";
+import { count } from "../helpers/db";
+import { expectConfigApplied, fillDoor } from "../helpers/editor";
+import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
+import { logIn } from "../helpers/session";
+
+/**
+ * The whole appliance, for real: the worker captures in a server namespace
+ * and drives nftables there; the knock client runs in a client namespace;
+ * the browser watches it all through the admin UI.
+ */
+test.describe.serial("knocking, live", () => {
+  let lab: Lab;
+  const door = "e2e-ssh";
+  const decoy = "e2e-decoy";
+  const knocks = ["7101", "7202:udp", "7303"];
+  const decoyKnocks = ["7404", "7505", "7606"];
+
+  test.beforeAll(async () => {
+    lab = await startLab();
+  });
+  test.afterAll(async () => {
+    await lab?.stop();
+  });
+  test.afterEach(async ({ page: _page }, info) => {
+    if (info.status !== info.expectedStatus) await info.attach("worker.log", { body: lab?.output() ?? "", contentType: "text/plain" });
+  });
+
+  test("create a sequence (lock-out check first), then the port is closed", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/sequences/new");
+    await fillDoor(page, { name: door, knocks, open: { ports: [PROTECTED_PORT], seconds: 300 } });
+    await page.getByRole("button", { name: "Create" }).click();
+    // 127.0.0.1 is not trusted: the save is refused until the box is ticked, and nothing is saved.
+    await expect(page.locator("#e-confirmLockout")).toContainText("not in any trusted network");
+    expect(count("doors", `name = '${door}'`)).toBe(0);
+    await expect(page.getByLabel("Name", { exact: true })).toHaveValue(door);
+    await page.getByLabel("I understand; protect these ports anyway.").check();
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/sequences\?saved=/);
+    await expect(page.getByTestId(`door-${door}`)).toContainText("7101 7202:udp 7303");
+    await expectConfigApplied(page);
+    expect(await expectConnect(lab, false)).toBe(true);
+  });
+
+  test("knock it from the client: Stage and OPEN SESAME appear live, the grant counts down, the port opens", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/");
+    await expect(page.getByTestId("stream-status")).toContainText("live");
+    const log = page.getByTestId("live-log");
+    const t0 = Date.now();
+    await lab.knock(knocks);
+    const knocked = Date.now();
+    const ip = lab.net.clientIp;
+    await expect(log).toContainText(`${ip}: ${door}: Stage 1`, { timeout: 5000 });
+    await expect(log).toContainText(`${ip}: ${door}: Stage 3`);
+    await expect(log).toContainText(`${ip}: ${door}: OPEN SESAME`);
+    const shown = Date.now();
+    test.info().annotations.push({ type: "packet-to-screen", description: `${shown - knocked} ms after the last knock (${knocked - t0} ms knocking)` });
+    expect(shown - knocked).toBeLessThan(2000);
+    const grant = page.getByTestId(`grant-${ip}`);
+    await expect(grant).toBeVisible();
+    await expect(grant).toContainText(`${PROTECTED_PORT}/tcp`);
+    const first = await grant.getByTestId("countdown").textContent();
+    expect(first).toMatch(/^[45]:\d\d$/);
+    await expect(grant.getByTestId("countdown")).not.toHaveText(first!, { timeout: 3000 });
+    expect(await expectConnect(lab, true)).toBe(true);
+  });
+
+  test("revoke the grant: it disappears and a TCP connect then fails", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/");
+    const ip = lab.net.clientIp;
+    await page.getByRole("button", { name: `Revoke grant of ${ip}` }).click();
+    await expect(page.getByTestId(`grant-${ip}`)).toHaveCount(0);
+    expect(await expectConnect(lab, false)).toBe(true);
+  });
+
+  test("whitelist the client's network: it connects without knocking", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/trusted");
+    await page.getByLabel("Network (CIDR) or address").fill(`${lab.net.subnet}.0.0/16`);
+    await page.getByLabel("Comment").fill("e2e client net");
+    await page.getByRole("button", { name: "Add trusted network" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Trusted" })).toBeVisible();
+    await expect(page.getByTestId(`trusted-${lab.net.subnet}.0.0/16`)).toBeVisible();
+    await page.getByLabel("Address", { exact: true }).fill(lab.net.clientIp);
+    await page.getByRole("button", { name: "Check" }).click();
+    await expect(page.getByTestId("trust-check")).toContainText(`${lab.net.clientIp} is trusted`);
+    await expectConfigApplied(page);
+    expect(await expectConnect(lab, true)).toBe(true);
+    // Remove it again; the port closes.
+    await page.getByRole("button", { name: `Remove ${lab.net.subnet}.0.0/16` }).click();
+    await page.getByRole("button", { name: "Yes" }).click();
+    await expect(page.getByTestId(`trusted-${lab.net.subnet}.0.0/16`)).toHaveCount(0);
+    expect(await expectConnect(lab, false)).toBe(true);
+  });
+
+  test("add a decoy, knock it: the ban shows up, blocks the open door; unban lifts it", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/decoys");
+    await page.getByRole("link", { name: "New decoy" }).click();
+    await fillDoor(page, { name: decoy, knocks: decoyKnocks, ban: { seconds: 600 } });
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/decoys\?saved=/);
+    await expectConfigApplied(page);
+
+    await page.goto("/");
+    await expect(page.getByTestId("stream-status")).toContainText("live");
+    const ip = lab.net.clientIp;
+    await lab.knock(decoyKnocks);
+    await expect(page.getByTestId("live-log")).toContainText(`${ip}: ${decoy}: BANNED for 10 min`);
+    const ban = page.getByTestId(`ban-${ip}`);
+    await expect(ban).toBeVisible();
+    await expect(ban).toContainText(decoy);
+    await expect(ban.getByTestId("countdown")).toHaveText(/^(9|10):\d\d$/);
+
+    // Banned: knocking the real door does not open it.
+    await lab.knock(knocks);
+    await expect(page.getByTestId("live-log")).toContainText(`${ip}: ${door}: completed the sequence while banned: not opened`);
+    expect(await lab.connects()).toBe(false);
+
+    // The decoys page lists the ban too; unban there.
+    await page.goto("/decoys");
+    await expect(page.getByTestId(`ban-${ip}`)).toBeVisible();
+    await page.getByRole("button", { name: `Unban ${ip}` }).click();
+    await expect(page.getByTestId(`ban-${ip}`)).toHaveCount(0);
+    await page.goto("/");
+    await expect(page.getByTestId(`ban-${ip}`)).toHaveCount(0);
+    // Unbanned: the door works again.
+    await expect(page.getByTestId("stream-status")).toContainText("live");
+    await lab.knock(knocks);
+    await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
+    expect(await expectConnect(lab, true)).toBe(true);
+  });
+});
