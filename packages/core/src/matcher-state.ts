@@ -7,6 +7,7 @@
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
 import { canonicalIp } from "./matcher-ip";
+import { IpTable, hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";
 
 /** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
@@ -75,13 +76,20 @@ export class Attempt {
 /** A success time, queued in success order so expired cooldowns are pruned from the front. */
 export interface CooldownRecord {
   ip: string;
+  key: IpKey;
+  hash: number;
   at: number;
   next: CooldownRecord | null;
 }
 
-/** Cooldowns of one door: lookup by IP plus a FIFO for O(1) amortized pruning. */
+/**
+ * Cooldowns of one door: lookup by IP plus a FIFO in success order for O(1)
+ * amortized pruning. Bounded: a spoofed flood on a single-port door would
+ * otherwise leave one record per source for the whole cooldown.
+ */
 export class CooldownTable {
-  private readonly byIp = new Map<string, CooldownRecord>();
+  private readonly byIp = new IpTable<CooldownRecord>();
+  private readonly seed = (Math.random() * 0x1_0000_0000) | 0;
   private head: CooldownRecord | null = null;
   private tail: CooldownRecord | null = null;
 
@@ -90,24 +98,31 @@ export class CooldownTable {
   }
 
   lastSuccess(ip: string): number | undefined {
-    return this.byIp.get(ip)?.at;
+    const key = ipKey(ip);
+    return this.byIp.get(key, hashIpKey(key, this.seed))?.at;
   }
 
-  record(ip: string, at: number): void {
-    const rec: CooldownRecord = { ip, at, next: null };
-    this.byIp.set(ip, rec);
+  /** Records a success; beyond `limit` records the oldest is forgotten. */
+  record(ip: string, at: number, limit: number): void {
+    const key = ipKey(ip);
+    const rec: CooldownRecord = { ip, key, hash: hashIpKey(key, this.seed), at, next: null };
+    this.byIp.set(key, rec.hash, rec);
     if (this.tail === null) this.head = rec;
     else this.tail.next = rec;
     this.tail = rec;
+    while (this.byIp.size > limit && this.head !== null) this.dropHead();
   }
 
   /** Drops records older than `cooldownMs` (superseded records are skipped). */
   prune(now: number, cooldownMs: number): void {
-    while (this.head !== null && now - this.head.at >= cooldownMs) {
-      const rec = this.head;
-      if (this.byIp.get(rec.ip) === rec) this.byIp.delete(rec.ip);
-      this.head = rec.next;
-    }
+    while (this.head !== null && now - this.head.at >= cooldownMs) this.dropHead();
+  }
+
+  private dropHead(): void {
+    const rec = this.head;
+    if (rec === null) return;
+    if (this.byIp.get(rec.key, rec.hash) === rec) this.byIp.delete(rec.key, rec.hash);
+    this.head = rec.next;
     if (this.head === null) this.tail = null;
   }
 }

@@ -91,6 +91,15 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "a due attempt times out on any watched packet from its IP, even one not addressed to it",
+    doors: [door("a", "7000,8000", { seqTimeoutMs: 10_000 })],
+    lines: [
+      { t: 0, knock: "7000", expect: [`${C} a stage 1/2`] },
+      { t: 10_000, knock: "8000", dst: "10.0.0.99", expect: [`${C} a timeout 1`] },
+      { t: 10_001, knock: "8000", expect: [] },
+    ],
+  },
+  {
     name: "mixed TCP/UDP: protocol is part of the step",
     doors: [door("a", "7000,8000:udp,9000")],
     lines: [
@@ -311,6 +320,17 @@ describe("Matcher bookkeeping", () => {
       h.matcher.handle({ src, dst: HOST4, family: 4, protocol: "tcp", dport: Number(knock), flags: SYN });
       expect(h.matcher.nextDeadline(), `after ${knock}@${t}`).toBe(due);
     }
+  });
+
+  it("cooldown records are bounded by maxAttempts (a flood on a single-port door)", () => {
+    const ips = ["10.9.0.1", "10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5"];
+    const h = createHarness([door("one", "5000:udp", { cooldownMs: 60_000 })], { maxAttempts: 3 });
+    h.play(ips.map((src, i) => ({ t: i, knock: "5000:udp", src, expect: [] })));
+    const again = (src: string) => h.play([{ t: 10, knock: "5000:udp", src, expect: [] }])[0];
+    // The two oldest records were forgotten; the three newest still cool down.
+    expect(again("10.9.0.5")).toEqual(["10.9.0.5 one cooldown"]);
+    expect(again("10.9.0.3")).toEqual(["10.9.0.3 one cooldown"]);
+    expect(again("10.9.0.1")).toEqual(["10.9.0.1 one stage 1/1", "10.9.0.1 one OPEN v4"]);
   });
 
   it.each([

@@ -98,10 +98,10 @@ export class Matcher {
     for (let a = this.store.firstOf(ipk, iph); a !== null; a = next) {
       next = a.iNext;
       const d = a.door;
-      if (!this.isAddressedTo(d)) {
-        d.busyAt = serial;
-      } else if (now - a.start >= d.timeoutMs) {
+      if (now - a.start >= d.timeoutMs) {
         this.timeOut(a, events);
+      } else if (!this.isAddressedTo(d)) {
+        d.busyAt = serial;
       } else if (d.stepKeys[a.stage] === key && d.flagsHold(protocol, flags)) {
         d.busyAt = serial;
         this.store.advance(a, now);
@@ -247,7 +247,7 @@ export class Matcher {
     const cooldownMs = d.door.cooldownMs;
     if (cooldownMs > 0) {
       d.cooldowns.prune(now, cooldownMs);
-      d.cooldowns.record(ip, now);
+      d.cooldowns.record(ip, now, this.maxAttempts);
     }
     if (d.isOneTime) this.consumeOneTime(d, events);
   }
