@@ -123,6 +123,14 @@ describe.skipIf(!hasTcpdump)("buildPcapFilter with real libpcap", () => {
     }
   });
 
+  it("without vlan it compiles for the Linux cooked link of the \"any\" device", () => {
+    const withVlan = buildPcapFilter(knockd, { localAddresses: LOCAL });
+    const plain = buildPcapFilter(knockd, { localAddresses: LOCAL, vlan: false });
+    expect(withVlan.startsWith(`${plain} or (vlan and (`)).toBe(true);
+    expect(spawnSync("tcpdump", ["-d", "-i", "any", plain], { encoding: "utf8" }).status).toBe(0);
+    expect(spawnSync("tcpdump", ["-d", "-i", "any", withVlan], { encoding: "utf8" }).status).not.toBe(0);
+  });
+
   let n = 0;
   /** Whether tcpdump, reading a one-frame capture through the filter, prints the frame. */
   function selects(filter: string, frame: number[]): boolean {

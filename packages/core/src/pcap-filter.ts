@@ -83,6 +83,17 @@ function dstClause(addresses: string[]): string {
   return addresses.map((a) => `dst host ${a}`).join(" or ");
 }
 
+export interface PcapFilterOptions {
+  /** The host's own addresses (IPv4 and IPv6; zone ids are ignored). */
+  localAddresses: string[];
+  /**
+   * Also match 802.1Q-tagged frames (default true). libpcap refuses `vlan`
+   * on non-Ethernet links (Linux "any"/cooked capture, tun, WireGuard):
+   * build with `vlan: false` for those.
+   */
+  vlan?: boolean;
+}
+
 /**
  * Builds the BPF filter for the knock capture: enabled doors' sequence ports
  * (with TCP flag preconditions where all doors on a port agree), addressed
@@ -90,10 +101,11 @@ function dstClause(addresses: string[]): string {
  * 802.1Q-tagged, plus IPv6 packets with extension headers (BPF cannot find
  * their ports; the decoder can). Returns "less 1" (nothing) when no door is
  * active. Throws RangeError for an address that is not an IP address.
+ * Without `vlan: false` the filter only compiles for Ethernet links.
  * Rebuild it when addresses or doors change, and after a one-time sequence
  * is used (only the active one-time sequence is in the filter).
  */
-export function buildPcapFilter(doors: Door[], opts: { localAddresses: string[] }): string {
+export function buildPcapFilter(doors: Door[], opts: PcapFilterOptions): string {
   const active = doors.filter((d) => d.enabled && activeSequence(d).length > 0);
   if (active.length === 0) return MATCH_NOTHING_FILTER;
 
@@ -117,5 +129,5 @@ export function buildPcapFilter(doors: Door[], opts: { localAddresses: string[] 
     branches.push(`(ip6 and (${ext})${dst})`);
   }
   const base = branches.join(" or ");
-  return `${base} or (vlan and (${base}))`;
+  return opts.vlan === false ? base : `${base} or (vlan and (${base}))`;
 }
