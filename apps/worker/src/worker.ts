@@ -144,7 +144,14 @@ export class Worker {
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.heartbeat.beat(), options.heartbeatMs));
     // The web user shares the database files; WAL/SHM may appear only after the first write.
-    setTimeout(() => shareDbFiles(options.dbPath), 500).unref();
+    setTimeout(() => {
+      try {
+        shareDbFiles(options.dbPath);
+      } catch (e) {
+        // Files created by the web user can't be chmod'ed by a capability-bounded root; the setgid directory covers it.
+        this.d.log.verbose(`database files: ${(e as Error).message}`);
+      }
+    }, 500).unref();
   }
 
   private reconcile(state: ReturnType<Reloader["initial"]>): void {
