@@ -155,6 +155,13 @@ describe("decideActions", () => {
       expected: [{ kind: "command", ip: IP6, family: 6, door: "d1", start: `s ${IP6}`, stop: `x6 ${IP6}`, stopAfterSec: 25 }],
     },
     {
+      name: "command from IPv6 with an empty Start_Command_6 runs nothing",
+      action: { kind: "command", start: "s %IP%", start6: "", stop: "x %IP%", cmdTimeoutSec: 10 },
+      ip: IP6,
+      family: 6,
+      expected: [],
+    },
+    {
       name: "command runs as knockd would, banned or not (knockd has no bans)",
       action: { kind: "command", start: "s %IP%", cmdTimeoutSec: 10 },
       ip: BANNED,

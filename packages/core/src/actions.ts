@@ -49,6 +49,8 @@ export function decideActions(ev: { ip: string; family: 4 | 6; door: Door }, ctx
       // knockd: Start_Command_6 / Stop_Command_6 for IPv6 knockers, falling back to the IPv4 ones.
       const start = family === 6 ? (action.start6 ?? action.start) : action.start;
       const stop = family === 6 ? (action.stop6 ?? action.stop) : action.stop;
+      // An empty Start_Command_6 means "do nothing for IPv6" (knockd's manual), not "fall back".
+      if (start === "") return [];
       const decision: Decision = { kind: "command", ip, family, door: door.id, start: substituteIp(start, ip), stopAfterSec: action.cmdTimeoutSec };
       if (stop !== undefined && stop !== "") decision.stop = substituteIp(stop, ip);
       return [decision];
