@@ -1,7 +1,7 @@
 import { DAEMON_LABELS, type Daemon, type DaemonKind } from "./lib/daemons";
 import { startFlood, type FloodResult } from "./lib/flood";
 import { startKnockers } from "./lib/knocker";
-import { RssSampler, waitCpuQuiet } from "./lib/proc";
+import { readMachineBusySeconds, RssSampler, waitCpuQuiet } from "./lib/proc";
 import { atLeast, atMost, type MeasureOutcome, type Row } from "./lib/report";
 import { withDaemon, type BenchContext } from "./lib/session";
 import { round, summarize, type Summary } from "./lib/stats";
@@ -15,6 +15,8 @@ export interface FloodStep {
   latency?: Summary;
   /** CPU seconds from flood start until the daemon went quiet (its backlog included). */
   cpuSeconds: number;
+  /** Busy CPU seconds of the whole machine over the same interval (generator, kernel receive path, daemon). */
+  machineCpuSeconds: number;
   /** Peak sampled VmRSS during the flood, and VmHWM at the end. */
   peakRssMb?: number;
   hwmMb?: number;
@@ -51,6 +53,7 @@ export async function runFloodStep(ctx: BenchContext, d: Daemon, bed: Bed, o: Fl
     if (p !== undefined) pendingMax = Math.max(pendingMax ?? 0, p);
   }, 250);
   const cpu0 = d.cpuSeconds() ?? 0;
+  const machine0 = readMachineBusySeconds();
   const seconds = (o.runInMs + o.knocks * o.gapMs + o.timeoutMs) / 1000 + 1;
   const flood = startFlood(bed, ctx.tools, { pps: o.pps, seconds, mix: o.mix, seed: Date.now() % 100_000 });
   try {
@@ -61,6 +64,9 @@ export async function runFloodStep(ctx: BenchContext, d: Daemon, bed: Bed, o: Fl
     const floodResult = await flood.done;
     await waitCpuQuiet(d.pid, 500, 30_000);
     const cpu1 = d.cpuSeconds() ?? cpu0;
+    const machine1 = readMachineBusySeconds();
+    // the worker's heartbeat (1 s) must have caught up before its counters are read
+    if (d.kind !== "knockd") await new Promise((r) => setTimeout(r, 1200));
     const ok = results.filter((r) => r.ok);
     return {
       requestedPps: o.pps,
@@ -69,6 +75,7 @@ export async function runFloodStep(ctx: BenchContext, d: Daemon, bed: Bed, o: Fl
       opened: ok.length,
       latency: summarize(ok.map((r) => r.latencyMs!)),
       cpuSeconds: cpu1 - cpu0,
+      machineCpuSeconds: machine1 - machine0,
       peakRssMb: sampler.peakMb(),
       hwmMb: d.peakRssMb(),
       pendingMax,
@@ -121,7 +128,9 @@ export async function measureFlood(ctx: BenchContext): Promise<MeasureOutcome> {
       },
       { section: `2 flood ${label}`, metric: "open latency median ms", values: val((s) => s.latency?.median) },
       { section: `2 flood ${label}`, metric: "open latency p90 ms", values: val((s) => s.latency?.p90) },
-      { section: `2 flood ${label}`, metric: "CPU seconds", values: val((s) => s.cpuSeconds) },
+      { section: `2 flood ${label}`, metric: "daemon CPU seconds", values: val((s) => s.cpuSeconds) },
+      { section: `2 flood ${label}`, metric: "machine busy CPU seconds", values: val((s) => s.machineCpuSeconds) },
+      { section: `2 flood ${label}`, metric: "capture drops (worker)", values: val((s) => s.workerStats?.captureDropped), digits: 0 },
       { section: `2 flood ${label}`, metric: "peak RSS MB", values: val((s) => s.hwmMb ?? s.peakRssMb), digits: 1, target: "≤ 200", met: at("sesame", i) ? atMost(at("sesame", i)!.hwmMb ?? at("sesame", i)!.peakRssMb, 200) : null },
     );
   });

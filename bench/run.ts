@@ -11,6 +11,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseBenchArgs, type MeasurementName } from "./lib/args";
 import { installSignalCleanup, runAllCleanups } from "./lib/cleanup";
+import { busyStarts } from "./lib/quiet";
 import { formatTable, type MeasureOutcome } from "./lib/report";
 import type { BenchContext } from "./lib/session";
 import { renderSvg } from "./lib/svg";
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
   }
   const rows = outcomes.flatMap((o) => o.rows);
   const allNotes = [...notes, ...outcomes.flatMap((o) => o.notes)];
+  if (busyStarts.length) allNotes.push(`${busyStarts.length} daemon run(s) started while other work kept the machine busy (> 12 % of all CPUs after waiting 3 min): ${busyStarts.map((b) => `${b.label} ${b.busyPct} %`).join(", ")}; their figures are noisier.`);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
   const results = {
     command,

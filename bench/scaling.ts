@@ -2,6 +2,7 @@ import { DAEMON_LABELS, type Daemon, type DaemonKind } from "./lib/daemons";
 import { runFlood } from "./lib/flood";
 import { waitCpuQuiet } from "./lib/proc";
 import { atMost, type MeasureOutcome, type Panel, type Row } from "./lib/report";
+import { waitForQuietMachine } from "./lib/quiet";
 import { withDaemon, type BenchContext } from "./lib/session";
 import { ratioOf, round } from "./lib/stats";
 import type { Bed } from "./lib/testbed";
@@ -15,7 +16,11 @@ interface DaemonLevel {
   extraSent?: number;
   /** Extra packets the daemon demonstrably handled ("Stage 2" lines). */
   extraHandled?: number;
+  /** CPU per handled packet, the daemon's idle CPU rate (timers, heartbeat) over the same time subtracted. */
   cpuUsPerPacket?: number;
+  /** Same without the idle correction. */
+  rawCpuUsPerPacket?: number;
+  idleCpuMsPerSecond?: number;
   skipped?: string;
 }
 
@@ -51,7 +56,8 @@ async function prefill(ctx: BenchContext, d: Daemon, bed: Bed, level: number, bu
     const chunk = Math.min(level - have, Math.max(1000, Math.ceil(level / 5)));
     await runFlood(bed, ctx.tools, { pps: rate, seconds: Math.min(chunk / rate + 5, (deadline - Date.now()) / 1000), count: chunk, sequentialSources: true, seqStart: nextSource });
     nextSource += chunk;
-    const after = (await waitCount(() => d.attempts() - base, have + chunk, 1500, deadline)) - have;
+    // the worker's pending count arrives with its 1 s heartbeat: wait longer than that for it to settle
+    const after = (await waitCount(() => d.attempts() - base, have + chunk, 2500, deadline)) - have;
     if (after < chunk * 0.95) rate = Math.max(250, Math.floor(rate / 2));
   }
   return { reached: d.attempts() - base, nextSource };
@@ -67,18 +73,26 @@ async function measureLevel(ctx: BenchContext, d: Daemon, bed: Bed, level: numbe
     return out;
   }
   await waitCpuQuiet(d.pid, 600, 60_000);
+  const idle0 = d.preciseCpuSeconds() ?? 0;
+  const idleT0 = Date.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleRate = ((d.preciseCpuSeconds() ?? idle0) - idle0) / ((Date.now() - idleT0) / 1000);
   // Extra packets: the next knock (port 8000) of pending attempts → "Stage 2"; the level stays put.
   const extra = Math.min(Math.min(reached, nextSource), ctx.quick ? 2000 : 5000);
   const stage2 = d.countLog(": Stage 2");
   const cpu0 = d.preciseCpuSeconds() ?? 0;
+  const t0x = Date.now();
   const flood = await runFlood(bed, ctx.tools, { pps: 2000, seconds: extra / 2000 + 5, count: extra, sequentialSources: true, seqStart: 0, port: 8000 });
   await waitCount(() => d.countLog(": Stage 2") - stage2, extra, 2000, Date.now() + 120_000);
   await waitCpuQuiet(d.pid, 600, 60_000);
   const cpu1 = d.preciseCpuSeconds() ?? cpu0;
+  const busy = cpu1 - cpu0 - idleRate * ((Date.now() - t0x) / 1000);
   const handled = d.countLog(": Stage 2") - stage2;
   out.extraSent = flood.sent;
   out.extraHandled = handled;
-  out.cpuUsPerPacket = handled > 0 ? ((cpu1 - cpu0) * 1e6) / handled : undefined;
+  out.idleCpuMsPerSecond = idleRate * 1000;
+  out.rawCpuUsPerPacket = handled > 0 ? ((cpu1 - cpu0) * 1e6) / handled : undefined;
+  out.cpuUsPerPacket = handled > 0 ? (Math.max(0, busy) * 1e6) / handled : undefined;
   return out;
 }
 
@@ -91,6 +105,7 @@ async function measureLevel(ctx: BenchContext, d: Daemon, bed: Bed, level: numbe
 export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome> {
   const levels = ctx.quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000];
   ctx.log("scaling (a): core Matcher in-process");
+  await waitForQuietMachine("matcher-scaling", ctx.log);
   const matcher: MatcherLevel[] = measureMatcherScaling({ quick: ctx.quick, log: ctx.log });
   const runs: Partial<Record<DaemonKind, DaemonLevel[]>> = {};
   for (const kind of ctx.daemons) {
@@ -146,7 +161,7 @@ export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome>
   ];
   const notes = [
     "scaling (a): Matcher capped at the level (newcomers evict the oldest stage-1), workload = advance + newcomer + lookup miss + unwatched packet, median of interleaved rounds, process.cpuUsage.",
-    "scaling (b): CPU from /proc/PID/task/*/schedstat (ns) for second-port knocks from pending sources at 2k pps, per packet the daemon logged as Stage 2; includes capture, logging and (Sesame) event writes.",
+    "scaling (b): CPU from /proc/PID/task/*/schedstat (ns) for second-port knocks from pending sources at 2k pps, per packet the daemon logged as Stage 2, minus the daemon's idle CPU rate (measured 3 s before) over the same time; includes capture wake-ups, logging and (Sesame) event writes.",
   ];
   for (const [k, l] of Object.entries(runs)) for (const x of l) if (x.skipped) notes.push(`scaling (b): ${DAEMON_LABELS[k as DaemonKind]} @ ${x.target}: ${x.skipped}`);
   return { name: "scaling", rows, panels, raw: { matcher, daemons: runs }, notes };

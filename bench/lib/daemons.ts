@@ -23,6 +23,8 @@ export const DAEMON_LABELS: Record<DaemonKind, string> = {
 
 export interface DaemonOptions {
   maxAttempts?: number;
+  /** Worker `-D`: adds one debug line per open with its own timing breakdown (nothing per packet). */
+  debug?: boolean;
   /** Write a V8 CPU profile (worker only) into this directory on exit. */
   cpuProfDir?: string;
 }
@@ -52,6 +54,8 @@ export interface Daemon {
    * Only meaningful with a seq_timeout longer than the run.
    */
   attempts(): number;
+  /** Full text of the daemon's stdout/stderr file. */
+  output(): string;
   /** Last lines of output, for error messages. */
   tail(): string;
   stop(): Promise<void>;
@@ -73,7 +77,9 @@ function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOpti
   const argv = [...node, "--import", "tsx", join(REPO_ROOT, "apps/worker/src/main.ts"), "--db", dbPath, "-i", bed.net.serverIf];
   if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
   if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));
-  argv.push("--heartbeat-ms", "250");
+  if (opts.debug) argv.push("-D");
+  // the default heartbeat: its idle cost is part of what is measured
+  argv.push("--heartbeat-ms", "1000");
   return argv;
 }
 
@@ -123,6 +129,13 @@ export async function startDaemon(kind: DaemonKind, bed: Bed, opts: DaemonOption
     pending: () => (db ? readWorkerStats(db)?.pending : undefined),
     workerStats: () => (db ? readWorkerStats(db) : undefined),
     attempts: () => (db ? (readWorkerStats(db)?.pending ?? 0) : Math.max(...logFiles.map((f) => countIn(f)))),
+    output: () => {
+      try {
+        return readFileSync(outPath, "utf8");
+      } catch {
+        return "";
+      }
+    },
     tail: () => {
       const parts = logFiles.map((f) => {
         try {

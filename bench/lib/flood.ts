@@ -36,7 +36,8 @@ export interface FloodRun {
 /** Spoofed-source flood from the client namespace straight onto the server veth (AF_PACKET). */
 export function startFlood(bed: Bed, tools: BenchTools, opts: FloodOptions): FloodRun {
   const argv = [
-    "netns", "exec", bed.net.client, tools.pktgen,
+    "netns", "exec", bed.net.client,
+    tools.pktgen,
     "--if", bed.net.clientIf,
     "--dst-mac", bed.serverMac,
     "--src-mac", bed.clientMac,

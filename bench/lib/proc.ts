@@ -175,3 +175,15 @@ export function readPreciseCpuSeconds(pid: number): number | undefined {
   }
   return total;
 }
+
+/**
+ * Busy CPU seconds of the whole machine (all CPUs: user, nice, system, irq,
+ * softirq, steal) from /proc/stat. Softirq work for received frames runs on
+ * the sending CPU and is charged to no daemon; this catches it.
+ */
+export function readMachineBusySeconds(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!;
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) / CLK_TCK;
+}

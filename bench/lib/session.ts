@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createBed, PROTECTED_PORT, type Bed, type BedOptions } from "./testbed";
 import { startDaemon, type Daemon, type DaemonKind, type DaemonOptions } from "./daemons";
 import { runKnockers } from "./knocker";
+import { waitForQuietMachine } from "./quiet";
 import type { BenchTools } from "./tools";
 import { OUT_DIR } from "./tools";
 
@@ -58,6 +59,7 @@ export async function withDaemon<T>(
   daemonOpts: DaemonOptions,
   fn: (d: Daemon, bed: Bed) => Promise<T>,
 ): Promise<T> {
+  await waitForQuietMachine(kind, ctx.log);
   const bed = await createBed({ ...bedOpts, firewall: kind === "sesame" ? "none" : "knockd-nft" });
   let d: Daemon | undefined;
   try {
