@@ -1,7 +1,7 @@
 import type { KnockPacket } from "@sesame/core";
 import { FrameDecoder, linkKindFromPcap, type LinkKind } from "./decode";
 import { probeInterface, type InterfaceProbe } from "./net-info";
-import { LiveSession, type RawFrame, type SessionOptions } from "./pcap-session";
+import { LiveSession, type CaptureSession, type RawFrame, type SessionOptions } from "./pcap-session";
 
 /**
  * Capture on several interfaces and keep capturing whatever happens to them:
@@ -26,7 +26,7 @@ export interface CaptureOptions {
   /** Raised when an interface changes state (for workerStatus.lastError). */
   onStateChange?: (iface: string, state: InterfaceState, detail: string) => void;
   probe?: (name: string) => InterfaceProbe;
-  openSession?: (opts: SessionOptions) => LiveSession;
+  openSession?: (opts: SessionOptions) => CaptureSession;
   now?: () => number;
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -35,7 +35,7 @@ export interface CaptureOptions {
 interface IfaceEntry {
   name: string;
   state: InterfaceState | "new";
-  session: LiveSession | null;
+  session: CaptureSession | null;
   link: LinkKind | null;
   ifindex: number;
   carrierChanges: number;
@@ -70,7 +70,7 @@ export class CaptureManager {
   private filter = "less 1";
   private readonly opts: CaptureOptions;
   private readonly probe: (name: string) => InterfaceProbe;
-  private readonly openSession: (opts: SessionOptions) => LiveSession;
+  private readonly openSession: (opts: SessionOptions) => CaptureSession;
   private readonly now: () => number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
@@ -162,8 +162,8 @@ export class CaptureManager {
     e.filter = filter;
   }
 
-  private create(e: IfaceEntry, filter: string): { session: LiveSession; link: LinkKind } {
-    const session: LiveSession = this.openSession({
+  private create(e: IfaceEntry, filter: string): { session: CaptureSession; link: LinkKind } {
+    const session: CaptureSession = this.openSession({
       iface: e.name,
       filter,
       onFrame: (f) => this.onFrame(e, session, f),
@@ -185,7 +185,7 @@ export class CaptureManager {
     return { session, link };
   }
 
-  private onFrame(e: IfaceEntry, from: LiveSession, f: RawFrame): void {
+  private onFrame(e: IfaceEntry, from: CaptureSession, f: RawFrame): void {
     if (from !== e.session) return;
     if (e.draining !== null) e.draining.add(frameKey(f));
     else if (e.seen !== null) {
@@ -199,7 +199,7 @@ export class CaptureManager {
   }
 
   private swapSession(e: IfaceEntry): void {
-    let next: { session: LiveSession; link: LinkKind };
+    let next: { session: CaptureSession; link: LinkKind };
     try {
       next = this.create(e, this.filter);
     } catch (err) {
@@ -207,7 +207,7 @@ export class CaptureManager {
       this.opts.log.error(`cannot apply new capture filter on ${e.name}: ${(err as Error).message}`);
       return;
     }
-    const old = e.session as LiveSession;
+    const old = e.session as CaptureSession;
     // Frames the old session holds now may also be queued in the new one: deliver them
     // from the old session and remember them so the new one skips exactly those.
     e.draining = new Set();
@@ -227,7 +227,7 @@ export class CaptureManager {
     this.opts.log.verbose(`capture filter on ${e.name}: ${this.filter}`);
   }
 
-  private retire(e: IfaceEntry, s: LiveSession): void {
+  private retire(e: IfaceEntry, s: CaptureSession): void {
     const st = s.stats();
     if (st) {
       e.recvBase += st.recv;

@@ -53,7 +53,16 @@ export function routePcapWarnings(sink: (msg: string) => void): void {
   (pcap as unknown as { warningHandler: (s: string) => void }).warningHandler = (s) => sink(`pcap: ${s}`);
 }
 
-export class LiveSession {
+/** What the capture manager needs from a session (LiveSession; tests substitute their own). */
+export interface CaptureSession {
+  readonly linkType: string;
+  readonly isBroken: boolean;
+  drain(): void;
+  stats(): { recv: number; drop: number; ifdrop: number } | null;
+  close(): void;
+}
+
+export class LiveSession implements CaptureSession {
   readonly linkType: string;
   private readonly s: NodePcapSession;
   private closed = false;

@@ -76,6 +76,7 @@ export class Reloader {
     this.loadDoorsAndSettings();
     this.trusted = loadTrusted(this.o.db, now);
     this.rebuildTrusted();
+    this.trustedKey = JSON.stringify(this.trustedSet.cidrs.map((c) => c.text).sort());
     const protectedPorts = this.protectedPorts();
     this.protectedKey = JSON.stringify(protectedPorts);
     const grants = loadOpenGrants(this.o.db, now);

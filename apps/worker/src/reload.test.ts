@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bans, doors, eq, grants, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
+import { CommandRunner } from "./commands";
+import { Engine } from "./engine";
+import { DbWriter } from "./event-writer";
+import { Health } from "./health";
+import { Reloader } from "./reload";
+import { RecordingFirewall, memoryLog } from "./test-support";
+
+// The reloader against a real (in-memory) database written the way the UI
+// writes it; the firewall records what it is asked to do.
+
+function rig(now = { t: 1_700_000_000_000 }) {
+  const db: SesameDb = openDb(":memory:", { migrate: true });
+  const fw = new RecordingFirewall();
+  const log = memoryLog();
+  const writer = new DbWriter({ db });
+  const clock = () => now.t;
+  const commands = new CommandRunner({ log, writer, now: clock, stopCommandFor: () => undefined, stdio: "ignore" });
+  let reloader: Reloader | undefined;
+  const engine = new Engine({ firewall: fw, writer, log, health: new Health(clock), commands, now: clock, isTrusted: (ip) => reloader!.isTrusted(ip), onOneTimeUsed: () => {}, retryDelayMs: 1 });
+  const changes: number[] = [];
+  reloader = new Reloader({ db, engine, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
+  return { db, fw, log, writer, engine, reloader, now, changes, settle: async () => { await engine.settle(); writer.flush(); } };
+}
+
+const P = (port: number) => ({ port, protocol: "tcp" as const });
+
+describe("Reloader", () => {
+  it("start-up: returns the whole state for reconcile, fills the books, skips expired rows", () => {
+    const r = rig();
+    const t = r.now.t;
+    r.db.insert(doors).values([
+      { name: "ssh", sequence: [P(1), P(2)], action: "open", openPorts: [P(22)] },
+      { name: "web", sequence: [P(3), P(4)], action: "open", openPorts: [P(443), P(22)], enabled: true },
+      { name: "off", sequence: [P(5), P(6)], action: "open", openPorts: [P(8080)], enabled: false },
+      { name: "decoy", sequence: [P(7), P(8)], action: "ban" },
+    ]).run();
+    r.db.insert(trustedNetworks).values([{ cidr: "10.1.0.0/16" }, { cidr: "10.2.0.0/16", expiresAt: t - 1 }]).run();
+    r.db.insert(grants).values([
+      { ip: "192.0.2.1", family: 4, ports: [P(22)], doorName: "ssh", openedAt: t - 10, expiresAt: t + 60_000 },
+      { ip: "192.0.2.2", family: 4, ports: [P(22)], doorName: "ssh", openedAt: t - 10, expiresAt: t - 1 },
+    ]).run();
+    r.db.insert(bans).values({ ip: "198.51.100.9", family: 4, doorName: "decoy", createdAt: t - 5, expiresAt: t + 30_000 }).run();
+    const state = r.reloader.initial();
+    expect(state).toEqual({
+      protectedPorts: [P(22), P(443)],
+      trusted: ["10.1.0.0/16"],
+      grants: [{ ip: "192.0.2.1", ports: [P(22)], expiresAt: t + 60_000 }],
+      bans: [{ ip: "198.51.100.9", expiresAt: t + 30_000 }],
+    });
+    expect(r.engine.grants.size).toBe(1);
+    expect(r.engine.bans.isBanned("198.51.100.9", t)).toBe(true);
+    expect(r.reloader.isTrusted("10.1.2.3")).toBe(true);
+    expect(r.reloader.isTrusted("10.2.2.3")).toBe(false);
+    r.writer.flush();
+    expect(r.db.select().from(grants).where(eq(grants.ip, "192.0.2.1")).get()?.appliedExpiresAt).toBe(t + 60_000);
+  });
+
+  it("applies UI revoke, extend, manual grant, unban and ban; marks them applied", async () => {
+    const r = rig();
+    const t = r.now.t;
+    r.db.insert(doors).values({ name: "ssh", sequence: [P(1), P(2)], action: "open", openPorts: [P(22)] }).run();
+    const [g1, g2] = r.db.insert(grants).values([
+      { ip: "192.0.2.1", family: 4, ports: [P(22)], doorName: "ssh", openedAt: t, expiresAt: t + 60_000 },
+      { ip: "192.0.2.2", family: 4, ports: [P(22)], doorName: "ssh", openedAt: t, expiresAt: t + 60_000 },
+    ]).returning().all();
+    const [b1] = r.db.insert(bans).values({ ip: "198.51.100.9", family: 4, doorName: "decoy", createdAt: t, expiresAt: t + 30_000 }).returning().all();
+    r.reloader.initial();
+    r.writer.flush();
+    r.fw.calls.length = 0;
+
+    r.now.t += 1000;
+    r.db.update(grants).set({ closedAt: r.now.t, closedReason: "revoked" }).where(eq(grants.id, g1!.id)).run();
+    r.db.update(grants).set({ expiresAt: r.now.t + 600_000 }).where(eq(grants.id, g2!.id)).run();
+    r.db.insert(grants).values({ ip: "2001:db8::5", family: 6, ports: [P(22)], doorName: "manual", openedAt: r.now.t, expiresAt: r.now.t + 120_000 }).run();
+    r.db.update(bans).set({ liftedAt: r.now.t, liftedReason: "unbanned" }).where(eq(bans.id, b1!.id)).run();
+    r.db.insert(bans).values({ ip: "198.51.100.10", family: 4, doorName: "manual", createdAt: r.now.t, expiresAt: r.now.t + 5000 }).run();
+    r.db.insert(settings).values({ key: "configVersion", value: 7 }).run();
+    r.reloader.reload();
+    await r.settle();
+    const key = (c: object): string => JSON.stringify(c);
+    expect(r.fw.calls.map(key).sort()).toEqual(
+      [
+        { op: "revoke", ip: "192.0.2.1", ports: [P(22)] },
+        { op: "grant", ip: "192.0.2.2", ports: [P(22)], ttlSec: 600 },
+        { op: "grant", ip: "2001:db8::5", ports: [P(22)], ttlSec: 120 },
+        { op: "unban", ip: "198.51.100.9" },
+        { op: "ban", ip: "198.51.100.10", ttlSec: 5 },
+      ].map(key).sort(),
+    );
+    expect(r.reloader.appliedConfigVersion).toBe(7);
+    expect(r.changes).toEqual([7]);
+    expect(r.engine.bans.isBanned("198.51.100.9", r.now.t)).toBe(false);
+    expect(r.engine.grants.get("192.0.2.1", "ssh")).toBeUndefined();
+    // Everything is marked applied: a second reload does nothing.
+    r.fw.calls.length = 0;
+    r.reloader.reload();
+    await r.settle();
+    expect(r.fw.calls).toEqual([]);
+    expect(r.db.$client.prepare("SELECT kind, ip FROM events ORDER BY id").all()).toEqual([
+      { kind: "revoke", ip: "192.0.2.1" },
+      { kind: "unban", ip: "198.51.100.9" },
+    ]);
+  });
+
+  it("follows door and trusted-network edits, and expires trusted entries on time", async () => {
+    const r = rig();
+    r.reloader.initial();
+    r.fw.calls.length = 0;
+    r.db.insert(doors).values({ name: "ssh", sequence: [P(1), P(2)], action: "open", openPorts: [P(22)] }).run();
+    r.db.insert(trustedNetworks).values({ cidr: "10.9.0.0/16", expiresAt: r.now.t + 2000 }).run();
+    expect(r.reloader.poll()).toBe(false); // same connection: data_version does not move for our own writes
+    r.reloader.reload();
+    await r.settle();
+    expect(r.fw.calls).toEqual([
+      { op: "setTrusted", cidrs: ["10.9.0.0/16"] },
+      { op: "setProtected", ports: [P(22)] },
+    ]);
+    expect(r.engine.doorList().map((d) => d.name)).toEqual(["ssh"]);
+    r.now.t += 2000;
+    r.reloader.expireTrusted(r.now.t);
+    await r.settle();
+    expect(r.fw.calls.at(-1)).toEqual({ op: "setTrusted", cidrs: [] });
+    expect(r.reloader.isTrusted("10.9.1.1")).toBe(false);
+  });
+
+  it("notices another connection's commit through data_version", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sesame-reload-"));
+    try {
+      const path = join(dir, "s.db");
+      const mine = openDb(path, { migrate: true });
+      const ui = openDb(path, {});
+      const fw = new RecordingFirewall();
+      const log = memoryLog();
+      const writer = new DbWriter({ db: mine });
+      const commands = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: () => undefined, stdio: "ignore" });
+      const engine = new Engine({ firewall: fw, writer, log, health: new Health(Date.now), commands, isTrusted: () => false, onOneTimeUsed: () => {} });
+      const reloader = new Reloader({ db: mine, engine, writer, log, commandFor: () => () => undefined, onChange: () => {} });
+      reloader.initial();
+      expect(reloader.poll()).toBe(false);
+      ui.insert(doors).values({ name: "x", sequence: [P(1)], action: "ban" }).run();
+      expect(reloader.poll()).toBe(true);
+      expect(engine.doorList().map((d) => d.name)).toEqual(["x"]);
+      expect(reloader.poll()).toBe(false);
+      mine.$client.close();
+      ui.$client.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
