@@ -20,10 +20,11 @@ function rig(now = { t: 1_700_000_000_000 }) {
   const writer = new DbWriter({ db });
   const clock = () => now.t;
   const commands = new CommandRunner({ log, writer, now: clock, stopCommandFor: () => undefined, stdio: "ignore" });
-  let reloader: Reloader | undefined;
-  const engine = new Engine({ firewall: fw, writer, log, health: new Health(clock), commands, now: clock, isTrusted: (ip) => reloader!.isTrusted(ip), onOneTimeUsed: () => {}, retryDelayMs: 1 });
+  const ref: { reloader?: Reloader } = {};
+  const engine = new Engine({ firewall: fw, writer, log, health: new Health(clock), commands, now: clock, isTrusted: (ip) => ref.reloader!.isTrusted(ip), onOneTimeUsed: () => {}, retryDelayMs: 1 });
   const changes: number[] = [];
-  reloader = new Reloader({ db, engine, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
+  const reloader = new Reloader({ db, engine, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
+  ref.reloader = reloader;
   return { db, fw, log, writer, engine, reloader, now, changes, settle: async () => { await engine.settle(); writer.flush(); } };
 }
 
