@@ -5,7 +5,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { LiveDashboard } from "@/components/dashboard/live-dashboard";
 import { getDb } from "@/server/db";
 import { findDoors } from "@/server/queries/doors";
-import { readLiveState } from "@/server/queries/live-state";
+import { latestEventId, readLiveState } from "@/server/queries/live-state";
 import { RANGES, readSeries, type RangeKey } from "@/server/queries/stats";
 import { requireSession } from "@/server/session";
 
@@ -16,6 +16,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const { range: rangeParam } = await searchParams;
   const range: RangeKey = rangeParam && rangeParam in RANGES ? (rangeParam as RangeKey) : "24h";
   const db = getDb();
+  const upToEventId = latestEventId(db);
   const series = readSeries(db, range);
   const doorCount = findDoors(db).length;
   return (
@@ -32,7 +33,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <Link href="/settings#import">import a knockd.conf</Link>.
         </p>
       ) : null}
-      <LiveDashboard initial={readLiveState(db)} totals={{ ...series.totals, label: RANGES[range].label }} />
+      <LiveDashboard initial={readLiveState(db)} totals={{ ...series.totals, label: RANGES[range].label, upToEventId }} />
       <section className="card" aria-labelledby="h-activity" style={{ marginTop: "1rem" }}>
         <div className="card-head" style={{ marginBottom: "0.5rem" }}>
           <h2 id="h-activity">Activity, {RANGES[range].label}</h2>

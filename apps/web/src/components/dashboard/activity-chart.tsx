@@ -11,7 +11,7 @@ export interface ChartSeries {
 }
 
 const W = 720;
-const H = 210;
+const H = 190;
 const PAD = { l: 40, r: 12, t: 12, b: 26 };
 const subscribe = () => () => {};
 
@@ -39,11 +39,13 @@ export function ActivityChart({ series, label }: { series: ChartSeries; label: s
   const bw = iw / n;
   const x = (i: number) => PAD.l + i * bw;
   const y = (v: number) => PAD.t + ih - (v / max) * ih;
-  const line = (vals: number[]) => vals.map((v, i) => `${i === 0 ? "M" : "L"}${(x(i) + bw / 2).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(max * f));
-  const xTicks = [0, Math.floor(n / 4), Math.floor(n / 2), Math.floor((3 * n) / 4), n - 1];
+  // Ticks on bucket edges, first and last anchored inside the plot.
+  const xTicks = [0, Math.round(n / 4), Math.round(n / 2), Math.round((3 * n) / 4), n];
   const total = (a: number[]) => a.reduce((s, v) => s + v, 0);
   const summary = `${label}: ${total(series.knocks)} knocks, ${total(series.opens)} opens, ${total(series.bans)} bans.`;
+  const bar = (cls: string, v: number, i: number, slot: number, width: number) =>
+    v > 0 ? <rect key={`${cls}-${i}`} className={cls} x={x(i) + bw * slot} width={Math.max(1, bw * width)} y={y(v)} height={Math.max(1, PAD.t + ih - y(v))} /> : null;
   return (
     <figure style={{ margin: 0 }}>
       <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
@@ -56,13 +58,11 @@ export function ActivityChart({ series, label }: { series: ChartSeries; label: s
             </text>
           </g>
         ))}
-        {series.knocks.map((v, i) =>
-          v > 0 ? <rect key={i} className="s-knocks" x={x(i) + bw * 0.15} width={bw * 0.7} y={y(v)} height={Math.max(1, PAD.t + ih - y(v))} opacity={0.55} /> : null,
-        )}
-        <path className="s-opens" d={line(series.opens)} fill="none" strokeWidth={2} />
-        <path className="s-bans" d={line(series.bans)} fill="none" strokeWidth={2} strokeDasharray="5 3" />
+        {series.knocks.map((v, i) => bar("s-knocks", v, i, 0.12, 0.36))}
+        {series.opens.map((v, i) => bar("s-opens", v, i, 0.5, 0.18))}
+        {series.bans.map((v, i) => bar("s-bans", v, i, 0.7, 0.18))}
         {xTicks.map((i) => (
-          <text key={i} x={x(i) + bw / 2} y={H - 8} textAnchor="middle">
+          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === n ? "end" : "middle"}>
             {tickLabel(series.from + i * series.bucketMs, n * series.bucketMs, isClient)}
           </text>
         ))}

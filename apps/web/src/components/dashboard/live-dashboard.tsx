@@ -6,8 +6,14 @@ import { LiveLog } from "./live-log";
 import { useLive } from "./use-live";
 
 /** Everything on the dashboard that moves: one SSE connection feeds it all. */
-export function LiveDashboard({ initial, totals }: { initial: LiveState; totals: { knocks: number; opens: number; bans: number; label: string } }) {
-  const live = useLive(initial);
+export function LiveDashboard(props: { initial: LiveState; totals: { knocks: number; opens: number; bans: number; label: string; upToEventId: number } }) {
+  const live = useLive(props.initial, props.totals.upToEventId);
+  const totals = {
+    knocks: props.totals.knocks + live.fresh.knocks,
+    opens: props.totals.opens + live.fresh.opens,
+    bans: props.totals.bans + live.fresh.bans,
+    label: props.totals.label,
+  };
   const { grants, bans } = live.state;
   return (
     <div className="stack">

@@ -17,7 +17,7 @@ export function GrantsPanel({ live }: { live: Live }) {
         <p className="empty">No port is open to anyone right now.</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th scope="col">Address</th>
@@ -32,10 +32,10 @@ export function GrantsPanel({ live }: { live: Live }) {
             <tbody>
               {grants.map((g) => (
                 <tr key={g.id} data-testid={`grant-${g.ip}`}>
-                  <td className="mono">{g.ip}</td>
-                  <td>{g.doorName}</td>
-                  <td className="mono">{formatPorts(g.ports)}</td>
-                  <td>
+                  <td className="mono" data-label="Address">{g.ip}</td>
+                  <td data-label="Door">{g.doorName}</td>
+                  <td className="mono" data-label="Ports">{formatPorts(g.ports)}</td>
+                  <td data-label="Closes in">
                     <div className="row">
                       <Countdown until={g.expiresAt} skew={live.skew} />
                       {!g.applied ? <span className="badge warn">applying</span> : null}
@@ -48,7 +48,7 @@ export function GrantsPanel({ live }: { live: Live }) {
                         <label className="sr-only" htmlFor={`ext-${g.id}`}>
                           Extend {g.ip} by
                         </label>
-                        <select id={`ext-${g.id}`} name="seconds" defaultValue="900" style={{ width: "auto", padding: "0.2rem 0.4rem" }}>
+                        <select id={`ext-${g.id}`} name="seconds" defaultValue="900" style={{ width: "auto", padding: "0.15rem 0.3rem", fontSize: "0.82rem" }}>
                           <option value="300">+5 min</option>
                           <option value="900">+15 min</option>
                           <option value="3600">+1 h</option>
@@ -85,7 +85,7 @@ export function BansPanel({ live }: { live: Live }) {
         <p className="empty">Nobody is banned.</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="cards">
             <thead>
               <tr>
                 <th scope="col">Address</th>
@@ -99,9 +99,9 @@ export function BansPanel({ live }: { live: Live }) {
             <tbody>
               {bans.map((b) => (
                 <tr key={b.id} data-testid={`ban-${b.ip}`}>
-                  <td className="mono">{b.ip}</td>
-                  <td>{b.doorName}</td>
-                  <td>
+                  <td className="mono" data-label="Address">{b.ip}</td>
+                  <td data-label="Decoy">{b.doorName}</td>
+                  <td data-label="Lifts in">
                     <Countdown until={b.expiresAt} skew={live.skew} />
                   </td>
                   <td className="actions">

@@ -16,6 +16,8 @@ export interface Live {
   paused: boolean;
   setPaused: (p: boolean) => void;
   clear: () => void;
+  /** Knocks/opens/bans seen since the page was rendered (added to the server's totals). */
+  fresh: { knocks: number; opens: number; bans: number };
 }
 
 /**
@@ -23,7 +25,7 @@ export interface Live {
  * itself and resumes after the last event id; a "logout" event (or a 401 on
  * reconnect) sends the browser to the login page.
  */
-export function useLive(initial: LiveState): Live {
+export function useLive(initial: LiveState, countAfterId: number): Live {
   const [state, setState] = useState(initial);
   const [skew, setSkew] = useState(0);
   const [lines, setLines] = useState<EventView[]>([]);
@@ -32,6 +34,8 @@ export function useLive(initial: LiveState): Live {
   const [held, setHeld] = useState(0);
   const pausedRef = useRef(false);
   const buffer = useRef<EventView[]>([]);
+  const counted = useRef(countAfterId);
+  const [fresh, setFresh] = useState({ knocks: 0, opens: 0, bans: 0 });
 
   useEffect(() => {
     const es = new EventSource("/api/stream");
@@ -46,6 +50,12 @@ export function useLive(initial: LiveState): Live {
     };
     es.addEventListener("events", (msg) => {
       const rows = JSON.parse((msg as MessageEvent<string>).data) as EventView[];
+      const newer = rows.filter((r) => r.id > counted.current);
+      if (newer.length) {
+        counted.current = newer[newer.length - 1]!.id;
+        const add = (kind: string) => newer.filter((r) => r.kind === kind).length;
+        setFresh((f) => ({ knocks: f.knocks + add("stage"), opens: f.opens + add("open"), bans: f.bans + add("ban") }));
+      }
       if (pausedRef.current) {
         buffer.current = [...buffer.current, ...rows].slice(-MAX_LINES);
         setHeld(buffer.current.length);
@@ -76,7 +86,7 @@ export function useLive(initial: LiveState): Live {
     }
   };
 
-  return { state, skew, lines, held, connected, paused, setPaused, clear: () => setLines([]) };
+  return { state, skew, lines, held, connected, paused, setPaused, clear: () => setLines([]), fresh };
 }
 
 function mergeLines(old: EventView[], rows: EventView[]): EventView[] {

@@ -107,7 +107,7 @@ export async function toggleDoorAction(_prev: FormState, formData: FormData): Pr
       if (!old) throw new FieldError("_form", "This door no longer exists.");
       const before = snapshotLockout(tx, adminIp, now);
       tx.update(doors).set({ enabled, updatedAt: now }).where(eq(doors.id, id)).run();
-      record({ action: enabled ? "enable" : "disable", entity: "door", entityId: id, before: { enabled: old.enabled }, after: { enabled } });
+      record({ action: enabled ? "enable" : "disable", entity: "door", entityId: id, before: { name: old.name, enabled: old.enabled }, after: { name: old.name, enabled } });
       const risk = lockoutRisk(before, snapshotLockout(tx, adminIp, now));
       if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
     });

@@ -54,7 +54,8 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
 }
 
 function importInput(formData: FormData): { text: string; mode: ImportMode } | { error: string } {
-  const text = String(formData.get("text") ?? "");
+  // Browsers submit textarea line breaks as CRLF; knockd.conf files use LF.
+  const text = String(formData.get("text") ?? "").replace(/\r\n?/g, "\n");
   const mode: ImportMode = formData.get("mode") === "replace" ? "replace" : "merge";
   if (!text.trim()) return { error: "Paste a knockd.conf or choose the file." };
   if (new TextEncoder().encode(text).length > MAX_IMPORT_BYTES) return { error: "That file is larger than 256 KiB; a knockd.conf never is." };

@@ -50,7 +50,7 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
             </p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
@@ -66,15 +66,15 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
                 <tbody>
                   {decoys.map((d) => (
                     <tr key={d.id} data-testid={`door-${d.name}`}>
-                      <td>
+                      <td data-label="Name">
                         <Link href={`/sequences/${d.id}`}>
                           <strong>{d.name}</strong>
                         </Link>
                       </td>
-                      <td className="mono">{formatSteps(d.sequence)}</td>
-                      <td>{formatDuration(d.durationSec)}</td>
-                      <td className="num">{active.filter((b) => b.doorName === d.name).length}</td>
-                      <td>
+                      <td className="mono" data-label="Knocks">{formatSteps(d.sequence)}</td>
+                      <td data-label="Ban for">{formatDuration(d.durationSec)}</td>
+                      <td className="num" data-label="Active bans">{active.filter((b) => b.doorName === d.name).length}</td>
+                      <td data-label="Status">
                         <DoorToggle id={d.id} name={d.name} enabled={d.enabled} />
                       </td>
                       <td className="actions">
@@ -99,7 +99,7 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
             <p className="empty">Nobody is banned.</p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <thead>
                   <tr>
                     <th scope="col">Address</th>
@@ -114,15 +114,15 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
                 <tbody>
                   {active.map((b) => (
                     <tr key={b.id} data-testid={`ban-${b.ip}`}>
-                      <td className="mono">{b.ip}</td>
-                      <td>
+                      <td className="mono" data-label="Address">{b.ip}</td>
+                      <td data-label="Decoy">
                         {b.doorName}
                         {!names.has(b.doorName) ? <span className="muted small"> (deleted)</span> : null}
                       </td>
-                      <td>
+                      <td data-label="Since">
                         <LocalTime ts={b.createdAt} />
                       </td>
-                      <td>
+                      <td data-label="Lifts in">
                         <Countdown until={b.expiresAt} />
                       </td>
                       <td className="actions">

@@ -34,7 +34,7 @@ export default async function SequencesPage({ searchParams }: { searchParams: Pr
           </p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="cards">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -50,7 +50,7 @@ export default async function SequencesPage({ searchParams }: { searchParams: Pr
               <tbody>
                 {rows.map((d) => (
                   <tr key={d.id} data-testid={`door-${d.name}`}>
-                    <td>
+                    <td data-label="Name">
                       <Link href={`/sequences/${d.id}`}>
                         <strong>{d.name}</strong>
                       </Link>
@@ -63,10 +63,10 @@ export default async function SequencesPage({ searchParams }: { searchParams: Pr
                         </>
                       ) : null}
                     </td>
-                    <td className="mono">{d.oneTimeSequences ? `one-time (${d.oneTimeSequences.length - d.oneTimeIndex} left)` : formatSteps(d.sequence)}</td>
-                    <td>{describeAction(d)}</td>
-                    <td className="nowrap">{Math.round(d.seqTimeoutMs / 1000)} s</td>
-                    <td>
+                    <td className="mono" data-label="Knocks">{d.oneTimeSequences ? `one-time (${d.oneTimeSequences.length - d.oneTimeIndex} left)` : formatSteps(d.sequence)}</td>
+                    <td data-label="On success">{describeAction(d)}</td>
+                    <td className="nowrap" data-label="Timeout">{Math.round(d.seqTimeoutMs / 1000)} s</td>
+                    <td data-label="Status">
                       <DoorToggle id={d.id} name={d.name} enabled={d.enabled} />
                     </td>
                     <td className="actions">

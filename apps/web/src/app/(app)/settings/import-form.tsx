@@ -25,7 +25,7 @@ export function ImportForm() {
   };
 
   const textErrors = [...(preview.fieldErrors?.text ?? []), ...(fileError ? [fileError] : [])];
-  const isCurrent = preview.status === "preview" && preview.text === text && preview.mode === mode;
+  const isCurrent = preview.status === "preview" && preview.text === text.replace(/\r\n?/g, "\n") && preview.mode === mode;
   const nothing = preview.status === "preview" && !preview.added?.length && !preview.changed?.length && !(mode === "replace" && preview.missing?.length) && !preview.interfaces;
 
   return (

@@ -8,7 +8,8 @@ import { saveSettingsAction } from "@/server/actions/settings";
 export function SettingsForm({ current }: { current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number } }) {
   const [state, formAction, pending] = useActionState(saveSettingsAction, IDLE);
   return (
-    <form action={formAction} className="form" noValidate>
+    // Re-mounted after each answer so the fields show what was submitted (error) or saved (ok).
+    <form action={formAction} className="form" noValidate key={state.nonce ?? 0}>
       <div className="field-row">
         <Field name="interfaces" label="Interfaces" state={state} hint="Comma-separated, e.g. eth0, eth1. Empty: the default-route interface.">
           {(a) => <input {...a} defaultValue={valueOf(state, "interfaces", current.interfaces.join(", "))} placeholder="default route interface" autoComplete="off" spellCheck={false} />}

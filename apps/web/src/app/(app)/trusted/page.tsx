@@ -61,7 +61,7 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
             <p className="empty">No trusted networks.</p>
           ) : (
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <thead>
                   <tr>
                     <th scope="col">Network</th>
@@ -76,10 +76,10 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
                 <tbody>
                   {rows.map((r) => (
                     <tr key={r.id} data-testid={`trusted-${r.cidr}`}>
-                      <td className="mono">{r.cidr}</td>
-                      <td>{r.comment || <span className="muted">—</span>}</td>
-                      <td>{r.expiresAt ? <LocalTime ts={r.expiresAt} /> : <span className="muted">never</span>}</td>
-                      <td>
+                      <td className="mono" data-label="Network">{r.cidr}</td>
+                      <td data-label="Comment">{r.comment || <span className="muted">—</span>}</td>
+                      <td data-label="Expires">{r.expiresAt ? <LocalTime ts={r.expiresAt} /> : <span className="muted">never</span>}</td>
+                      <td data-label="Status">
                         <div className="row">
                           {isActive(r) ? <span className="badge ok">active</span> : <span className="badge">expired</span>}
                           {cidrContains(r.cidr, adminIp) ? <span className="badge accent">includes you</span> : null}

@@ -9,7 +9,7 @@ import { addTrustedAction } from "@/server/actions/trusted";
 export function TrustedForm({ suggestion }: { suggestion: string }) {
   const [state, formAction, pending] = useActionState(addTrustedAction, IDLE);
   return (
-    <form action={formAction} className="form" noValidate key={state.status === "ok" ? state.nonce : "form"}>
+    <form action={formAction} className="form" noValidate key={state.nonce ?? 0}>
       <div className="field-row">
         <Field name="cidr" label="Network (CIDR) or address" state={state} hint={`IPv4 or IPv6, e.g. 192.168.1.0/24, 2001:db8::/48 or ${suggestion}`}>
           {(a) => <input {...a} defaultValue={valueOf(state, "cidr", "")} placeholder="192.168.1.0/24" autoComplete="off" spellCheck={false} />}
