@@ -71,6 +71,8 @@ export class Engine {
   readonly bans = new BanBook();
   readonly matcher: Matcher;
   readonly limiter: Stage1Limiter;
+  /** Log lines (not rows: timeouts are always recorded) of stage-1 timeouts, the flood's other half. */
+  readonly timeoutLineLimiter: Stage1Limiter;
   readonly stats: EngineStats = { packets: 0, ipv6Ignored: 0, opens: 0, bans: 0, closes: 0, firewallErrors: 0, lastOpenLatencyMs: 0, maxOpenLatencyMs: 0 };
   firewall: FirewallBackend;
   private readonly o: EngineOptions;
@@ -90,6 +92,7 @@ export class Engine {
     this.now = opts.now ?? Date.now;
     this.firewall = opts.firewall;
     this.limiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
+    this.timeoutLineLimiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
     this.matcher = new Matcher([], { now: this.now, isLocalAddress: (ip) => this.local.has(ip), maxAttempts: opts.maxAttempts });
   }
 
@@ -174,7 +177,7 @@ export class Engine {
           this.o.writer.event({ ts: now, kind: "stage", ip: ev.ip, doorId, doorName, stage: ev.stage, detail: `${ev.stage}/${ev.of}` });
           break;
         case "timeout":
-          if (line) this.o.log.log(line);
+          if (line && (ev.stage > 1 || this.timeoutLineLimiter.allow())) this.o.log.log(line);
           this.o.writer.event({ ts: now, kind: "timeout", ip: ev.ip, doorId, doorName, stage: ev.stage });
           break;
         case "open-sesame":

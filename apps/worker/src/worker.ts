@@ -187,6 +187,8 @@ export class Worker {
     this.engine.expireBooks(now);
     this.heartbeat.maintain();
     const suppressed = this.engine.limiter.takeSuppressed();
+    const quietTimeouts = this.engine.timeoutLineLimiter.takeSuppressed();
+    if (quietTimeouts > 0) this.d.log.log(`suppressed ${quietTimeouts} stage-1 timeout lines in the last second (recorded in the database)`);
     if (suppressed > 0) {
       const msg = `suppressed ${suppressed} stage-1 lines in the last second (knock flood?)`;
       this.d.log.log(msg);
