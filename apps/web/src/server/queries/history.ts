@@ -73,6 +73,8 @@ export function ipv4TextRanges(cidr: Cidr): { prefixes: string[]; exact: string[
 interface Where {
   sql: string[];
   params: unknown[];
+  /** Force the driving index when our estimate knows better than the planner. */
+  indexedBy?: string;
 }
 
 function ipCondition(cidr: Cidr, indexed: boolean): Where {
@@ -82,6 +84,19 @@ function ipCondition(cidr: Cidr, indexed: boolean): Where {
   if (exact.length) return { sql: [`${col} IN (${exact.map(() => "?").join(",")})`], params: exact };
   const parts = prefixes.map(() => `(${col} >= ? AND ${col} < ?)`);
   return { sql: [`(${parts.join(" OR ")})`], params: prefixes.flatMap((p) => [p, `${p.slice(0, -1)}/`]) };
+}
+
+function timeWhere(f: EventFilter): Where {
+  const w: Where = { sql: [], params: [] };
+  if (f.from !== undefined) {
+    w.sql.push("ts >= ?");
+    w.params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    w.sql.push("ts <= ?");
+    w.params.push(f.to);
+  }
+  return w;
 }
 
 function baseWhere(f: EventFilter): Where {
@@ -94,21 +109,23 @@ function baseWhere(f: EventFilter): Where {
     w.sql.push("door_name = ?");
     w.params.push(f.door);
   }
-  if (f.from !== undefined) {
-    w.sql.push("ts >= ?");
-    w.params.push(f.from);
-  }
-  if (f.to !== undefined) {
-    w.sql.push("ts <= ?");
-    w.params.push(f.to);
-  }
-  return w;
+  const t = timeWhere(f);
+  return { sql: [...w.sql, ...t.sql], params: [...w.params, ...t.params] };
+}
+
+/** How many rows a condition matches, counting at most SPARSE_LIMIT (index-only when the index covers it). */
+function cappedCount(db: SesameDb, w: Where): number {
+  const row = db.$client
+    .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events ${w.indexedBy ? `INDEXED BY ${w.indexedBy}` : ""} WHERE ${w.sql.join(" AND ")} LIMIT ${SPARSE_LIMIT})`)
+    .get(...w.params) as { n: number };
+  return row.n;
 }
 
 /**
- * The WHERE clause for a filter. An exact IP uses the (ip, ts) index; a
- * CIDR either seeks the ip index (few matches: sort them) or scans by time
- * with the ranges as a cheap filter (many matches: the page fills fast).
+ * The WHERE clause for a filter. An exact IP uses the (ip, ts) index. For a
+ * CIDR, cheap capped counts on each candidate index (ip ranges, kind, door)
+ * pick the most selective one to drive the query: few matches are read and
+ * sorted; many matches are walked in time order until the page is full.
  */
 function buildWhere(db: SesameDb, f: EventFilter): Where {
   const w = baseWhere(f);
@@ -121,18 +138,30 @@ function buildWhere(db: SesameDb, f: EventFilter): Where {
   const parsed = parseCidr(f.ip);
   if (!parsed.ok) return { sql: ["0"], params: [] };
   const cidr = parsed.cidr;
-  if (cidr.family === 6) ensureCidrFunction(db);
-  let sparse = false;
-  if (cidr.family === 4) {
-    const probe = ipCondition(cidr, true);
-    const all = [...w.sql, ...probe.sql];
-    const n = db.$client
-      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${all.join(" AND ")} LIMIT ${SPARSE_LIMIT})`)
-      .get(...w.params, ...probe.params) as { n: number };
-    sparse = n.n < SPARSE_LIMIT;
+  if (cidr.family === 6) {
+    ensureCidrFunction(db);
+    const cond = ipCondition(cidr, false);
+    return { sql: [...w.sql, ...cond.sql], params: [...w.params, ...cond.params] };
   }
-  const cond = ipCondition(cidr, sparse);
-  return { sql: [...w.sql, ...cond.sql], params: [...w.params, ...cond.params] };
+  const t = timeWhere(f);
+  const ranges = ipCondition(cidr, true);
+  const candidates: { n: number; indexedBy?: string; ipIndexed: boolean }[] = [
+    { n: cappedCount(db, { sql: [...ranges.sql, ...t.sql], params: [...ranges.params, ...t.params], indexedBy: "events_ip_ts_idx" }), indexedBy: "events_ip_ts_idx", ipIndexed: true },
+  ];
+  if (f.kind) {
+    candidates.push({ n: cappedCount(db, { sql: ["kind = ?", ...t.sql], params: [f.kind, ...t.params], indexedBy: "events_kind_ts_idx" }), indexedBy: "events_kind_ts_idx", ipIndexed: false });
+  }
+  if (f.door) {
+    candidates.push({ n: cappedCount(db, { sql: ["door_name = ?", ...t.sql], params: [f.door, ...t.params], indexedBy: "events_door_ts_idx" }), indexedBy: "events_door_ts_idx", ipIndexed: false });
+  }
+  const best = candidates.reduce((a, b) => (b.n < a.n ? b : a));
+  if (best.n >= SPARSE_LIMIT) {
+    // Everything is dense: walk newest-first and let the ranges filter.
+    const cond = ipCondition(cidr, false);
+    return { sql: [...w.sql, ...cond.sql], params: [...w.params, ...cond.params] };
+  }
+  const cond = ipCondition(cidr, best.ipIndexed);
+  return { sql: [...w.sql, ...cond.sql], params: [...w.params, ...cond.params], indexedBy: best.indexedBy };
 }
 
 export interface EventPage {
@@ -155,8 +184,9 @@ export function findEventPage(
   const w = buildWhere(db, f);
   const cols = "id, ts, ip, door_id AS doorId, door_name AS doorName, kind, stage, detail";
   const limit = opts.pageSize + 1;
+  const from = w.indexedBy ? `INDEXED BY ${w.indexedBy}` : "";
   if (opts.after) {
-    const sql = `SELECT ${cols} FROM events WHERE ${[...w.sql, "(ts, id) > (?, ?)"].join(" AND ")} ORDER BY ts ASC, id ASC LIMIT ${limit}`;
+    const sql = `SELECT ${cols} FROM events ${from} WHERE ${[...w.sql, "(ts, id) > (?, ?)"].join(" AND ")} ORDER BY ts ASC, id ASC LIMIT ${limit}`;
     const rows = db.$client.prepare(sql).all(...w.params, opts.after.ts, opts.after.id) as EventView[];
     const hasNewer = rows.length > opts.pageSize;
     const page = rows.slice(0, opts.pageSize).reverse();
@@ -168,7 +198,7 @@ export function findEventPage(
   }
   const cond = opts.before ? [...w.sql, "(ts, id) < (?, ?)"] : w.sql;
   const params = opts.before ? [...w.params, opts.before.ts, opts.before.id] : w.params;
-  const sql = `SELECT ${cols} FROM events ${cond.length ? `WHERE ${cond.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ${limit}`;
+  const sql = `SELECT ${cols} FROM events ${from} ${cond.length ? `WHERE ${cond.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ${limit}`;
   const rows = db.$client.prepare(sql).all(...params) as EventView[];
   const hasOlder = rows.length > opts.pageSize;
   const page = rows.slice(0, opts.pageSize);
