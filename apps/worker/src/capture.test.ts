@@ -53,7 +53,7 @@ function rig(opts: { failOpens?: number } = {}) {
   const cm = new CaptureManager({
     log,
     now: () => now,
-    probe: (name) => ifaces.get(name) ?? { exists: false, up: false, ifindex: 0, carrierChanges: 0 },
+    probe: (name) => ifaces.get(name) ?? { exists: false, up: false, ifindex: 0, carrierChanges: 0, linkType: 0 },
     openSession: (o) => {
       openedAt.push(now);
       if (failOpens > 0) {
@@ -77,12 +77,12 @@ function rig(opts: { failOpens?: number } = {}) {
   };
 }
 
-const UP = (ifindex = 2, carrierChanges = 2): InterfaceProbe => ({ exists: true, up: true, ifindex, carrierChanges });
+const UP = (ifindex = 2, carrierChanges = 2, linkType = 1): InterfaceProbe => ({ exists: true, up: true, ifindex, carrierChanges, linkType });
 
 describe("CaptureManager", () => {
   it("waits for a missing interface, then listens with the current filter", () => {
     const r = rig();
-    r.cm.setFilter("udp dst port 7000");
+    r.cm.setFilter({ vlan: "udp dst port 7000", plain: "udp dst port 7000" });
     r.cm.setInterfaces(["eth0"]);
     r.tick();
     r.tick();
@@ -141,12 +141,12 @@ describe("CaptureManager", () => {
   it("swaps the filter without losing or doubling frames", () => {
     const r = rig();
     r.ifaces.set("eth0", UP());
-    r.cm.setFilter("A");
+    r.cm.setFilter({ vlan: "A", plain: "a" });
     r.cm.setInterfaces(["eth0"]);
     const old = r.sessions[0]!;
     // Frames 1 and 2 arrived while both sockets existed: the old one still holds them.
     old.held.push(frame(7001, 100), frame(7002, 200));
-    r.cm.setFilter("B");
+    r.cm.setFilter({ vlan: "B", plain: "b" });
     const fresh = r.sessions[1]!;
     expect(old.closed).toBe(true);
     expect(fresh.opts.filter).toBe("B");
@@ -154,7 +154,7 @@ describe("CaptureManager", () => {
     fresh.held.push(frame(7002, 200), frame(7003, 300));
     fresh.poll();
     expect(r.packets).toEqual(["eth0:udp/7001", "eth0:udp/7002", "eth0:udp/7003"]);
-    r.cm.setFilter("B");
+    r.cm.setFilter({ vlan: "B", plain: "b" });
     expect(r.sessions).toHaveLength(2);
   });
 
@@ -166,9 +166,20 @@ describe("CaptureManager", () => {
     (r.cm as unknown as { openSession: () => never }).openSession = () => {
       throw new Error("syntax error in filter (test)");
     };
-    r.cm.setFilter("broken (");
+    r.cm.setFilter({ vlan: "broken (", plain: "broken" });
     expect(r.live()).toHaveLength(1);
     expect(r.log.lines.at(-1)).toBe("error: cannot apply new capture filter on eth0: syntax error in filter (test)");
+  });
+
+  it("uses the filter without the vlan branch on non-Ethernet links", () => {
+    const r = rig();
+    r.ifaces.set("eth0", UP());
+    r.ifaces.set("wg0", UP(4, 0, 65534));
+    r.cm.setFilter({ vlan: "V", plain: "P" });
+    r.cm.setInterfaces(["eth0", "wg0"]);
+    expect(r.live().map((s) => [s.opts.iface, s.opts.filter])).toEqual([["eth0", "V"], ["wg0", "P"]]);
+    r.cm.setFilter({ vlan: "V2", plain: "P2" });
+    expect(r.live().map((s) => [s.opts.iface, s.opts.filter])).toEqual([["eth0", "V2"], ["wg0", "P2"]]);
   });
 
   it("adds and removes interfaces, and sums capture stats across reopened sessions", () => {

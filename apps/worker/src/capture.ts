@@ -1,6 +1,6 @@
 import type { KnockPacket } from "@sesame/core";
 import { FrameDecoder, linkKindFromPcap, type LinkKind } from "./decode";
-import { probeInterface, type InterfaceProbe } from "./net-info";
+import { isEthernetLink, probeInterface, type InterfaceProbe } from "./net-info";
 import { LiveSession, type CaptureSession, type RawFrame, type SessionOptions } from "./pcap-session";
 
 /**
@@ -10,6 +10,16 @@ import { LiveSession, type CaptureSession, type RawFrame, type SessionOptions } 
  * is replaced by opening a new session before closing the old one; frames the
  * two sessions both saw are delivered once (matched by capture timestamp and length).
  */
+
+/**
+ * The BPF filter in two spellings: with the 802.1Q branch for Ethernet-like
+ * links, without it for links where libpcap refuses `vlan` (tun, WireGuard,
+ * cooked capture).
+ */
+export interface CaptureFilter {
+  vlan: string;
+  plain: string;
+}
 
 export type InterfaceState = "listening" | "missing" | "down" | "error" | "stopped";
 
@@ -40,6 +50,8 @@ interface IfaceEntry {
   ifindex: number;
   carrierChanges: number;
   checkQueued: boolean;
+  /** Non-Ethernet link: use the filter without the vlan branch. */
+  plain: boolean;
   filter: string;
   /** Collects frame keys while the previous session is drained during a filter swap. */
   draining: Set<string> | null;
@@ -67,7 +79,7 @@ export interface CaptureStats {
 export class CaptureManager {
   readonly decoder = new FrameDecoder();
   private readonly entries = new Map<string, IfaceEntry>();
-  private filter = "less 1";
+  private filter: CaptureFilter = { vlan: "less 1", plain: "less 1" };
   private readonly opts: CaptureOptions;
   private readonly probe: (name: string) => InterfaceProbe;
   private readonly openSession: (opts: SessionOptions) => CaptureSession;
@@ -96,7 +108,7 @@ export class CaptureManager {
     for (const name of names) {
       if (this.entries.has(name)) continue;
       this.entries.set(name, {
-        name, state: "new", session: null, link: null, ifindex: 0, carrierChanges: 0, checkQueued: false, filter: "", draining: null, seen: null, seenUntilUs: 0,
+        name, state: "new", session: null, link: null, ifindex: 0, carrierChanges: 0, checkQueued: false, plain: false, filter: "", draining: null, seen: null, seenUntilUs: 0,
         backoffMs: this.minBackoff, nextTryAt: 0, lastDetail: "", recvBase: 0, dropBase: 0,
       });
     }
@@ -108,12 +120,16 @@ export class CaptureManager {
   }
 
   /** New BPF filter: every listening session is replaced without a gap. */
-  setFilter(filter: string): void {
-    if (filter === this.filter) return;
+  setFilter(filter: CaptureFilter): void {
+    if (filter.vlan === this.filter.vlan && filter.plain === this.filter.plain) return;
     this.filter = filter;
     for (const e of this.entries.values()) {
-      if (e.session && e.filter !== filter) this.swapSession(e);
+      if (e.session && e.filter !== this.filterFor(e)) this.swapSession(e);
     }
+  }
+
+  private filterFor(e: IfaceEntry): string {
+    return e.plain ? this.filter.plain : this.filter.vlan;
   }
 
   /** Follows interface state; call every second (and after changes). */
@@ -141,8 +157,9 @@ export class CaptureManager {
     }
     if (e.session) return;
     if (e.state === "error" && this.now() < e.nextTryAt) return;
+    e.plain = !isEthernetLink(p.linkType);
     try {
-      this.open(e, this.filter);
+      this.open(e, this.filterFor(e));
       e.ifindex = p.ifindex;
       e.carrierChanges = p.carrierChanges;
       e.backoffMs = this.minBackoff;
@@ -156,7 +173,17 @@ export class CaptureManager {
   }
 
   private open(e: IfaceEntry, filter: string): void {
-    const { session, link } = this.create(e, filter);
+    let made: { session: CaptureSession; link: LinkKind };
+    try {
+      made = this.create(e, filter);
+    } catch (err) {
+      // An unusual link that still refuses `vlan`: fall back to the plain filter once.
+      if (e.plain || this.filter.plain === filter) throw err;
+      e.plain = true;
+      made = this.create(e, this.filter.plain);
+      filter = this.filter.plain;
+    }
+    const { session, link } = made;
     e.session = session;
     e.link = link;
     e.filter = filter;
@@ -200,8 +227,9 @@ export class CaptureManager {
 
   private swapSession(e: IfaceEntry): void {
     let next: { session: CaptureSession; link: LinkKind };
+    const filter = this.filterFor(e);
     try {
-      next = this.create(e, this.filter);
+      next = this.create(e, filter);
     } catch (err) {
       // Keep the old filter rather than capturing nothing; retried on the next change.
       this.opts.log.error(`cannot apply new capture filter on ${e.name}: ${(err as Error).message}`);
@@ -222,9 +250,9 @@ export class CaptureManager {
     }
     e.session = next.session;
     e.link = next.link;
-    e.filter = this.filter;
+    e.filter = filter;
     this.retire(e, old);
-    this.opts.log.verbose(`capture filter on ${e.name}: ${this.filter}`);
+    this.opts.log.verbose(`capture filter on ${e.name}: ${filter}`);
   }
 
   private retire(e: IfaceEntry, s: CaptureSession): void {

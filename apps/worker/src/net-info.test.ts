@@ -34,8 +34,8 @@ describe("host state", () => {
   });
 
   it("probes interfaces through /sys", () => {
-    expect(probeInterface("lo")).toMatchObject({ exists: true, up: true });
-    expect(probeInterface("nope-does-not-exist")).toEqual({ exists: false, up: false, ifindex: 0, carrierChanges: 0 });
-    expect(probeInterface("../lo")).toEqual({ exists: false, up: false, ifindex: 0, carrierChanges: 0 });
+    expect(probeInterface("lo")).toMatchObject({ exists: true, up: true, linkType: 772 });
+    expect(probeInterface("nope-does-not-exist")).toEqual({ exists: false, up: false, ifindex: 0, carrierChanges: 0, linkType: 0 });
+    expect(probeInterface("../lo")).toEqual({ exists: false, up: false, ifindex: 0, carrierChanges: 0, linkType: 0 });
   });
 });

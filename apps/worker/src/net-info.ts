@@ -77,6 +77,13 @@ export interface InterfaceProbe {
    * admin down/up silently (it stops receiving), so a change means "reopen".
    */
   carrierChanges: number;
+  /** ARPHRD link type (1 Ethernet, 772 loopback, 65534 none/tun, …); 0 when unknown. */
+  linkType: number;
+}
+
+/** Links libpcap captures as Ethernet (DLT_EN10MB), where a `vlan` filter compiles. */
+export function isEthernetLink(linkType: number): boolean {
+  return linkType === 1 || linkType === 772;
 }
 
 const IFF_UP = 0x1;
@@ -84,11 +91,12 @@ const IFF_UP = 0x1;
 /** Reads /sys/class/net/NAME (the netns-local view under `ip netns exec`). */
 export function probeInterface(name: string): InterfaceProbe {
   // Interface names never contain "/" (validated by the CLI); guard anyway against path tricks.
-  if (name.includes("/") || name === "." || name === "..") return { exists: false, up: false, ifindex: 0, carrierChanges: 0 };
+  if (name.includes("/") || name === "." || name === "..") return { exists: false, up: false, ifindex: 0, carrierChanges: 0, linkType: 0 };
   const base = `/sys/class/net/${name}`;
   const ifindex = Number(readOr(`${base}/ifindex`, "0").trim());
-  if (!ifindex) return { exists: false, up: false, ifindex: 0, carrierChanges: 0 };
+  if (!ifindex) return { exists: false, up: false, ifindex: 0, carrierChanges: 0, linkType: 0 };
   const flags = parseInt(readOr(`${base}/flags`, "0").trim(), 16);
   const carrierChanges = Number(readOr(`${base}/carrier_changes`, "0").trim()) || 0;
-  return { exists: true, up: (flags & IFF_UP) !== 0, ifindex, carrierChanges };
+  const linkType = Number(readOr(`${base}/type`, "0").trim()) || 0;
+  return { exists: true, up: (flags & IFF_UP) !== 0, ifindex, carrierChanges, linkType };
 }

@@ -2,7 +2,7 @@ import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/c
 import { shareDbFiles, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { formatPorts } from "./books";
-import { CaptureManager } from "./capture";
+import { CaptureManager, type CaptureFilter } from "./capture";
 import type { WorkerOptions } from "./cli";
 import { CommandRunner } from "./commands";
 import { writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
@@ -229,16 +229,20 @@ export class Worker {
   }
 
   refreshFilter(): void {
-    let filter: string;
+    let filter: CaptureFilter;
     try {
-      filter = buildPcapFilter(this.engine.doorList(), { localAddresses: this.addresses });
+      const doors = this.engine.doorList();
+      filter = {
+        vlan: buildPcapFilter(doors, { localAddresses: this.addresses }),
+        plain: buildPcapFilter(doors, { localAddresses: this.addresses, vlan: false }),
+      };
     } catch (e) {
       this.d.log.error(`capture filter: ${(e as Error).message}; keeping the previous one`);
       return;
     }
-    if (filter === this.filter) return;
-    this.filter = filter;
-    this.d.log.debug(`pcap filter: ${filter}`);
+    if (filter.vlan === this.filter) return;
+    this.filter = filter.vlan;
+    this.d.log.debug(`pcap filter: ${filter.vlan}`);
     this.capture.setFilter(filter);
   }
 
