@@ -40,6 +40,9 @@ export function spawnSyslogSink(onError: (msg: string) => void): SyslogSink {
     lastSpawn = Date.now();
     const c = spawn("logger", ["-t", "knockd"], { stdio: ["pipe", "ignore", "ignore"] });
     c.on("error", (e) => onError(`syslog: cannot run logger: ${e.message}`));
+    c.on("exit", (code) => {
+      if (code !== 0 && code !== null) onError(`syslog: logger exited with status ${code}; retrying in ${SYSLOG_RESPAWN_MS / 1000} s`);
+    });
     c.stdin?.on("error", () => {});
     child = c;
     return c;
