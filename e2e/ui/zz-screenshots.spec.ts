@@ -15,7 +15,7 @@ const OUT = join(REPO_ROOT, "docs/screenshots");
 
 async function shoot(page: Page, name: string): Promise<void> {
   // Let countdowns and client-side times settle.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate("window.scrollTo(0, 0)");
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true, animations: "disabled" });
 }

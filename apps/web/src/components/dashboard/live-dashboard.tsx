@@ -24,12 +24,10 @@ export function LiveDashboard(props: { initial: LiveState; totals: { knocks: num
         <Stat label={`Opens / bans, ${totals.label}`} value={`${totals.opens} / ${totals.bans}`} />
       </div>
       <LiveLog live={live} />
+      <GrantsPanel live={live} />
       <div className="grid-2">
-        <GrantsPanel live={live} />
-        <div className="stack">
-          <BansPanel live={live} />
-          <HealthPanel state={live.state} />
-        </div>
+        <BansPanel live={live} />
+        <HealthPanel state={live.state} />
       </div>
     </div>
   );
