@@ -202,7 +202,7 @@ describe("Engine", () => {
     await vi.advanceTimersByTimeAsync(10);
     await r.settle();
     expect(r.log.lines.filter((l) => l.includes("giving up"))).toHaveLength(1);
-    expect(r.engine.stats.firewallErrors).toBe(3);
+    expect(r.engine.firewallErrors).toBe(3);
   });
 
   it("-4 ignores IPv6 packets; otherwise IPv6 knocks open", async () => {

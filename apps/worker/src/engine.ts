@@ -13,6 +13,7 @@ import type { CommandRunner } from "./commands";
 import { closeGrants, upsertBan, upsertGrant } from "./db-state";
 import type { DbWriter, EventRow } from "./event-writer";
 import type { Health } from "./health";
+import { FirewallQueue } from "./firewall-queue";
 import { Stage1Limiter } from "./rate-limit";
 
 /**
@@ -59,7 +60,6 @@ export interface EngineStats {
   opens: number;
   bans: number;
   closes: number;
-  firewallErrors: number;
   lastOpenLatencyMs: number;
   maxOpenLatencyMs: number;
 }
@@ -73,7 +73,7 @@ export class Engine {
   readonly limiter: Stage1Limiter;
   /** Log lines (not rows: timeouts are always recorded) of stage-1 timeouts, the flood's other half. */
   readonly timeoutLineLimiter: Stage1Limiter;
-  readonly stats: EngineStats = { packets: 0, ipv6Ignored: 0, opens: 0, bans: 0, closes: 0, firewallErrors: 0, lastOpenLatencyMs: 0, maxOpenLatencyMs: 0 };
+  readonly stats: EngineStats = { packets: 0, ipv6Ignored: 0, opens: 0, bans: 0, closes: 0, lastOpenLatencyMs: 0, maxOpenLatencyMs: 0 };
   firewall: FirewallBackend;
   private readonly o: EngineOptions;
   private readonly now: () => number;
@@ -83,14 +83,14 @@ export class Engine {
   private local = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
-  /** Firewall calls run one after another (with their retry) so a retried grant never lands after a later revoke. */
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue: FirewallQueue;
   private stopped = false;
 
   constructor(opts: EngineOptions) {
     this.o = opts;
     this.now = opts.now ?? Date.now;
     this.firewall = opts.firewall;
+    this.queue = new FirewallQueue({ writer: opts.writer, health: opts.health, log: opts.log, now: this.now, retryDelayMs: opts.retryDelayMs });
     this.limiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
     this.timeoutLineLimiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
     this.matcher = new Matcher([], { now: this.now, isLocalAddress: (ip) => this.local.has(ip), maxAttempts: opts.maxAttempts });
@@ -279,43 +279,19 @@ export class Engine {
     }
   }
 
-  /**
-   * Runs a firewall call in order with the others; a failure is logged,
-   * recorded as an 'error' event and in the health status, then retried once.
-   */
+  /** Runs a firewall call through the queue (in order, failures recorded and retried once). */
   fw(what: string, base: Omit<EventRow, "kind">, call: () => Promise<void>, onDone?: () => void): Promise<void> {
-    const attempt = async (): Promise<void> => {
-      try {
-        await call();
-        onDone?.();
-        return;
-      } catch (e) {
-        this.fwFailed(what, base, e, false);
-      }
-      await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 250));
-      try {
-        await call();
-        onDone?.();
-        this.o.log.log(`firewall: ${what}: retry succeeded`);
-      } catch (e) {
-        this.fwFailed(what, base, e, true);
-      }
-    };
-    this.chain = this.chain.then(attempt);
-    return this.chain;
-  }
-
-  private fwFailed(what: string, base: Omit<EventRow, "kind">, e: unknown, final: boolean): void {
-    this.stats.firewallErrors++;
-    const msg = `firewall: ${what} failed${final ? " again (giving up)" : " (retrying once)"}: ${(e as Error).message}`;
-    this.o.log.error(msg);
-    this.o.health.report(msg);
-    this.o.writer.event({ ...base, ts: this.now(), kind: "error", detail: msg });
+    return this.queue.run(what, base, call, onDone);
   }
 
   /** Resolves when every queued firewall call has finished. */
   settle(): Promise<void> {
-    return this.chain;
+    return this.queue.settle();
+  }
+
+  /** Failed firewall calls so far (each failed attempt counts). */
+  get firewallErrors(): number {
+    return this.queue.errors;
   }
 
   /** Drop book entries whose time is up (the kernel closed them already); returns them for logging. */

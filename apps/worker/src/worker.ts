@@ -9,7 +9,7 @@ import { writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
 import { Engine } from "./engine";
 import { DbWriter } from "./event-writer";
 import { Health } from "./health";
-import { Heartbeat } from "./heartbeat";
+import { Heartbeat, collectStats, type StatusSnapshot } from "./heartbeat";
 import { commandLookup, importKnockdDoors, loadKnockdConf, markUsedInFile, type LoadedKnockdConf } from "./knockd-import";
 import type { Logger } from "./log";
 import { findDefaultRouteInterfaces, listLocalAddresses } from "./net-info";
@@ -200,11 +200,11 @@ export class Worker {
     }
   }
 
-  private onSettings(_s: WorkerSettings): void {
+  private onSettings(s: WorkerSettings): void {
     this.refreshFilter();
     const ifaces = this.resolveInterfaces();
     if (ifaces.join() !== this.capture.interfaces.join()) this.capture.setInterfaces(ifaces);
-    const wanted = this.d.options.backend ?? _s.backend ?? "nftables";
+    const wanted = this.d.options.backend ?? s.backend ?? "nftables";
     if (wanted !== this.engine.firewall.name) this.health.set("backend", `backend ${wanted} selected; restart the worker to switch from ${this.engine.firewall.name}`);
     else this.health.clear("backend");
   }
@@ -258,11 +258,16 @@ export class Worker {
       } else {
         this.knockd = r.loaded;
         log.setSyslog(r.loaded.config.options.useSyslog);
+        // A rare admin action: worth waiting (bounded) for a busy database rather than failing.
+        const busy = db.$client.pragma("busy_timeout", { simple: true }) as number;
+        db.$client.pragma("busy_timeout = 2000");
         try {
           const res = importKnockdDoors(db, r.loaded, this.now(), log);
           log.log(`config: ${options.configFile}: ${res.inserted} new, ${res.updated} updated, ${res.removed} removed doors`);
         } catch (e) {
           log.error(`config: import into the database failed: ${(e as Error).message}`);
+        } finally {
+          db.$client.pragma(`busy_timeout = ${busy}`);
         }
       }
     }
@@ -270,11 +275,7 @@ export class Worker {
     this.heartbeat.beat();
   }
 
-  private snapshot() {
-    const m = this.engine.matcher.stats();
-    const c = this.capture.stats();
-    const w = this.writer.stats;
-    const e = this.engine.stats;
+  private snapshot(): StatusSnapshot {
     const err = this.health.current();
     return {
       pid: process.pid,
@@ -284,30 +285,7 @@ export class Worker {
       appliedConfigVersion: this.reloader.appliedConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
-      stats: {
-        packets: e.packets,
-        pending: m.pending,
-        evicted: m.evicted,
-        ignored: m.ignored,
-        opened: m.opened,
-        timeouts: m.timeouts,
-        malformed: this.capture.decoder.stats.malformed,
-        skipped: this.capture.decoder.stats.skipped,
-        captureReceived: c.recv,
-        captureDropped: c.drop,
-        interfacesListening: Object.values(c.interfaces).filter((s) => s === "listening").length,
-        eventsWritten: w.eventsWritten,
-        eventsDropped: w.eventsDropped + w.criticalDropped,
-        eventsPending: this.writer.pending,
-        dbBusyRetries: w.busyRetries,
-        grantsOpen: this.engine.grants.size,
-        bansActive: this.engine.bans.size,
-        firewallErrors: e.firewallErrors,
-        lastOpenLatencyMs: e.lastOpenLatencyMs,
-        maxOpenLatencyMs: e.maxOpenLatencyMs,
-        commandsRunning: this.commands.runningCount,
-        reloads: this.reloader.reloads,
-      },
+      stats: collectStats(this),
     };
   }
 
