@@ -126,3 +126,30 @@ describe("worker: missing interface", () => {
     expect(await waitFor(() => db.db.select().from(workerStatus).get()?.lastError === null, 3000, 100)).toBe(true);
   });
 });
+
+describe("worker: default-route interface", () => {
+  let net: TestNet;
+  let worker: WorkerHandle | undefined;
+  let db: ReturnType<typeof tempDb>;
+
+  beforeAll(async () => {
+    net = await createTestNet({ tag: "wd" });
+    db = tempDb("defroute");
+    addDoor(db.db, { name: "ssh", sequence: "7921,7922", action: "open", openPorts: "2244", durationSec: 60 });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (worker) await worker.stop();
+    await net?.destroy();
+    db?.cleanup();
+  });
+
+  it("without -i waits for a default route, then listens on its interface", async () => {
+    worker = await startWorker(net.server, db.path, [], [/firewall: \w+ ready/, /no default route/]);
+    expect(await waitFor(() => (db.db.select().from(workerStatus).get()?.lastError ?? "").includes("no default route"), 3000, 100)).toBe(true);
+    await must(["ip", "route", "add", "default", "via", net.clientIp, "dev", "veth-s"], { ns: net.server });
+    await worker.waitForLine(/^listening on veth-s/, 3000);
+    await knock(net.client, { host: net.serverIp, steps: steps("7921,7922") });
+    await worker.waitForLine(/ssh: OPEN SESAME/, 3000);
+  });
+});
