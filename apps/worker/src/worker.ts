@@ -5,7 +5,7 @@ import { formatPorts } from "./books";
 import { CaptureManager, type CaptureFilter } from "./capture";
 import type { WorkerOptions } from "./cli";
 import { CommandRunner } from "./commands";
-import { writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
+import { loadSettings, writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
 import { Engine } from "./engine";
 import { DbWriter } from "./event-writer";
 import { Health } from "./health";
@@ -53,6 +53,7 @@ export class Worker {
   private reconciled = false;
   private lastReconcileTry = 0;
   private noInterfaceLogged = false;
+  private readonly maxAttempts: number | undefined;
 
   constructor(deps: WorkerDeps) {
     this.d = deps;
@@ -60,6 +61,8 @@ export class Worker {
     this.startedAt = this.now();
     this.knockd = deps.knockd;
     const { log, db } = deps;
+    // The matcher's cap is fixed for its lifetime: --max-attempts, else the UI's setting, else the default.
+    this.maxAttempts = deps.options.maxAttempts ?? loadSettings(db).maxAttempts;
     this.health = new Health(this.now);
     this.writer = new DbWriter({
       db,
@@ -88,7 +91,7 @@ export class Worker {
       commands: this.commands,
       now: this.now,
       isTrusted: (ip) => this.reloader.isTrusted(ip),
-      maxAttempts: deps.options.maxAttempts,
+      maxAttempts: this.maxAttempts,
       ipv4Only: deps.options.ipv4Only,
       onOneTimeUsed: (info, index, exhausted) => {
         const next = index + 1;
@@ -207,6 +210,9 @@ export class Worker {
     const wanted = this.d.options.backend ?? s.backend ?? "nftables";
     if (wanted !== this.engine.firewall.name) this.health.set("backend", `backend ${wanted} selected; restart the worker to switch from ${this.engine.firewall.name}`);
     else this.health.clear("backend");
+    if (this.d.options.maxAttempts === undefined && s.maxAttempts !== undefined && s.maxAttempts !== this.maxAttempts) {
+      this.health.set("maxAttempts", `maxAttempts ${s.maxAttempts} takes effect when the worker restarts (running with ${this.maxAttempts ?? "the default"})`);
+    } else this.health.clear("maxAttempts");
   }
 
   /** -i, else the UI's settings, else knockd.conf's Interface, else the default-route interface(s). */
