@@ -12,6 +12,7 @@ import {
   protectedElement,
 } from "./nft-script";
 import { parseNftTable } from "./nft-parse";
+import { NftSession } from "./nft-session";
 import { planState, splitNetworks } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
@@ -42,6 +43,8 @@ export class NftablesBackend implements FirewallBackend {
   private readonly priority: number;
   private readonly run: RunFn;
   private readonly serial = createSerialQueue();
+  /** Persistent `nft -i` for single-line updates (absent when a custom runner is injected). */
+  private readonly session: NftSession | undefined;
 
   constructor(opts: NftablesOptions = {}) {
     this.table = opts.table ?? "sesame";
@@ -52,6 +55,16 @@ export class NftablesBackend implements FirewallBackend {
     }
     this.nft = opts.nftPath ?? "nft";
     this.run = createRunner(opts);
+    if (!opts.exec) {
+      const prefix = opts.netns === undefined ? [] : ["ip", "netns", "exec", opts.netns];
+      this.session = new NftSession([...prefix, this.nft, "-i"], opts.timeoutMs ?? 5000);
+    }
+  }
+
+  /** Hot path: single-line commands through the running `nft -i` (no fork/exec per knock). */
+  private applyQuick(script: string): Promise<void> {
+    if (script === "") return Promise.resolve();
+    return this.session ? this.session.apply(script) : this.apply(script);
   }
 
   private apply(script: string): Promise<void> {
@@ -70,7 +83,7 @@ export class NftablesBackend implements FirewallBackend {
     const steps = requireSteps(ports);
     const ttlMs = requireTtlSec(ttlSec, NFT_MAX_TTL_SEC) * 1000;
     const elements = steps.map((s) => grantElement(a.text, s));
-    return this.serial(() => this.apply(buildRefreshScript(this.table, `grants${a.family}`, elements, ttlMs)));
+    return this.serial(() => this.applyQuick(buildRefreshScript(this.table, `grants${a.family}`, elements, ttlMs)));
   }
 
   async revoke(ip: string, ports?: Step[]): Promise<void> {
@@ -83,19 +96,19 @@ export class NftablesBackend implements FirewallBackend {
         const listed = parseNftTable(await this.run([this.nft, "-j", "list", "set", "inet", this.table, set]));
         steps = listed.grants.filter((g) => g.ip === a.text).map((g) => ({ port: g.port, protocol: g.protocol }));
       }
-      await this.apply(buildDeleteScript(this.table, set, steps.map((s) => grantElement(a.text, s))));
+      await this.applyQuick(buildDeleteScript(this.table, set, steps.map((s) => grantElement(a.text, s))));
     });
   }
 
   async ban(ip: string, ttlSec: number): Promise<void> {
     const a = requireAddress(ip);
     const ttlMs = requireTtlSec(ttlSec, NFT_MAX_TTL_SEC) * 1000;
-    return this.serial(() => this.apply(buildRefreshScript(this.table, `banned${a.family}`, [a.text], ttlMs)));
+    return this.serial(() => this.applyQuick(buildRefreshScript(this.table, `banned${a.family}`, [a.text], ttlMs)));
   }
 
   async unban(ip: string): Promise<void> {
     const a = requireAddress(ip);
-    return this.serial(() => this.apply(buildDeleteScript(this.table, `banned${a.family}`, [a.text])));
+    return this.serial(() => this.applyQuick(buildDeleteScript(this.table, `banned${a.family}`, [a.text])));
   }
 
   async setTrusted(cidrs: string[]): Promise<void> {
@@ -114,10 +127,13 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   /** Nothing to do: the kernel's set timeouts close grants and lift bans without us. */
-  async detach(): Promise<void> {}
+  async detach(): Promise<void> {
+    this.session?.close();
+  }
 
   /** Remove the table (succeeds when it is already gone). */
   async destroy(): Promise<void> {
+    this.session?.close();
     return this.serial(() => this.apply(`table inet ${this.table}\ndelete table inet ${this.table}\n`));
   }
 }
