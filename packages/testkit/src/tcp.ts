@@ -24,7 +24,7 @@ const net = require("node:net");
 const ports = process.argv.slice(1).map(Number);
 let ready = 0;
 for (const p of ports) {
-  const srv = net.createServer((c) => { c.end("sesame-test\\n"); });
+  const srv = net.createServer((c) => { c.on("error", () => {}); c.end("sesame-test\\n"); });
   srv.listen({ port: p, host: "::", ipv6Only: false }, () => { if (++ready === ports.length) process.stdout.write("listening\\n"); });
 }
 setInterval(() => {}, 1 << 30);
