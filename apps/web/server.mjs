@@ -16,6 +16,8 @@ const hostname = process.env.HOSTNAME || "0.0.0.0";
 const trustProxy = ["1", "true", "yes"].includes(String(process.env.SESAME_TRUST_PROXY ?? "").toLowerCase());
 const FORWARDED = ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"];
 
+// Tells the app (same process) that x-sesame-peer comes from us, not from a client.
+process.env.SESAME_LAUNCHER = "1";
 const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();

@@ -56,6 +56,16 @@ test.describe("login over the API", () => {
     await other.dispose();
   });
 
+  test("a client cannot choose its own address by sending the launcher's peer header", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "x-sesame-peer": "203.0.113.200" } });
+    expect((await ctx.post("/api/auth/login", { data: { password: "wrong" } })).status()).toBe(401);
+    expect(count("login_attempts", "address = '203.0.113.200'")).toBe(0);
+    expect(count("login_attempts", "address = '127.0.0.1'")).toBe(1);
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    expect(count("login_attempts", "address = '127.0.0.1'")).toBe(0);
+    await ctx.dispose();
+  });
+
   test("logout ends the session", async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL });
     expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);

@@ -57,7 +57,8 @@ test.describe.serial("knocking, live", () => {
     await expect(log).toContainText(`${ip}: ${door}: OPEN SESAME`);
     const shown = Date.now();
     test.info().annotations.push({ type: "packet-to-screen", description: `${shown - knocked} ms after the last knock (${knocked - t0} ms knocking)` });
-    expect(shown - knocked).toBeLessThan(2000);
+    console.log(`OPEN SESAME on screen ${shown - knocked} ms after the knock client returned`);
+    expect(shown - knocked).toBeLessThan(1000);
     const grant = page.getByTestId(`grant-${ip}`);
     await expect(grant).toBeVisible();
     await expect(grant).toContainText(`${PROTECTED_PORT}/tcp`);
@@ -65,6 +66,11 @@ test.describe.serial("knocking, live", () => {
     expect(first).toMatch(/^[45]:\d\d$/);
     await expect(grant.getByTestId("countdown")).not.toHaveText(first!, { timeout: 3000 });
     expect(await expectConnect(lab, true)).toBe(true);
+
+    // Extend by 15 minutes: the countdown jumps past 15:00.
+    await grant.getByLabel(`Extend ${ip} by`).selectOption("900");
+    await grant.getByRole("button", { name: `Extend grant of ${ip}` }).click();
+    await expect(grant.getByTestId("countdown")).toHaveText(/^(19|20):\d\d$/);
   });
 
   test("revoke the grant: it disappears and a TCP connect then fails", async ({ page }) => {

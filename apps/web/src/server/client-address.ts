@@ -24,15 +24,17 @@ export function cleanAddress(raw: string | null | undefined): string | null {
  * cannot dodge throttling by sending a made-up header.
  */
 export function clientAddressFrom(h: Headers): string {
-  const { SESAME_TRUST_PROXY } = getEnv();
+  const { SESAME_TRUST_PROXY, SESAME_LAUNCHER } = getEnv();
   const xff = h.get("x-forwarded-for");
   if (SESAME_TRUST_PROXY && xff) {
     const last = cleanAddress(xff.split(",").at(-1));
     if (last) return last;
   }
-  const peer = cleanAddress(h.get(PEER_HEADER));
+  // Only believed when our launcher runs (it overwrites whatever a client sent).
+  const peer = SESAME_LAUNCHER ? cleanAddress(h.get(PEER_HEADER)) : null;
   if (peer) return peer;
-  // Plain `next start` (no launcher): Next fills X-Forwarded-For from the socket when absent.
+  // Plain `next start` (no launcher): Next fills X-Forwarded-For from the socket when
+  // absent, but keeps a client-sent one — so run the app through server.mjs.
   return cleanAddress(xff?.split(",")[0]) ?? "unknown";
 }
 
