@@ -1,38 +1,10 @@
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { createTestNet, run, spawnIn, stopProcess, tcpConnects, waitFor, type TestNet } from "@sesame/testkit";
+import { createTestNet, run, spawnIn, startTcpService, stopProcess, tcpConnects, waitFor, type TestNet } from "@sesame/testkit";
 import { testDb } from "./db";
 import { DB_PATH, REPO_ROOT } from "./env";
 
 export const PROTECTED_PORT = 2222;
-
-// A TCP service that survives clients resetting the connection (the probe
-// exits right after connecting, so the server side often sees ECONNRESET).
-const SERVICE = `
-const net = require("node:net");
-const srv = net.createServer((c) => { c.on("error", () => {}); c.end("sesame-e2e\\n"); });
-srv.on("error", (e) => { console.error(e.message); process.exit(1); });
-srv.listen({ port: Number(process.argv[1]), host: "::", ipv6Only: false }, () => process.stdout.write("listening\\n"));
-setInterval(() => {}, 1 << 30);
-`;
-
-async function startService(ns: string, port: number): Promise<ChildProcess> {
-  const child = spawnIn(ns, [process.execPath, "-e", SERVICE, String(port)]);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("tcp service did not start")), 10_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      if (d.toString().includes("listening")) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once("exit", (c) => {
-      clearTimeout(t);
-      reject(new Error(`tcp service exited ${c}`));
-    });
-  });
-  return child;
-}
 
 export interface Lab {
   net: TestNet;
@@ -56,7 +28,7 @@ export async function startLab(): Promise<Lab> {
   let worker: ChildProcess | undefined;
   let out = "";
   try {
-    service = await startService(net.server, PROTECTED_PORT);
+    service = await startTcpService(net.server, [PROTECTED_PORT]);
     worker = spawnIn(net.server, [
       process.execPath,
       join(REPO_ROOT, "apps/worker/bin/sesame-worker.js"),
