@@ -77,6 +77,8 @@ describe("worker: knockd.conf drop-in", () => {
     await knock(net.client, { host: net.serverIp, steps: steps("9301,9302") });
     await w.waitForLine(/otp: one-time sequence used; next sequence active/, 3000);
     expect(readFileSync(join(dir, "otp.txt"), "utf8")).toBe("#9301,9302\n 9401,9402:udp\n");
+    // The start command runs asynchronously after the log line: wait for its output before sampling.
+    expect(await waitFor(() => out().includes(`otp ${net.clientIp}`), 3000, 50)).toBe(true);
     // Replaying the used sequence does nothing.
     const before = out();
     await knock(net.client, { host: net.serverIp, steps: steps("9301,9302") });
