@@ -144,7 +144,7 @@ export async function measureDb(ctx: BenchContext): Promise<MeasureOutcome> {
     return {
       name: "db",
       rows,
-      panels: [{ title: `History queries on ${n / 1000}k events (max of 6)`, unit: "ms", log: true, groups: q.timings.filter((t) => !t.name.startsWith("count")).slice(0, 10).map((t) => ({ label: t.name.replace("filter ", "").slice(0, 9), values: { sesame: round(Math.max(t.maxMs, 0.01), 2) } })) }],
+      panels: [{ title: `History queries on ${n / 1000}k events (max of 6)`, unit: "ms", log: true, groups: q.timings.filter((t) => !t.name.startsWith("count")).slice(0, 10).map((t) => ({ label: t.name.replace("filter ", "").replace(" page", "").slice(0, 14), values: { sesame: round(Math.max(t.maxMs, 0.01), 2) } })) }],
       raw: { writer, endToEnd: e2e, queries: q },
       notes: [
         "db (a): DbWriter from apps/worker fed 2000 stage events per event-loop turn while its queue is under 50k, on a temp file DB (WAL, synchronous=NORMAL).",

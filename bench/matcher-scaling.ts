@@ -26,6 +26,30 @@ export interface MatcherLevel {
   packetsPerRound: number;
   /** Pending attempts after the workload (the cap holds the level constant). */
   pendingAfter: number;
+  /**
+   * Reference: ns per random Map<string, object>.get on a plain Map of the
+   * same size. Growth here is the memory hierarchy (cache/TLB misses once the
+   * table outgrows the caches), not the matcher's algorithm.
+   */
+  mapGetNs: number;
+}
+
+/** ns per random get() on a Map of `size` IP-string keys (median of 3 passes). */
+function timeMapGet(size: number, gets: number): number {
+  const m = new Map<string, { stage: number; start: number }>();
+  for (let i = 0; i < size; i++) m.set(ipOf(i), { stage: 1, start: i });
+  const keys: string[] = [];
+  let s = 7;
+  for (let i = 0; i < gets; i++) keys.push(ipOf((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % size));
+  const passes: number[] = [];
+  let sink = 0;
+  for (let p = 0; p < 3; p++) {
+    const t0 = process.hrtime.bigint();
+    for (const k of keys) sink += m.get(k)!.stage;
+    passes.push(Number(process.hrtime.bigint() - t0) / gets);
+  }
+  if (sink === 0) throw new Error("unreachable");
+  return median(passes);
 }
 
 function ipOf(i: number): string {
@@ -107,7 +131,15 @@ export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) 
   }
   return levels.map((level) => {
     const s = samples.get(level)!;
-    return { pending: level, cpuNsPerPacket: round(median(s.cpu), 1), wallNsPerPacket: round(median(s.wall), 1), rounds, packetsPerRound: count, pendingAfter: s.pendingAfter };
+    return {
+      pending: level,
+      cpuNsPerPacket: round(median(s.cpu), 1),
+      wallNsPerPacket: round(median(s.wall), 1),
+      rounds,
+      packetsPerRound: count,
+      pendingAfter: s.pendingAfter,
+      mapGetNs: round(timeMapGet(level, 200_000), 1),
+    };
   });
 }
 

@@ -131,6 +131,8 @@ export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome>
   }
   const mRatio = ratioOf(matcher[matcher.length - 1]!.cpuNsPerPacket, m1k.cpuNsPerPacket);
   rows.push({ section: "4a matcher", metric: `growth ${matcher[matcher.length - 1]!.pending / 1000}k / 1k`, values: { sesame: mRatio }, target: "≤ 2", met: atMost(mRatio, 2) });
+  const mapRatio = ratioOf(matcher[matcher.length - 1]!.mapGetNs, m1k.mapGetNs);
+  rows.push({ section: "4a matcher", metric: "  reference: bare Map.get growth", values: { sesame: mapRatio } });
   levels.forEach((level, i) => {
     rows.push({
       section: "4b daemon",

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   debug?: boolean;
   /** Write a V8 CPU profile (worker only) into this directory on exit. */
   cpuProfDir?: string;
+  /** Extra node flags for the worker (e.g. --trace-gc when investigating memory). */
+  nodeFlags?: string[];
 }
 
 export interface Daemon {
@@ -74,6 +76,7 @@ function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess 
 function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOptions): string[] {
   const node = [process.execPath];
   if (opts.cpuProfDir) node.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
+  if (opts.nodeFlags) node.push(...opts.nodeFlags);
   const argv = [...node, "--import", "tsx", join(REPO_ROOT, "apps/worker/src/main.ts"), "--db", dbPath, "-i", bed.net.serverIf];
   if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
   if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));

@@ -64,8 +64,14 @@ function renderPanel(p: Panel, x0: number, y0: number): string {
       }
       const bh = Math.max(1, scale(v));
       out.push(`<rect x="${x}" y="${PAD.top + h - bh}" width="${bw - 2}" height="${bh}" fill="${COLORS[d]}"><title>${esc(`${DAEMON_LABELS[d]} ${g.label}: ${v}`)}</title></rect>`);
+      if (bw >= 10) out.push(`<text x="${x + (bw - 2) / 2}" y="${PAD.top + h - bh - 2}" font-size="8" text-anchor="middle">${label(v)}</text>`);
     });
-    out.push(`<text x="${PAD.left + gi * gw + gw / 2}" y="${PAD.top + h + 14}" font-size="10" text-anchor="middle">${esc(g.label)}</text>`);
+    const lx = PAD.left + gi * gw + gw / 2;
+    const ly = PAD.top + h + 14;
+    // many groups: slant the labels so they do not overlap
+    out.push(p.groups.length > 5
+      ? `<text x="${lx}" y="${ly - 4}" font-size="9" text-anchor="end" transform="rotate(-35 ${lx} ${ly - 4})">${esc(g.label)}</text>`
+      : `<text x="${lx}" y="${ly}" font-size="10" text-anchor="middle">${esc(g.label)}</text>`);
   });
   out.push(`<line x1="${PAD.left}" x2="${PAD.left + w}" y1="${PAD.top + h}" y2="${PAD.top + h}" stroke="#333"/>`);
   out.push("</g>");
