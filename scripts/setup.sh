@@ -13,6 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# SESAME_SETUP_NO_INSTALL=1: only prepare the user and state directory (tests that run start.sh offline).
+if [ "${SESAME_SETUP_NO_INSTALL:-}" != "1" ]; then
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -31,9 +33,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+fi
 
 # The web app runs unprivileged as `sesame`; the root worker and the web share
 # the database through a setgid directory (files inherit the group).
 id -u sesame >/dev/null 2>&1 || useradd --system --home-dir "$SESAME_STATE_DIR" --shell /usr/sbin/nologin sesame
 install -d -o root -g sesame -m 2770 "$SESAME_STATE_DIR"
-install -d -o sesame -g sesame -m 0700 "$SESAME_STATE_DIR/web"
+install -d -o sesame -g sesame -m 0700 "${SESAME_SECRETS_DIR:-$SESAME_STATE_DIR/web}"

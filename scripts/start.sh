@@ -4,13 +4,14 @@
 # Safe defaults: a fresh database protects no port until an admin configures one.
 #   SESAME_DB              database path (default /var/lib/sesame/sesame.db)
 #   SESAME_ADMIN_PASSWORD  initial admin password (else a one-time setup link is printed)
-#   PORT / HOSTNAME        where the UI listens (default 3000 on all addresses)
+#   PORT / HOSTNAME_UI     where the UI listens (default 3000 on all addresses)
+#   SESAME_TRUST_PROXY=1   behind a reverse proxy: trust its X-Forwarded-* headers
 #   SESAME_WORKER_ARGS     extra worker flags, e.g. "-i eth0 -c /etc/knockd.conf"
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-
 export SESAME_DB="${SESAME_DB:-/var/lib/sesame/sesame.db}"
+SESAME_STATE_DIR="$(dirname "$SESAME_DB")" bash scripts/setup.sh
+
 export SESAME_SECRETS_DIR="${SESAME_SECRETS_DIR:-$(dirname "$SESAME_DB")/web}"
 export PORT="${PORT:-3000}" HOSTNAME="${HOSTNAME_UI:-0.0.0.0}"
 umask 007
@@ -18,13 +19,7 @@ umask 007
 npx tsx scripts/migrate.ts --db "$SESAME_DB"
 chgrp sesame "$SESAME_DB"* 2>/dev/null || true
 
-# Build the UI once per source change.
-src_sha=$(git ls-files -s apps/web packages/core packages/db 2>/dev/null | sha256sum | cut -d' ' -f1)
-if [ ! -f apps/web/.next/BUILD_ID ] || [ "$(cat apps/web/.next/.sesame-src 2>/dev/null)" != "$src_sha" ]; then
-  echo "start: building the admin UI"
-  npm run build -w @sesame/web --silent
-  echo "$src_sha" > apps/web/.next/.sesame-src
-fi
+(umask 022; bash scripts/build-web.sh)
 install -d -o sesame -g sesame apps/web/.next/cache
 
 pids=()
@@ -39,8 +34,9 @@ trap cleanup INT TERM EXIT
 node --import tsx apps/worker/src/main.ts --db "$SESAME_DB" ${SESAME_WORKER_ARGS:-} &
 pids+=($!)
 runuser -u sesame -- env SESAME_DB="$SESAME_DB" SESAME_SECRETS_DIR="$SESAME_SECRETS_DIR" \
-  SESAME_ADMIN_PASSWORD="${SESAME_ADMIN_PASSWORD:-}" PORT="$PORT" HOSTNAME="$HOSTNAME" NODE_ENV=production \
-  node node_modules/next/dist/bin/next start apps/web -p "$PORT" -H "$HOSTNAME" &
+  SESAME_ADMIN_PASSWORD="${SESAME_ADMIN_PASSWORD:-}" SESAME_TRUST_PROXY="${SESAME_TRUST_PROXY:-}" \
+  PORT="$PORT" HOSTNAME="$HOSTNAME" NODE_ENV=production \
+  node apps/web/server.mjs &
 pids+=($!)
 echo "start: worker pid ${pids[0]}, admin UI pid ${pids[1]} on http://$HOSTNAME:$PORT"
 wait -n

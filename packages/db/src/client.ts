@@ -54,7 +54,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): SesameDb {
  */
 export function shareDbFiles(path: string, mode = 0o660): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(f)) chmodSync(f, mode);
+    if (existsSync(/*turbopackIgnore: true*/ f)) chmodSync(/*turbopackIgnore: true*/ f, mode);
   }
 }
 
