@@ -1,125 +1,66 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { ActiveBans } from "@/components/active-bans";
+import { Card } from "@/components/card";
 import { Countdown } from "@/components/countdown";
+import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { formatAge, formatPorts } from "@/lib/format";
 import type { LiveState, WorkerHealth } from "@/lib/live-types";
-import { extendGrantAction, revokeGrantAction, unbanAction } from "@/server/actions/grants";
+import { extendGrantAction, revokeGrantAction } from "@/server/actions/grants";
 import type { Live } from "./use-live";
 
 export function GrantsPanel({ live }: { live: Live }) {
   const grants = live.state.grants;
   return (
-    <section className="card" aria-labelledby="h-grants">
-      <h2 id="h-grants">Open grants ({grants.length})</h2>
-      {grants.length === 0 ? (
-        <p className="empty">No port is open to anyone right now.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Door</th>
-                <th scope="col">Ports</th>
-                <th scope="col">Closes in</th>
-                <th scope="col" className="actions">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {grants.map((g) => (
-                <tr key={g.id} data-testid={`grant-${g.ip}`}>
-                  <td className="mono" data-label="Address">{g.ip}</td>
-                  <td data-label="Door">{g.doorName}</td>
-                  <td className="mono" data-label="Ports">{formatPorts(g.ports)}</td>
-                  <td data-label="Closes in">
-                    <div className="row">
-                      <Countdown until={g.expiresAt} skew={live.skew} />
-                      {!g.applied ? <span className="badge warn">applying</span> : null}
-                    </div>
-                  </td>
-                  <td className="actions">
-                    <div className="row" style={{ justifyContent: "flex-end" }}>
-                      <form action={extendGrantAction} className="row">
-                        <input type="hidden" name="id" value={g.id} />
-                        <label className="sr-only" htmlFor={`ext-${g.id}`}>
-                          Extend {g.ip} by
-                        </label>
-                        <select id={`ext-${g.id}`} name="seconds" defaultValue="900" style={{ width: "auto", padding: "0.15rem 0.3rem", fontSize: "0.82rem" }}>
-                          <option value="300">+5 min</option>
-                          <option value="900">+15 min</option>
-                          <option value="3600">+1 h</option>
-                          <option value="14400">+4 h</option>
-                        </select>
-                        <button className="btn small" type="submit" aria-label={`Extend grant of ${g.ip}`}>
-                          Extend
-                        </button>
-                      </form>
-                      <form action={revokeGrantAction}>
-                        <input type="hidden" name="id" value={g.id} />
-                        <button className="btn small danger" type="submit" aria-label={`Revoke grant of ${g.ip}`}>
-                          Revoke
-                        </button>
-                      </form>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <Card headingId="h-grants" title={<>Open grants ({grants.length})</>}>
+      <DataTable rows={grants} columns={["Address", "Door", "Ports", "Closes in"]} empty="No port is open to anyone right now." cards actions>
+        {(g) => (
+          <tr key={g.id} data-testid={`grant-${g.ip}`}>
+            <td className="mono" data-label="Address">{g.ip}</td>
+            <td data-label="Door">{g.doorName}</td>
+            <td className="mono" data-label="Ports">{formatPorts(g.ports)}</td>
+            <td data-label="Closes in">
+              <div className="row">
+                <Countdown until={g.expiresAt} skew={live.skew} />
+                {!g.applied ? <span className="badge warn">applying</span> : null}
+              </div>
+            </td>
+            <td className="actions">
+              <div className="row" style={{ justifyContent: "flex-end" }}>
+                <form action={extendGrantAction} className="row">
+                  <input type="hidden" name="id" value={g.id} />
+                  <label className="sr-only" htmlFor={`ext-${g.id}`}>
+                    Extend {g.ip} by
+                  </label>
+                  <select id={`ext-${g.id}`} name="seconds" defaultValue="900" style={{ width: "auto", padding: "0.15rem 0.3rem", fontSize: "0.82rem" }}>
+                    <option value="300">+5 min</option>
+                    <option value="900">+15 min</option>
+                    <option value="3600">+1 h</option>
+                    <option value="14400">+4 h</option>
+                  </select>
+                  <button className="btn small" type="submit" aria-label={`Extend grant of ${g.ip}`}>
+                    Extend
+                  </button>
+                </form>
+                <form action={revokeGrantAction}>
+                  <input type="hidden" name="id" value={g.id} />
+                  <button className="btn small danger" type="submit" aria-label={`Revoke grant of ${g.ip}`}>
+                    Revoke
+                  </button>
+                </form>
+              </div>
+            </td>
+          </tr>
+        )}
+      </DataTable>
+    </Card>
   );
 }
 
 export function BansPanel({ live }: { live: Live }) {
-  const bans = live.state.bans;
-  return (
-    <section className="card" aria-labelledby="h-bans">
-      <h2 id="h-bans">Active bans ({bans.length})</h2>
-      {bans.length === 0 ? (
-        <p className="empty">Nobody is banned.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="cards">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Decoy</th>
-                <th scope="col">Lifts in</th>
-                <th scope="col" className="actions">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {bans.map((b) => (
-                <tr key={b.id} data-testid={`ban-${b.ip}`}>
-                  <td className="mono" data-label="Address">{b.ip}</td>
-                  <td data-label="Decoy">{b.doorName}</td>
-                  <td data-label="Lifts in">
-                    <Countdown until={b.expiresAt} skew={live.skew} />
-                  </td>
-                  <td className="actions">
-                    <form action={unbanAction}>
-                      <input type="hidden" name="id" value={b.id} />
-                      <button className="btn small" type="submit" aria-label={`Unban ${b.ip}`}>
-                        Unban
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  );
+  return <ActiveBans bans={live.state.bans} skew={live.skew} />;
 }
 
 const STATE_TEXT: Record<WorkerHealth["state"], [string, string]> = {
@@ -142,8 +83,7 @@ export function HealthPanel({ state }: { state: LiveState }) {
   const age = h.heartbeatAgeMs === null ? null : h.heartbeatAgeMs + (tick ? tick.now - tick.at : 0);
   const [text, tone] = STATE_TEXT[h.state];
   return (
-    <section className="card" aria-labelledby="h-health">
-      <h2 id="h-health">Worker</h2>
+    <Card headingId="h-health" title="Worker">
       <dl className="kv" data-testid="worker-health">
         <dt>Configuration</dt>
         <dd>
@@ -194,6 +134,6 @@ export function HealthPanel({ state }: { state: LiveState }) {
           Changes are saved but not applied until the worker runs: <code>sudo npm start</code> (or the sesame-worker service).
         </p>
       ) : null}
-    </section>
+    </Card>
   );
 }

@@ -1,7 +1,8 @@
 import { audit, desc, lt } from "@sesame/db";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
+import { Pager } from "@/components/pager";
 import { getDb } from "@/server/db";
 import { requireSession } from "@/server/session";
 
@@ -46,67 +47,40 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       </div>
       <section className="card" aria-label="Audit entries">
-        {page.length === 0 ? (
-          <p className="empty">No changes recorded yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <LocalTime ts={r.ts} />
-                    </td>
-                    <td className="mono small">{r.actor}</td>
-                    <td>
-                      <span className="badge">{r.action}</span> {r.entity}
-                      {r.entityId ? <span className="muted"> #{r.entityId}</span> : null} <span className="small">{summary(r)}</span>
-                    </td>
-                    <td>
-                      {r.before != null || r.after != null ? (
-                        <details>
-                          <summary>before / after</summary>
-                          <div className="grid-2" style={{ marginTop: "0.5rem", minWidth: "min(40rem, 80vw)" }}>
-                            <div>
-                              <div className="muted small">Before</div>
-                              <pre className="code json">{r.before == null ? "—" : JSON.stringify(r.before, null, 2)}</pre>
-                            </div>
-                            <div>
-                              <div className="muted small">After</div>
-                              <pre className="code json">{r.after == null ? "—" : JSON.stringify(r.after, null, 2)}</pre>
-                            </div>
-                          </div>
-                        </details>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <nav className="pager" aria-label="Pages">
-          {beforeId ? (
-            <Link className="btn small" href="/audit">
-              Newest
-            </Link>
-          ) : null}
-          {older ? (
-            <Link className="btn small" href={`/audit?before=${older}`}>
-              Older →
-            </Link>
-          ) : null}
-        </nav>
+        <DataTable rows={page} columns={["When", "Who", "What", "Details"]} empty="No changes recorded yet." testId="audit-table">
+          {(r) => (
+            <tr key={r.id}>
+              <td>
+                <LocalTime ts={r.ts} />
+              </td>
+              <td className="mono small">{r.actor}</td>
+              <td>
+                <span className="badge">{r.action}</span> {r.entity}
+                {r.entityId ? <span className="muted"> #{r.entityId}</span> : null} <span className="small">{summary(r)}</span>
+              </td>
+              <td>
+                {r.before != null || r.after != null ? (
+                  <details>
+                    <summary>before / after</summary>
+                    <div className="grid-2" style={{ marginTop: "0.5rem", minWidth: "min(40rem, 80vw)" }}>
+                      <div>
+                        <div className="muted small">Before</div>
+                        <pre className="code json">{r.before == null ? "—" : JSON.stringify(r.before, null, 2)}</pre>
+                      </div>
+                      <div>
+                        <div className="muted small">After</div>
+                        <pre className="code json">{r.after == null ? "—" : JSON.stringify(r.after, null, 2)}</pre>
+                      </div>
+                    </div>
+                  </details>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          )}
+        </DataTable>
+        <Pager newest={beforeId ? "/audit" : undefined} older={older ? `/audit?before=${older}` : undefined} />
       </section>
     </>
   );

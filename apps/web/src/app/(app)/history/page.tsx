@@ -1,8 +1,11 @@
-import { EVENT_KINDS, HistoryFilterSchema } from "@sesame/core";
+import { EVENT_KINDS, HistoryFilterSchema, type Step } from "@sesame/core";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
+import { Pager } from "@/components/pager";
 import { describeEvent } from "@/lib/describe-event";
+import { formatPorts } from "@/lib/format";
 import { issuesToFieldErrors } from "@/lib/form-state";
 import { getDb } from "@/server/db";
 import { findDoors } from "@/server/queries/doors";
@@ -42,52 +45,21 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
     const page = findGrantPage(db, f, { beforeId, pageSize: f.pageSize });
     body = (
       <>
-        {page.rows.length === 0 ? (
-          <p className="empty">No OPEN SESAME matches these filters.</p>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="history-table">
-              <thead>
-                <tr>
-                  <th scope="col">Opened</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Door</th>
-                  <th scope="col">Ports</th>
-                  <th scope="col">Closed</th>
-                  <th scope="col">How</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.rows.map((g) => (
-                  <tr key={g.id}>
-                    <td>
-                      <LocalTime ts={g.openedAt} />
-                    </td>
-                    <td className="mono">{g.ip}</td>
-                    <td>{g.doorName}</td>
-                    <td className="mono">
-                      {(JSON.parse(g.ports) as { port: number; protocol: string }[]).map((p) => `${p.port}/${p.protocol}`).join(", ")}
-                    </td>
-                    <td>{g.closedAt ? <LocalTime ts={g.closedAt} /> : <span className="badge ok">open</span>}</td>
-                    <td>{g.closedReason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <nav className="pager" aria-label="Pages">
-          {beforeId ? (
-            <Link className="btn small" href={hrefWith(keep, {})}>
-              Newest
-            </Link>
-          ) : null}
-          {page.older ? (
-            <Link className="btn small" href={hrefWith(keep, { beforeId: String(page.older) })}>
-              Older →
-            </Link>
-          ) : null}
-        </nav>
+        <DataTable rows={page.rows} columns={["Opened", "Address", "Door", "Ports", "Closed", "How"]} empty="No OPEN SESAME matches these filters." testId="history-table">
+          {(g) => (
+            <tr key={g.id}>
+              <td>
+                <LocalTime ts={g.openedAt} />
+              </td>
+              <td className="mono">{g.ip}</td>
+              <td>{g.doorName}</td>
+              <td className="mono">{formatPorts(JSON.parse(g.ports) as Step[])}</td>
+              <td>{g.closedAt ? <LocalTime ts={g.closedAt} /> : <span className="badge ok">open</span>}</td>
+              <td>{g.closedReason ?? ""}</td>
+            </tr>
+          )}
+        </DataTable>
+        <Pager newest={beforeId ? hrefWith(keep, {}) : undefined} older={page.older ? hrefWith(keep, { beforeId: String(page.older) }) : undefined} />
       </>
     );
   } else {
@@ -97,55 +69,26 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
     const page = findEventPage(db, f, { before, after, pageSize: f.pageSize });
     body = (
       <>
-        {page.rows.length === 0 ? (
-          <p className="empty">No events match these filters.</p>
-        ) : (
-          <div className="table-wrap">
-            <table data-testid="history-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Door</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Event</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.rows.map((e) => (
-                  <tr key={e.id}>
-                    <td>
-                      <LocalTime ts={e.ts} />
-                    </td>
-                    <td className="mono">{e.ip ?? ""}</td>
-                    <td>{e.doorName ?? ""}</td>
-                    <td>
-                      <span className={`badge ${e.kind === "open" ? "ok" : e.kind === "ban" || e.kind.includes("error") ? "danger" : e.kind === "timeout" ? "warn" : ""}`}>{e.kind}</span>
-                    </td>
-                    <td className="mono small">{describeEvent(e)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <nav className="pager" aria-label="Pages">
-          {before || after ? (
-            <Link className="btn small" href={hrefWith(keep, {})}>
-              Newest
-            </Link>
-          ) : null}
-          {page.newer ? (
-            <Link className="btn small" href={hrefWith(keep, { after: page.newer })}>
-              ← Newer
-            </Link>
-          ) : null}
-          {page.older ? (
-            <Link className="btn small" href={hrefWith(keep, { before: page.older })}>
-              Older →
-            </Link>
-          ) : null}
-        </nav>
+        <DataTable rows={page.rows} columns={["Time", "Address", "Door", "Kind", "Event"]} empty="No events match these filters." testId="history-table">
+          {(e) => (
+            <tr key={e.id}>
+              <td>
+                <LocalTime ts={e.ts} />
+              </td>
+              <td className="mono">{e.ip ?? ""}</td>
+              <td>{e.doorName ?? ""}</td>
+              <td>
+                <span className={`badge ${e.kind === "open" ? "ok" : e.kind === "ban" || e.kind.includes("error") ? "danger" : e.kind === "timeout" ? "warn" : ""}`}>{e.kind}</span>
+              </td>
+              <td className="mono small">{describeEvent(e)}</td>
+            </tr>
+          )}
+        </DataTable>
+        <Pager
+          newest={before || after ? hrefWith(keep, {}) : undefined}
+          newer={page.newer ? hrefWith(keep, { after: page.newer }) : undefined}
+          older={page.older ? hrefWith(keep, { before: page.older }) : undefined}
+        />
       </>
     );
   }

@@ -1,6 +1,8 @@
 import { cidrContains, normalizeIp, parseCidr } from "@sesame/core";
 import { asc, trustedNetworks } from "@sesame/db";
 import type { Metadata } from "next";
+import { Card } from "@/components/card";
+import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { getClientAddress } from "@/server/client-address";
 import { getDb } from "@/server/db";
@@ -48,56 +50,35 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
           </p>
         )}
 
-        <section className="card" aria-labelledby="h-add">
-          <h2 id="h-add">Add a network</h2>
+        <Card headingId="h-add" title="Add a network">
           <TrustedForm suggestion={suggestion} />
-        </section>
+        </Card>
 
         <section className="card" aria-labelledby="h-list">
           <div className="card-head">
             <h2 id="h-list">Trusted ({rows.filter(isActive).length} active)</h2>
           </div>
-          {rows.length === 0 ? (
-            <p className="empty">No trusted networks.</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="cards">
-                <thead>
-                  <tr>
-                    <th scope="col">Network</th>
-                    <th scope="col">Comment</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="actions">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={r.id} data-testid={`trusted-${r.cidr}`}>
-                      <td className="mono" data-label="Network">{r.cidr}</td>
-                      <td data-label="Comment">{r.comment || <span className="muted">—</span>}</td>
-                      <td data-label="Expires">{r.expiresAt ? <LocalTime ts={r.expiresAt} /> : <span className="muted">never</span>}</td>
-                      <td data-label="Status">
-                        <div className="row">
-                          {isActive(r) ? <span className="badge ok">active</span> : <span className="badge">expired</span>}
-                          {cidrContains(r.cidr, adminIp) ? <span className="badge accent">includes you</span> : null}
-                        </div>
-                      </td>
-                      <td className="actions">
-                        <TrustedDelete id={r.id} cidr={r.cidr} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable rows={rows} columns={["Network", "Comment", "Expires", "Status"]} empty="No trusted networks." cards actions>
+            {(r) => (
+              <tr key={r.id} data-testid={`trusted-${r.cidr}`}>
+                <td className="mono" data-label="Network">{r.cidr}</td>
+                <td data-label="Comment">{r.comment || <span className="muted">—</span>}</td>
+                <td data-label="Expires">{r.expiresAt ? <LocalTime ts={r.expiresAt} /> : <span className="muted">never</span>}</td>
+                <td data-label="Status">
+                  <div className="row">
+                    {isActive(r) ? <span className="badge ok">active</span> : <span className="badge">expired</span>}
+                    {cidrContains(r.cidr, adminIp) ? <span className="badge accent">includes you</span> : null}
+                  </div>
+                </td>
+                <td className="actions">
+                  <TrustedDelete id={r.id} cidr={r.cidr} />
+                </td>
+              </tr>
+            )}
+          </DataTable>
         </section>
 
-        <section className="card" aria-labelledby="h-check">
-          <h2 id="h-check">Is this address trusted?</h2>
+        <Card headingId="h-check" title="Is this address trusted?">
           <form method="get" className="inline-form" role="search">
             <div className="field">
               <label htmlFor="check">Address</label>
@@ -123,7 +104,7 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
               )}
             </div>
           ) : null}
-        </section>
+        </Card>
       </div>
     </>
   );
