@@ -10,8 +10,10 @@ export function Field(props: {
   children: (a11y: { id: string; name: string; "aria-invalid"?: true; "aria-describedby"?: string }) => ReactNode;
   /** Error keys to show here besides `name` (e.g. nested paths). */
   errorKeys?: string[];
+  /** Keeps ids unique when two forms on one page have fields of the same name. */
+  idPrefix?: string;
 }) {
-  const id = `f-${props.name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
+  const id = `${props.idPrefix ?? "f"}-${props.name.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
   const errors = [props.name, ...(props.errorKeys ?? [])].flatMap((k) => props.state?.fieldErrors?.[k] ?? []);
   const describedBy = [props.hint ? `${id}-hint` : null, errors.length ? `${id}-err` : null].filter(Boolean).join(" ");
   return (
@@ -48,6 +50,20 @@ export function FormMessage({ state }: { state: FormState }) {
     <p className={`notice ${state.status === "ok" ? "ok" : "danger"}`} role={state.status === "ok" ? "status" : "alert"}>
       {state.message}
     </p>
+  );
+}
+
+/** The form's message, then its submit button, disabled while the action runs. */
+export function FormFooter({ state, pending, children }: { state: FormState; pending: boolean; children: ReactNode }) {
+  return (
+    <>
+      <FormMessage state={state} />
+      <div className="form-actions">
+        <button className="btn primary" type="submit" disabled={pending}>
+          {children}
+        </button>
+      </div>
+    </>
   );
 }
 

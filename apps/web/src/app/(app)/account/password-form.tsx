@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage } from "@/components/field";
+import { Field, FormFooter } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { changePasswordAction } from "@/server/actions/auth";
 
@@ -19,12 +19,9 @@ export function PasswordForm() {
       <Field name="confirm" label="Repeat the new password" state={state}>
         {(a) => <input {...a} type="password" autoComplete="new-password" />}
       </Field>
-      <FormMessage state={state} />
-      <div className="form-actions">
-        <button className="btn primary" type="submit" disabled={pending}>
-          Change password
-        </button>
-      </div>
+      <FormFooter state={state} pending={pending}>
+        Change password
+      </FormFooter>
     </form>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field, FormMessage, valueOf } from "@/components/field";
+import { Field, FormFooter, valueOf } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { saveSettingsAction } from "@/server/actions/settings";
 
@@ -31,12 +31,9 @@ export function SettingsForm({ current }: { current: { interfaces: string[]; bac
           {(a) => <input {...a} type="number" min={1000} max={5000000} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
         </Field>
       </div>
-      <FormMessage state={state} />
-      <div className="form-actions">
-        <button className="btn primary" type="submit" disabled={pending}>
-          Save settings
-        </button>
-      </div>
+      <FormFooter state={state} pending={pending}>
+        Save settings
+      </FormFooter>
     </form>
   );
 }

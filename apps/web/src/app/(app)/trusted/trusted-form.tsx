@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { DateTimeField } from "@/components/date-time-field";
-import { Field, FormMessage, valueOf } from "@/components/field";
+import { Field, FormFooter, valueOf } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { addTrustedAction } from "@/server/actions/trusted";
 
@@ -21,12 +21,9 @@ export function TrustedForm({ suggestion }: { suggestion: string }) {
           {(a) => <DateTimeField id={a.id} name="expiresAt" defaultValue={valueOf(state, "expiresAt", "")} aria-invalid={a["aria-invalid"]} aria-describedby={a["aria-describedby"]} />}
         </Field>
       </div>
-      <FormMessage state={state} />
-      <div className="form-actions">
-        <button className="btn primary" type="submit" disabled={pending}>
-          Add trusted network
-        </button>
-      </div>
+      <FormFooter state={state} pending={pending}>
+        Add trusted network
+      </FormFooter>
     </form>
   );
 }
