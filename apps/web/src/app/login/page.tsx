@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth-card";
 import { getClientAddress } from "@/server/client-address";
 import { getDb } from "@/server/db";
 import { currentLock, lockMessage } from "@/server/login-throttle";
@@ -17,23 +18,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const lock = currentLock(getDb(), await getClientAddress(), Date.now());
   const needsSetup = !loadSecrets().admin;
   return (
-    <div className="auth">
-      <div className="card">
-        <div className="brand">
-          <img src="/sesame.svg" alt="" />
-          <span>Sesame</span>
-        </div>
-        <h1 className="sr-only">Log in to Sesame</h1>
-        {needsSetup ? (
-          <p className="notice warn" role="alert">
-            No admin password is set yet. Open the one-time setup link printed in the server log
-            (or start the server with SESAME_ADMIN_PASSWORD).
-          </p>
-        ) : (
-          <LoginForm next={target} initialLock={lock ? lockMessage(lock) : undefined} />
-        )}
-      </div>
-    </div>
+    <AuthCard>
+      <h1 className="sr-only">Log in to Sesame</h1>
+      {needsSetup ? (
+        <p className="notice warn" role="alert">
+          No admin password is set yet. Open the one-time setup link printed in the server log
+          (or start the server with SESAME_ADMIN_PASSWORD).
+        </p>
+      ) : (
+        <LoginForm next={target} initialLock={lock ? lockMessage(lock) : undefined} />
+      )}
+    </AuthCard>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AuthCard } from "@/components/auth-card";
 import { isSetupTokenValid, loadSecrets } from "@/server/secrets";
 import { SetupForm } from "./setup-form";
 
@@ -11,21 +12,15 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   if (loadSecrets().admin) redirect("/login");
   const valid = isSetupTokenValid(token);
   return (
-    <div className="auth">
-      <div className="card">
-        <div className="brand">
-          <img src="/sesame.svg" alt="" />
-          <span>Sesame</span>
-        </div>
-        <h1>Set the admin password</h1>
-        {valid ? (
-          <SetupForm token={token} />
-        ) : (
-          <p className="notice danger" role="alert">
-            This setup link is invalid or was already used. Restart the web server to print a new one.
-          </p>
-        )}
-      </div>
-    </div>
+    <AuthCard>
+      <h1>Set the admin password</h1>
+      {valid ? (
+        <SetupForm token={token} />
+      ) : (
+        <p className="notice danger" role="alert">
+          This setup link is invalid or was already used. Restart the web server to print a new one.
+        </p>
+      )}
+    </AuthCard>
   );
 }
