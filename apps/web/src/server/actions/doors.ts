@@ -8,19 +8,11 @@ import { errorState, formValues, type FormState } from "@/lib/form-state";
 import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
+import { FieldError } from "../field-error";
 import { parseDoorForm } from "../door-form";
 import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
-
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function afterDoorChange(): void {
   getLiveHub().refreshState();

@@ -7,18 +7,10 @@ import { errorState, formValues, issuesToFieldErrors, okState, type FormState } 
 import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
+import { FieldError } from "../field-error";
 import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
-
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Add a trusted network: valid CIDR, no overlap with an existing entry, expiry in the future. */
 export async function addTrustedAction(_prev: FormState, formData: FormData): Promise<FormState> {
