@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ActivityChart } from "@/components/dashboard/activity-chart";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { LiveDashboard } from "@/components/dashboard/live-dashboard";
+import { PageHead } from "@/components/page-head";
 import { getDb } from "@/server/db";
 import { findDoors } from "@/server/queries/doors";
 import { latestEventId, readLiveState } from "@/server/queries/live-state";
@@ -21,12 +22,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const doorCount = findDoors(db).length;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Dashboard</h1>
-          <p>Knocks as they happen, who is let in, who is banned, and whether the worker is keeping up.</p>
-        </div>
-      </div>
+      <PageHead title="Dashboard">
+        Knocks as they happen, who is let in, who is banned, and whether the worker is keeping up.
+      </PageHead>
       {doorCount === 0 ? (
         <p className="notice info" style={{ marginBottom: "1rem" }}>
           Nothing is protected yet. <Link href="/trusted">Trust your own network</Link>, then <Link href="/sequences/new">create a knock sequence</Link> or{" "}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { LocalTime } from "@/components/local-time";
+import { PageHead } from "@/components/page-head";
 import { loadSecrets } from "@/server/secrets";
 import { requireSession } from "@/server/session";
 import { PasswordForm } from "./password-form";
@@ -11,14 +12,9 @@ export default async function AccountPage() {
   const changedAt = loadSecrets().admin?.changedAt;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Account</h1>
-          <p>
-            Signed in as <strong>{session.user}</strong> until <LocalTime ts={session.expiresAt} />.
-          </p>
-        </div>
-      </div>
+      <PageHead title="Account">
+        Signed in as <strong>{session.user}</strong> until <LocalTime ts={session.expiresAt} />.
+      </PageHead>
       <section className="card" aria-labelledby="h-password" style={{ maxWidth: "36rem" }}>
         <h2 id="h-password">Change password</h2>
         {changedAt ? (

@@ -2,6 +2,7 @@ import { audit, desc, lt } from "@sesame/db";
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
+import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
 import { getDb } from "@/server/db";
 import { requireSession } from "@/server/session";
@@ -40,12 +41,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const older = rows.length > PAGE ? page.at(-1)?.id : undefined;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Audit log</h1>
-          <p>Who changed what, and when. Every configuration change is recorded with its before and after.</p>
-        </div>
-      </div>
+      <PageHead title="Audit log">
+        Who changed what, and when. Every configuration change is recorded with its before and after.
+      </PageHead>
       <section className="card" aria-label="Audit entries">
         <DataTable rows={page} columns={["When", "Who", "What", "Details"]} empty="No changes recorded yet." testId="audit-table">
           {(r) => (

@@ -6,6 +6,7 @@ import { Card } from "@/components/card";
 import { DataTable } from "@/components/data-table";
 import { DoorRow, doorColumns } from "@/components/door-row";
 import { LocalTime } from "@/components/local-time";
+import { PageHead } from "@/components/page-head";
 import { SavedNotice } from "@/components/saved-notice";
 import { formatDuration, formatSteps } from "@/lib/format";
 import { getDb } from "@/server/db";
@@ -27,15 +28,16 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
   const protectedPorts = readProtectedPorts(db);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Decoy sequences</h1>
-          <p>Knocks that only a scanner would send. Whoever completes one is banned from the protected ports; trusted networks never are.</p>
-        </div>
-        <Link className="btn primary" href="/sequences/new?kind=ban">
-          New decoy
-        </Link>
-      </div>
+      <PageHead
+        title="Decoy sequences"
+        action={
+          <Link className="btn primary" href="/sequences/new?kind=ban">
+            New decoy
+          </Link>
+        }
+      >
+        Knocks that only a scanner would send. Whoever completes one is banned from the protected ports; trusted networks never are.
+      </PageHead>
       <SavedNotice saved={saved} />
       <div className="stack">
         {decoys.length > 0 && protectedPorts.length === 0 ? (

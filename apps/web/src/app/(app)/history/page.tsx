@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
+import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
 import { describeEvent } from "@/lib/describe-event";
 import { formatPorts } from "@/lib/format";
@@ -96,15 +97,16 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>History</h1>
-          <p>Every event the worker recorded, and every OPEN SESAME with what it opened.</p>
-        </div>
-        <a className="btn" href={exportHref} download>
-          Download CSV
-        </a>
-      </div>
+      <PageHead
+        title="History"
+        action={
+          <a className="btn" href={exportHref} download>
+            Download CSV
+          </a>
+        }
+      >
+        Every event the worker recorded, and every OPEN SESAME with what it opened.
+      </PageHead>
       <div className="stack">
         <nav className="toolbar" aria-label="History view">
           <Link className={`btn small${view === "events" ? " primary" : ""}`} href={hrefWith({ ...filterParams }, {})} aria-current={view === "events" ? "page" : undefined}>

@@ -2,11 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/data-table";
 import { DoorRow, doorColumns } from "@/components/door-row";
+import { PageHead } from "@/components/page-head";
+import { SavedNotice } from "@/components/saved-notice";
 import { describeAction, formatSteps } from "@/lib/format";
 import { getDb } from "@/server/db";
 import { findDoors } from "@/server/queries/doors";
 import { requireSession } from "@/server/session";
-import { SavedNotice } from "@/components/saved-notice";
 
 export const metadata: Metadata = { title: "Sequences" };
 
@@ -16,15 +17,16 @@ export default async function SequencesPage({ searchParams }: { searchParams: Pr
   const rows = findDoors(getDb()).filter((d) => d.action !== "ban");
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Knock sequences</h1>
-          <p>Doors that open (or close) ports for whoever knocks the right sequence. Decoys live under <Link href="/decoys">Decoys</Link>.</p>
-        </div>
-        <Link className="btn primary" href="/sequences/new">
-          New sequence
-        </Link>
-      </div>
+      <PageHead
+        title="Knock sequences"
+        action={
+          <Link className="btn primary" href="/sequences/new">
+            New sequence
+          </Link>
+        }
+      >
+        Doors that open (or close) ports for whoever knocks the right sequence. Decoys live under <Link href="/decoys">Decoys</Link>.
+      </PageHead>
       <SavedNotice saved={saved} />
       <section className="card" aria-label="Sequences">
         <DataTable

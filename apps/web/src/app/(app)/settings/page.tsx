@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { PageHead } from "@/components/page-head";
 import { getDb } from "@/server/db";
 import { getWorkerHealth } from "@/server/queries/worker-status";
 import { readAllSettings } from "@/server/settings";
@@ -15,12 +16,9 @@ export default async function SettingsPage() {
   const health = getWorkerHealth(db);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Settings</h1>
-          <p>Where the worker listens, how it filters, and how long history is kept.</p>
-        </div>
-      </div>
+      <PageHead title="Settings">
+        Where the worker listens, how it filters, and how long history is kept.
+      </PageHead>
       <div className="stack">
         <section className="card" aria-labelledby="h-worker-settings">
           <h2 id="h-worker-settings">Worker</h2>

@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import { Card } from "@/components/card";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
+import { PageHead } from "@/components/page-head";
 import { getClientAddress } from "@/server/client-address";
 import { getDb } from "@/server/db";
 import { readProtectedPorts } from "@/server/lockout";
@@ -31,12 +32,9 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Trusted networks</h1>
-          <p>Addresses here reach protected ports without knocking and are never banned by a decoy.</p>
-        </div>
-      </div>
+      <PageHead title="Trusted networks">
+        Addresses here reach protected ports without knocking and are never banned by a decoy.
+      </PageHead>
       <div className="stack">
         {!adminCovered ? (
           <p className="notice warn" role="note">

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { DoorEditor } from "@/components/door-editor/door-editor";
 import { doorToDraft } from "@/components/door-editor/draft";
 import { DoorToggle } from "@/components/door-toggle";
+import { PageHead } from "@/components/page-head";
 import { formatSteps } from "@/lib/format";
 import { knockCommandFor } from "@sesame/core";
 import { loadEditorContext } from "@/server/queries/editor-context";
@@ -25,15 +26,16 @@ export default async function EditSequencePage({ params }: { params: Promise<{ i
   if (row.action === "command") {
     return (
       <>
-        <div className="page-head">
-          <div>
-            <h1>{row.name}</h1>
-            <p>Imported from knockd.conf with shell commands.</p>
-          </div>
-          <Link className="btn" href={back}>
-            Back
-          </Link>
-        </div>
+        <PageHead
+          title={row.name}
+          action={
+            <Link className="btn" href={back}>
+              Back
+            </Link>
+          }
+        >
+          Imported from knockd.conf with shell commands.
+        </PageHead>
         <div className="stack">
           <p className="notice info">
             The commands below are shown for reference only. Sesame never runs commands stored in its database: they run only if the
@@ -55,12 +57,9 @@ export default async function EditSequencePage({ params }: { params: Promise<{ i
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Edit {row.name}</h1>
-          <p>Changes apply as soon as you save; knocks in progress for an unchanged sequence carry on.</p>
-        </div>
-      </div>
+      <PageHead title={<>Edit {row.name}</>}>
+        Changes apply as soon as you save; knocks in progress for an unchanged sequence carry on.
+      </PageHead>
       <DoorEditor
         initial={doorToDraft(door, row.id)}
         otherDoors={ctx.otherDoors}

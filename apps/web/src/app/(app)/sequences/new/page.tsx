@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DoorEditor } from "@/components/door-editor/door-editor";
 import { doorToDraft } from "@/components/door-editor/draft";
+import { PageHead } from "@/components/page-head";
 import { loadEditorContext } from "@/server/queries/editor-context";
 import { requireSession } from "@/server/session";
 
@@ -13,12 +14,9 @@ export default async function NewSequencePage({ searchParams }: { searchParams: 
   const ctx = await loadEditorContext(null);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>{actionKind === "ban" ? "New decoy sequence" : "New sequence"}</h1>
-          <p>{actionKind === "ban" ? "Whoever knocks a decoy is banned from all protected ports (never a trusted network)." : "Define the knocks and what they open."}</p>
-        </div>
-      </div>
+      <PageHead title={actionKind === "ban" ? "New decoy sequence" : "New sequence"}>
+        {actionKind === "ban" ? "Whoever knocks a decoy is banned from all protected ports (never a trusted network)." : "Define the knocks and what they open."}
+      </PageHead>
       <DoorEditor
         initial={doorToDraft(null, null, actionKind)}
         otherDoors={ctx.otherDoors}
