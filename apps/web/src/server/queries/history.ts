@@ -86,14 +86,15 @@ function ipCondition(cidr: Cidr, indexed: boolean): Where {
   return { sql: [`(${parts.join(" OR ")})`], params: prefixes.flatMap((p) => [p, `${p.slice(0, -1)}/`]) };
 }
 
-function timeWhere(f: EventFilter): Where {
+/** The from/to bounds of a filter on a time column (events.ts, grants.opened_at). */
+function timeWhere(f: EventFilter, column: "ts" | "opened_at" = "ts"): Where {
   const w: Where = { sql: [], params: [] };
   if (f.from !== undefined) {
-    w.sql.push("ts >= ?");
+    w.sql.push(`${column} >= ?`);
     w.params.push(f.from);
   }
   if (f.to !== undefined) {
-    w.sql.push("ts <= ?");
+    w.sql.push(`${column} <= ?`);
     w.params.push(f.to);
   }
   return w;
@@ -249,14 +250,9 @@ export function findGrantPage(
     w.sql.push("door_name = ?");
     w.params.push(f.door);
   }
-  if (f.from !== undefined) {
-    w.sql.push("opened_at >= ?");
-    w.params.push(f.from);
-  }
-  if (f.to !== undefined) {
-    w.sql.push("opened_at <= ?");
-    w.params.push(f.to);
-  }
+  const t = timeWhere(f, "opened_at");
+  w.sql.push(...t.sql);
+  w.params.push(...t.params);
   if (opts.beforeId) {
     w.sql.push("id < ?");
     w.params.push(opts.beforeId);
