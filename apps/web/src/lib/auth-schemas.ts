@@ -1,12 +1,10 @@
+import { ChangePasswordSchema } from "@sesame/core";
 import { z } from "zod";
 
-/** First-time setup (one-time link): same password rules as core's ChangePasswordSchema. */
+/** First-time setup (one-time link): the new-password rules of core's ChangePasswordSchema, without a current one. */
 export const SetupSchema = z
   .object({
-    next: z
-      .string({ error: "New password is required." })
-      .min(12, { error: "New password must be at least 12 characters long." })
-      .max(200, { error: "New password must be at most 200 characters long." }),
-    confirm: z.string({ error: "Please repeat the new password." }),
+    next: ChangePasswordSchema.shape.next,
+    confirm: ChangePasswordSchema.shape.confirm,
   })
   .refine((v) => v.next === v.confirm, { path: ["confirm"], message: "The confirmation does not match the new password." });
