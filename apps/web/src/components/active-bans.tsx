@@ -1,16 +1,12 @@
+import { Card } from "@/components/card";
+import { Countdown } from "@/components/countdown";
+import { DataTable } from "@/components/data-table";
+import { LocalTime } from "@/components/local-time";
+import type { BanView } from "@/lib/live-types";
 import { unbanAction } from "@/server/actions/grants";
-import { Card } from "./card";
-import { Countdown } from "./countdown";
-import { DataTable } from "./data-table";
-import { LocalTime } from "./local-time";
 
-interface ActiveBan {
-  id: number;
-  ip: string;
-  doorName: string;
-  createdAt: number;
-  expiresAt: number;
-}
+/** What the table shows of a ban: a live BanView or a bans row both fit. */
+type ActiveBan = Pick<BanView, "id" | "ip" | "doorName" | "createdAt" | "expiresAt">;
 
 /**
  * The "Active bans" card with an Unban button per address, shared by the

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { ConfirmDelete } from "@/components/confirm-delete";
+import { DoorToggle } from "@/components/door-toggle";
 import { deleteDoorAction } from "@/server/actions/doors";
-import { ConfirmDelete } from "./confirm-delete";
-import { DoorToggle } from "./door-toggle";
 
 /** Columns a door row always has around its own ones (see DoorRow). */
 export function doorColumns(middle: readonly string[]): string[] {
