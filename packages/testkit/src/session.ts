@@ -1,26 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { spawnIn, stopProcess } from "./netns";
-
-const ECHO = `
-const net = require("node:net");
-const ports = process.argv.slice(1).map(Number);
-let ready = 0;
-for (const p of ports) {
-  const srv = net.createServer((c) => { c.on("error", () => {}); c.pipe(c); });
-  srv.listen({ port: p, host: "::", ipv6Only: false }, () => { if (++ready === ports.length) process.stdout.write("listening\\n"); });
-}
-setInterval(() => {}, 1 << 30);
-`;
+import { startListener } from "./listener";
+import { stopProcess } from "./netns";
 
 /** Start a TCP echo service on `ports` in `ns` (for sessions that must outlive a revoke). Stop it with stopProcess(). */
 export async function startEchoService(ns: string, ports: number[]): Promise<ChildProcess> {
-  const child = spawnIn(ns, ["node", "-e", ECHO, ...ports.map(String)]);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("echo service did not start")), 10_000);
-    child.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("listening")) { clearTimeout(t); resolve(); } });
-    child.once("exit", (c) => { clearTimeout(t); reject(new Error(`echo service exited ${c}`)); });
-  });
-  return child;
+  return startListener(ns, ports, "c.pipe(c);", "echo service");
 }
 
 const SESSION = `

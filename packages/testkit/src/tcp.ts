@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import { run, spawnIn } from "./netns";
+import { startListener } from "./listener";
+import { run } from "./netns";
 
 const CONNECT_PROBE = `
 const net = require("node:net");
@@ -19,26 +20,9 @@ export async function tcpConnects(ns: string, host: string, port: number, opts: 
   return r.code === 0 && r.stdout === "connected";
 }
 
-const LISTENER = `
-const net = require("node:net");
-const ports = process.argv.slice(1).map(Number);
-let ready = 0;
-for (const p of ports) {
-  const srv = net.createServer((c) => { c.on("error", () => {}); c.end("sesame-test\\n"); });
-  srv.listen({ port: p, host: "::", ipv6Only: false }, () => { if (++ready === ports.length) process.stdout.write("listening\\n"); });
-}
-setInterval(() => {}, 1 << 30);
-`;
-
 /** Start a TCP service on `ports` in `ns` (the "protected" service). Stop it with stopProcess(). */
 export async function startTcpService(ns: string, ports: number[]): Promise<ChildProcess> {
-  const child = spawnIn(ns, ["node", "-e", LISTENER, ...ports.map(String)]);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("tcp service did not start")), 10_000);
-    child.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("listening")) { clearTimeout(t); resolve(); } });
-    child.once("exit", (c) => { clearTimeout(t); reject(new Error(`tcp service exited ${c}`)); });
-  });
-  return child;
+  return startListener(ns, ports, `c.end("sesame-test\\n");`, "tcp service");
 }
 
 /** Poll `check` every intervalMs until it is true or timeoutMs passes (bounded). */
