@@ -1,8 +1,7 @@
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestNet, must, run, type TestNet } from "@sesame/testkit";
-import { parseTcpdumpPacket, startCapture, type CapturedPacket } from "./capture";
+import { createTestNet, must, run, startTcpdumpCapture, type CapturedPacket, type TestNet } from "@sesame/testkit";
 
 // Real knocks between two namespaces, watched with tcpdump on the server's
 // veth: what matters to knockd (and Sesame's worker) is what is on the wire.
@@ -25,7 +24,7 @@ const IMPLS: Impl[] = ["sesame", "debian"];
 
 /** Run a knock client in the client namespace and capture what reaches the server. */
 async function knockAndCapture(impl: Impl, args: string[], expected: number, settleMs?: number) {
-  const capture = await startCapture(net.server, net.serverIf);
+  const capture = await startTcpdumpCapture(net.server, net.serverIf);
   const argv = impl === "sesame" ? ["node", BIN, ...args] : ["knock", ...args];
   const started = Date.now();
   const result = await run(argv, { ns: net.client, timeoutMs: 20_000 });
@@ -52,34 +51,6 @@ function datagram(dport: number, src: string, family: 4 | 6 = 4) {
 function gaps(packets: CapturedPacket[]): number[] {
   return packets.slice(1).map((p, i) => p.atMs - packets[i]!.atMs);
 }
-
-describe("parseTcpdumpPacket", () => {
-  // Real `tcpdump -v -n -tt` output; UDP 7000 is decoded as AFS rx, 53 as DNS.
-  it.each([
-    [
-      "1795313570.992501 IP (tos 0x0, ttl 64, id 29444, offset 0, flags [DF], proto UDP (17), length 29)\n    10.145.0.2.37275 > 10.145.0.1.7000:  [|rx] (1)",
-      { family: 4, src: "10.145.0.2", dst: "10.145.0.1", protocol: "udp", dport: 7000, flags: "", length: 1 },
-    ],
-    [
-      "1795313570.993078 IP (tos 0x0, ttl 64, id 29445, offset 0, flags [DF], proto UDP (17), length 29)\n    10.145.0.2.58607 > 10.145.0.1.53: domain [length 1 < 12] (invalid)",
-      { family: 4, src: "10.145.0.2", dst: "10.145.0.1", protocol: "udp", dport: 53, flags: "", length: 1 },
-    ],
-    [
-      "1795313571.238781 IP6 (flowlabel 0x54654, hlim 64, next-header UDP (17) payload length: 9) fd00:145::2.52968 > fd00:145::1.7000: [bad udp cksum 0xfca8 -> 0x190d!]  [|rx] (1)",
-      { family: 6, src: "fd00:145::2", dst: "fd00:145::1", protocol: "udp", dport: 7000, flags: "", length: 1 },
-    ],
-    [
-      "1795313571.239482 IP6 (flowlabel 0x39db3, hlim 64, next-header TCP (6) payload length: 40) fd00:145::2.53120 > fd00:145::1.9000: Flags [S], cksum 0xfcbc (incorrect -> 0x210c), seq 3361772470, win 64800, options [mss 1440,sackOK,TS val 3468890066 ecr 0,nop,wscale 10], length 0",
-      { family: 6, src: "fd00:145::2", dst: "fd00:145::1", protocol: "tcp", dport: 9000, flags: "S", length: 0 },
-    ],
-  ])("%#", (text, want) => {
-    expect(parseTcpdumpPacket(text)).toMatchObject(want);
-  });
-
-  it("waits for the continuation of an IPv4 header line", () => {
-    expect(parseTcpdumpPacket("1795313570.992501 IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto TCP (6), length 60)")).toBeUndefined();
-  });
-});
 
 describe.each(IMPLS)("%s knock on the wire", (impl) => {
   it("sends one SYN per TCP port and one 1-byte datagram per UDP port, in order", async () => {
@@ -134,7 +105,7 @@ describe("sesame knock only", () => {
       localAddress: src,
       verbose: true,
     };
-    const capture = await startCapture(net.server, net.serverIf);
+    const capture = await startTcpdumpCapture(net.server, net.serverIf);
     const r = await run(["node", "--import", TSX_LOADER, RUNNER, JSON.stringify(opts)], { ns: net.client });
     const packets = await capture.stop({ keep: (p) => p.dst === net.serverIp, count: 3 });
     expect(r.code, r.stderr).toBe(0);
@@ -144,7 +115,7 @@ describe("sesame knock only", () => {
 
   it("fails without sending anything when a local address is not configured", async () => {
     const opts = { host: net.serverIp, steps: [{ port: 7000, protocol: "tcp" }], localAddress: "192.0.2.99" };
-    const capture = await startCapture(net.server, net.serverIf);
+    const capture = await startTcpdumpCapture(net.server, net.serverIf);
     const r = await run(["node", "--import", TSX_LOADER, RUNNER, JSON.stringify(opts)], { ns: net.client });
     const packets = await capture.stop({ keep: (p) => p.dst === net.serverIp });
     expect(r.code).not.toBe(0);

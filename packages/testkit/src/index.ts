@@ -1,3 +1,4 @@
 export * from "./netns";
 export * from "./tcp";
 export * from "./session";
+export * from "./tcpdump";

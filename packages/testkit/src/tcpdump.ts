@@ -1,4 +1,22 @@
-import { spawnIn, stopProcess, waitFor } from "@sesame/testkit";
+import type { ChildProcess } from "node:child_process";
+import { spawnIn, stopProcess } from "./netns";
+import { waitForOutput } from "./output";
+import { waitFor } from "./tcp";
+
+/**
+ * Run `tcpdump ARGS` in namespace `ns`; resolves once it reports "listening
+ * on" (packets sent after that are captured). Stop it with stopProcess().
+ */
+export async function startTcpdump(ns: string, args: string[], timeoutMs = 10_000): Promise<ChildProcess> {
+  const child = spawnIn(ns, ["tcpdump", ...args]);
+  try {
+    await waitForOutput(child, "stderr", "listening on", "tcpdump", timeoutMs);
+  } catch (err) {
+    await stopProcess(child, 500);
+    throw err;
+  }
+  return child;
+}
 
 /** One packet as tcpdump -n -tt prints it, reduced to what a knock is made of. */
 export interface CapturedPacket {
@@ -43,7 +61,8 @@ export function parseTcpdumpPacket(text: string): CapturedPacket | undefined {
   return { ...base, protocol: "tcp", flags: flags[1]!, length: Number(length[1]) };
 }
 
-export interface Capture {
+/** A running `tcpdump -v` whose output is parsed packet by packet. */
+export interface TcpdumpCapture {
   /** Packets seen so far. */
   packets(): CapturedPacket[];
   /** Wait (bounded) until `count` packets matched `keep`, then stop tcpdump; returns those packets. */
@@ -51,8 +70,8 @@ export interface Capture {
 }
 
 /** Run `tcpdump -v -l -n -tt -i IF tcp or udp` in namespace `ns`; resolves once it is listening. */
-export async function startCapture(ns: string, ifname: string): Promise<Capture> {
-  const child = spawnIn(ns, ["tcpdump", "-v", "-l", "-n", "-tt", "-i", ifname, "tcp or udp"]);
+export async function startTcpdumpCapture(ns: string, ifname: string): Promise<TcpdumpCapture> {
+  const child = await startTcpdump(ns, ["-v", "-l", "-n", "-tt", "-i", ifname, "tcp or udp"]);
   // One entry per packet: its header line plus any indented continuation lines.
   const records: string[] = [];
   let buffered = "";
@@ -65,22 +84,7 @@ export async function startCapture(ns: string, ifname: string): Promise<Capture>
       else records.push(line);
     }
   });
-  const parsed = () => records.map(parseTcpdumpPacket).filter((p): p is CapturedPacket => p !== undefined);
-  await new Promise<void>((resolve, reject) => {
-    let err = "";
-    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      if (err.includes("listening on")) {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(t);
-      reject(new Error(`tcpdump exited ${code}: ${err}`));
-    });
-  });
+  const parsed = (): CapturedPacket[] => records.map(parseTcpdumpPacket).filter((p): p is CapturedPacket => p !== undefined);
   return {
     packets: parsed,
     stop: async ({ keep, count, timeoutMs = 2000 }) => {
