@@ -5,7 +5,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseSequence, type Step } from "@sesame/core";
 import { doors, openDb, trustedNetworks, type SesameDb } from "@sesame/db";
-import { must, run, spawnIn, stopProcess, waitFor } from "@sesame/testkit";
+import { afterAll, beforeAll } from "vitest";
+import { createTestNet, must, run, spawnIn, startEchoService, stopProcess, tcpConnects, waitFor, type TestNet } from "@sesame/testkit";
 
 /**
  * Shared pieces of the worker's namespace tests: a temp database seeded the
@@ -25,8 +26,14 @@ export function steps(text: string): Step[] {
   return r.steps;
 }
 
+export interface TempDb {
+  path: string;
+  db: SesameDb;
+  cleanup: () => void;
+}
+
 /** A fresh database file under the OS temp dir (absolute path), migrated. */
-export function tempDb(tag: string): { path: string; db: SesameDb; cleanup: () => void } {
+export function tempDb(tag: string): TempDb {
   const dir = mkdtempSync(join(tmpdir(), `sesame-${tag}-`));
   const path = join(dir, "sesame.db");
   const db = openDb(path, { migrate: true });
@@ -159,6 +166,78 @@ export async function connectMany(ns: string, targets: { host: string; port: num
 export async function nftSet(ns: string, set: string): Promise<string> {
   const r = await run(["nft", "list", "set", "inet", "sesame", set], { ns });
   return r.stdout;
+}
+
+/** `ip` with its dots escaped, for building a RegExp that matches the worker's log lines. */
+export function escapeIp(ip: string): string {
+  return ip.replace(/\./g, "\\.");
+}
+
+export interface WorkerRigOptions {
+  /** Namespace tag; also names the temp database's directory. */
+  tag: string;
+  extraClientIps?: number;
+  /** Doors seeded before the worker starts. */
+  doors?: DoorSeed[];
+  /** Trusted networks to seed; a function because the addresses exist only once the net does. */
+  trusted?: (net: TestNet) => string[];
+  /** Ports of an echo service in the server namespace (none: no service). */
+  servicePorts?: number[];
+  /** Start the worker (default arguments) in beforeAll; false leaves it to the tests. Default true. */
+  start?: boolean;
+}
+
+/** One describe block's namespaces, database, echo service and worker, set up in beforeAll and torn down in afterAll. */
+export interface WorkerRig {
+  readonly net: TestNet;
+  readonly db: TempDb;
+  /** The running worker, stopped in afterAll; a test that kills it sets this to undefined. */
+  worker: WorkerHandle | undefined;
+  /** The i-th extra client address. */
+  ip(i: number): string;
+  /** A real TCP handshake from the client namespace (800 ms timeout) from source address `from`. */
+  connects(port: number, from: string, host?: string): Promise<boolean>;
+  /** Knocks `sequence` ("7000,8000:udp") from the client namespace, from source address `from` when given, at the server (or `host`). */
+  knock(sequence: string, from?: string, host?: string): Promise<void>;
+  /** Starts the worker (see startWorker) and records it as `worker`. */
+  start(args?: string[], ready?: RegExp[]): Promise<WorkerHandle>;
+}
+
+/** Registers beforeAll/afterAll hooks in the current describe block and returns the rig they fill in. */
+export function useWorkerRig(opts: WorkerRigOptions): WorkerRig {
+  let net: TestNet | undefined;
+  let db: TempDb | undefined;
+  let service: ChildProcess | undefined;
+  const rig: WorkerRig = {
+    get net(): TestNet {
+      if (!net) throw new Error("worker rig used before its beforeAll ran");
+      return net;
+    },
+    get db(): TempDb {
+      if (!db) throw new Error("worker rig used before its beforeAll ran");
+      return db;
+    },
+    worker: undefined,
+    ip: (i) => rig.net.clientExtraIps[i] as string,
+    connects: (port, from, host = rig.net.serverIp) => tcpConnects(rig.net.client, host, port, { timeoutMs: 800, localAddress: from }),
+    knock: (sequence, from, host = rig.net.serverIp) => knock(rig.net.client, { host, steps: steps(sequence), localAddress: from }),
+    start: async (args, ready) => (rig.worker = await startWorker(rig.net.server, rig.db.path, args, ready)),
+  };
+  beforeAll(async () => {
+    net = await createTestNet({ extraClientIps: opts.extraClientIps, tag: opts.tag });
+    db = tempDb(opts.tag);
+    for (const d of opts.doors ?? []) addDoor(db.db, d);
+    for (const cidr of opts.trusted?.(net) ?? []) addTrusted(db.db, cidr);
+    if (opts.servicePorts) service = await startEchoService(net.server, opts.servicePorts);
+    if (opts.start ?? true) await rig.start();
+  }, 60_000);
+  afterAll(async () => {
+    if (rig.worker) await rig.worker.stop();
+    if (service) await stopProcess(service);
+    await net?.destroy();
+    db?.cleanup();
+  });
+  return rig;
 }
 
 export { waitFor };

@@ -1,8 +1,7 @@
-import type { ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { grants, isNull } from "@sesame/db";
-import { createTestNet, startEchoService, stopProcess, waitFor, type TestNet } from "@sesame/testkit";
-import { addDoor, connectMany, knockLanes, nftSet, startWorker, steps, tempDb, type KnockSpec, type WorkerHandle } from "./worker-harness";
+import { waitFor } from "@sesame/testkit";
+import { connectMany, knockLanes, nftSet, steps, useWorkerRig, type KnockSpec } from "./worker-harness";
 
 // 200 knock sequences from 50 source addresses, all in flight at once: every
 // address knocks four doors one after another, and the 50 addresses' packets
@@ -16,43 +15,30 @@ const DOORS = [
 ];
 
 describe("worker: many concurrent knockers", () => {
-  let net: TestNet;
-  let service: ChildProcess | undefined;
-  let worker: WorkerHandle | undefined;
-  let db: ReturnType<typeof tempDb>;
-
-  beforeAll(async () => {
-    net = await createTestNet({ extraClientIps: 50, tag: "wl" });
-    db = tempDb("load");
-    for (const d of DOORS) addDoor(db.db, { name: d.name, sequence: d.sequence, action: "open", openPorts: String(d.port), durationSec: 120 });
-    service = await startEchoService(net.server, DOORS.map((d) => d.port));
-    worker = await startWorker(net.server, db.path);
-  }, 60_000);
-
-  afterAll(async () => {
-    if (worker) await worker.stop();
-    if (service) await stopProcess(service);
-    await net?.destroy();
-    db?.cleanup();
+  const rig = useWorkerRig({
+    tag: "wl",
+    extraClientIps: 50,
+    doors: DOORS.map((d) => ({ name: d.name, sequence: d.sequence, action: "open" as const, openPorts: String(d.port), durationSec: 120 })),
+    servicePorts: DOORS.map((d) => d.port),
   });
 
   it("opens all 200 interleaved knocks from 50 addresses", async () => {
-    const lanes: KnockSpec[][] = net.clientExtraIps.map((ip) =>
-      DOORS.map((d) => ({ host: net.serverIp, steps: steps(d.sequence), localAddress: ip, delayMs: 5, pauseMs: 20 })),
+    const lanes: KnockSpec[][] = rig.net.clientExtraIps.map((ip) =>
+      DOORS.map((d) => ({ host: rig.net.serverIp, steps: steps(d.sequence), localAddress: ip, delayMs: 5, pauseMs: 20 })),
     );
-    const before = await connectMany(net.client, net.clientExtraIps.slice(0, 5).map((ip) => ({ host: net.serverIp, port: 2301, localAddress: ip })), 600);
+    const before = await connectMany(rig.net.client, rig.net.clientExtraIps.slice(0, 5).map((ip) => ({ host: rig.net.serverIp, port: 2301, localAddress: ip })), 600);
     expect(before).toEqual([false, false, false, false, false]);
     const t0 = Date.now();
-    await knockLanes(net.client, lanes);
+    await knockLanes(rig.net.client, lanes);
     console.log(`200 knocks sent in ${Date.now() - t0} ms`);
-    expect(await waitFor(async () => ((await nftSet(net.server, "grants4")).match(/ \. tcp \. 230[1-4]/g) ?? []).length === 200, 5000, 200)).toBe(true);
-    const targets = net.clientExtraIps.flatMap((ip) => DOORS.map((d) => ({ host: net.serverIp, port: d.port, localAddress: ip })));
-    const results = await connectMany(net.client, targets, 3000);
+    expect(await waitFor(async () => ((await nftSet(rig.net.server, "grants4")).match(/ \. tcp \. 230[1-4]/g) ?? []).length === 200, 5000, 200)).toBe(true);
+    const targets = rig.net.clientExtraIps.flatMap((ip) => DOORS.map((d) => ({ host: rig.net.serverIp, port: d.port, localAddress: ip })));
+    const results = await connectMany(rig.net.client, targets, 3000);
     expect(results.filter(Boolean).length).toBe(200);
-    expect(worker!.grep(/OPEN SESAME/)).toHaveLength(200);
-    expect(worker!.grep(/invalidated|timeout/)).toEqual([]);
-    expect(await waitFor(() => db.db.select().from(grants).where(isNull(grants.closedAt)).all().length === 200, 3000, 100)).toBe(true);
-    const latencies = worker!.grep(/open applied/).map((l) => Number(/applied ([\d.]+) ms/.exec(l)?.[1]));
+    expect(rig.worker!.grep(/OPEN SESAME/)).toHaveLength(200);
+    expect(rig.worker!.grep(/invalidated|timeout/)).toEqual([]);
+    expect(await waitFor(() => rig.db.db.select().from(grants).where(isNull(grants.closedAt)).all().length === 200, 3000, 100)).toBe(true);
+    const latencies = rig.worker!.grep(/open applied/).map((l) => Number(/applied ([\d.]+) ms/.exec(l)?.[1]));
     latencies.sort((a, b) => a - b);
     console.log(`open latency under load: median ${latencies[100]} ms, p95 ${latencies[190]} ms, max ${latencies[199]} ms`);
   });
