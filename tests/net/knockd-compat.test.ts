@@ -12,6 +12,17 @@ import { startWorker, tempDb, type WorkerHandle } from "./worker-harness";
 // `knock` client drives both through the same cases. Outcomes (does a TCP
 // connect get through?) and knockd's log lines must be identical.
 
+/** knockd's iptables command that inserts (-I) or deletes (-D) an ACCEPT for the knocking address. */
+const accept = (op: "-I" | "-D", port: number): string => `/usr/sbin/iptables ${op} INPUT -s %IP% -p tcp --dport ${port} -j ACCEPT`;
+
+/** A door with one `command`, as most sections below are. */
+const section = (name: string, sequence: string, command: string, seqTimeout = 5, extra = ""): string => `
+[${name}]
+	sequence    = ${sequence}
+	seq_timeout = ${seqTimeout}
+${extra}	command     = ${command}
+`;
+
 const CONF = `[options]
 	Interface = eth9
 
@@ -19,51 +30,19 @@ const CONF = `[options]
 	sequence    = 7000,8000,9000
 	seq_timeout = 5
 	tcpflags    = syn
-	start_command = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2222 -j ACCEPT
+	start_command = ${accept("-I", 2222)}
 	cmd_timeout = 3
-	stop_command  = /usr/sbin/iptables -D INPUT -s %IP% -p tcp --dport 2222 -j ACCEPT
-
-[order]
-	sequence    = 7010,8010,9010
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2226 -j ACCEPT
-
-[slow]
-	sequence    = 7020,8020
-	seq_timeout = 2
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2227 -j ACCEPT
-
-[synOnly]
-	sequence    = 7030,8030
-	seq_timeout = 5
-	tcpflags    = syn,!ack
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2228 -j ACCEPT
-
-[mixed]
-	sequence    = 7040:udp,8040,9040:udp
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2229 -j ACCEPT
-
-[shareA]
-	sequence    = 7050,8050
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2230 -j ACCEPT
-
-[shareB]
-	sequence    = 7050,8060
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2231 -j ACCEPT
-
-[openWeb]
-	sequence    = 7070,8070
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -I INPUT -s %IP% -p tcp --dport 2232 -j ACCEPT
-
-[closeWeb]
-	sequence    = 7080,8080
-	seq_timeout = 5
-	command     = /usr/sbin/iptables -D INPUT -s %IP% -p tcp --dport 2232 -j ACCEPT
-`;
+	stop_command  = ${accept("-D", 2222)}
+${[
+  section("order", "7010,8010,9010", accept("-I", 2226)),
+  section("slow", "7020,8020", accept("-I", 2227), 2),
+  section("synOnly", "7030,8030", accept("-I", 2228), 5, "\ttcpflags    = syn,!ack\n"),
+  section("mixed", "7040:udp,8040,9040:udp", accept("-I", 2229)),
+  section("shareA", "7050,8050", accept("-I", 2230)),
+  section("shareB", "7050,8060", accept("-I", 2231)),
+  section("openWeb", "7070,8070", accept("-I", 2232)),
+  section("closeWeb", "7080,8080", accept("-D", 2232)),
+].join("")}`;
 
 const PORTS = [2222, 2226, 2227, 2228, 2229, 2230, 2231, 2232];
 
@@ -106,6 +85,17 @@ async function knockFrom(env: Env, steps: (string[] | number)[]): Promise<void> 
     if (typeof s === "number") await new Promise((r) => setTimeout(r, s));
     else await must(["knock", env.net.serverIp, ...s], { ns: env.net.client });
   }
+}
+
+/** The same knocks against knockd and Sesame at once, then a moment for both to act on them. */
+async function knockBoth(envs: Env[], steps: (string[] | number)[]): Promise<void> {
+  await Promise.all(envs.map((e) => knockFrom(e, steps)));
+  await new Promise((r) => setTimeout(r, 400));
+}
+
+/** Does a TCP connect to `port` get through, per env (knockd first)? */
+function connectsEach(envs: Env[], port: number, timeoutMs: number): Promise<boolean[]> {
+  return Promise.all(envs.map((e) => tcpConnects(e.net.client, e.net.serverIp, port, { timeoutMs })));
 }
 
 describe("knockd compatibility: same knockd.conf, same client, same outcomes and log lines", () => {
@@ -158,10 +148,9 @@ describe("knockd compatibility: same knockd.conf, same client, same outcomes and
   });
 
   it.each(CASES)("$name", async (c) => {
-    await Promise.all(envs.map((e) => knockFrom(e, c.steps)));
-    await new Promise((r) => setTimeout(r, 400));
+    await knockBoth(envs, c.steps);
     for (const [port, want] of Object.entries(c.expectOpen)) {
-      const got = await Promise.all(envs.map((e) => tcpConnects(e.net.client, e.net.serverIp, Number(port), { timeoutMs: 700 })));
+      const got = await connectsEach(envs, Number(port), 700);
       expect({ port, knockd: got[0], sesame: got[1] }).toEqual({ port, knockd: want, sesame: want });
     }
   });
@@ -172,18 +161,17 @@ describe("knockd compatibility: same knockd.conf, same client, same outcomes and
         await run(["hping3", "-c", "1", "-A", "-p", port, e.net.serverIp], { ns: e.net.client, timeoutMs: 5000 });
       }
     }
-    const closed = await Promise.all(envs.map((e) => tcpConnects(e.net.client, e.net.serverIp, 2228, { timeoutMs: 600 })));
+    const closed = await connectsEach(envs, 2228, 600);
     expect(closed).toEqual([false, false]);
-    await Promise.all(envs.map((e) => knockFrom(e, [["7030", "8030"]])));
-    await new Promise((r) => setTimeout(r, 400));
-    const open = await Promise.all(envs.map((e) => tcpConnects(e.net.client, e.net.serverIp, 2228, { timeoutMs: 700 })));
+    await knockBoth(envs, [["7030", "8030"]]);
+    const open = await connectsEach(envs, 2228, 700);
     expect(open).toEqual([true, true]);
   });
 
   it("the stop command runs after Cmd_Timeout in both", async () => {
     // openSSH (cmd_timeout 3) opened in the first case; by now its stop command has run.
     expect(await waitFor(async () => {
-      const r = await Promise.all(envs.map((e) => tcpConnects(e.net.client, e.net.serverIp, 2222, { timeoutMs: 500 })));
+      const r = await connectsEach(envs, 2222, 500);
       return r.every((x) => !x);
     }, 6000, 300)).toBe(true);
   });
