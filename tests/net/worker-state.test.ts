@@ -19,6 +19,8 @@ describe("worker: state across restarts and UI edits", () => {
     start: false,
   });
   const { ip, connects } = rig;
+  // The worker records a grant on its next database flush (every 100 ms), after the kernel already opened.
+  const hasGrantRow = (addr: string): Promise<boolean> => waitFor(() => rig.db.db.select().from(grants).where(eq(grants.ip, addr)).get() !== undefined, 2000, 50);
 
   it("SIGKILL with a grant open: the kernel still closes it at expiry", async () => {
     const worker = await rig.start();
@@ -62,6 +64,7 @@ describe("worker: state across restarts and UI edits", () => {
     expect(await waitFor(() => connects(2234, ip(4)), 2000, 100)).toBe(true);
 
     // Revoke from the UI: closedAt + reason on the grant row.
+    expect(await hasGrantRow(ip(4))).toBe(true);
     const row = rig.db.db.select().from(grants).where(eq(grants.ip, ip(4))).get();
     expect(row?.closedAt).toBeNull();
     t0 = Date.now();
@@ -82,6 +85,7 @@ describe("worker: state across restarts and UI edits", () => {
     expect(await waitFor(() => connects(2234, ip(2)), 2000, 100)).toBe(true);
 
     // Extend from the UI: a later expiresAt reaches the kernel's timeout.
+    expect(await hasGrantRow(ip(2))).toBe(true);
     const g2 = rig.db.db.select().from(grants).where(eq(grants.ip, ip(2))).get()!;
     rig.db.db.update(grants).set({ expiresAt: Date.now() + 3_600_000 }).where(eq(grants.id, g2.id)).run();
     expect(await waitFor(async () => /timeout 1h|timeout 59m|timeout 3600s/.test((await nftSet(rig.net.server, "grants4")).split("\n").find((l) => l.includes(ip(2))) ?? ""), 1000, 50)).toBe(true);
