@@ -228,6 +228,18 @@ describe("Engine", () => {
     expect(r.engine.matcher.stats().pending).toBe(1000);
   });
 
+  it("caps stage-1 timeout records too, never later-stage timeouts", async () => {
+    const r = rig(ALL, { stage1PerSecond: 100 });
+    for (let i = 0; i < 1000; i++) r.engine.handlePacket(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));
+    r.knock("192.0.2.7", "7000,8000:udp");
+    vi.advanceTimersByTime(5000);
+    await r.settle();
+    expect(r.rows("SELECT count(*) AS n FROM events WHERE kind = 'timeout' AND stage = 1")).toEqual([{ n: 100 }]);
+    expect(r.rows("SELECT ip FROM events WHERE kind = 'timeout' AND stage = 2")).toEqual([{ ip: "192.0.2.7" }]);
+    expect(r.engine.timeoutLineLimiter.takeSuppressed()).toBe(900);
+    expect(r.engine.matcher.stats().pending).toBe(0);
+  });
+
   it("ignores knocks addressed to someone else", async () => {
     const r = rig(ALL);
     for (const p of [7000, 8000, 9000]) r.engine.handlePacket(pkt("192.0.2.7", p, p === 8000 ? "udp" : "tcp", 4, "10.9.9.9"));

@@ -177,7 +177,10 @@ export class Engine {
           this.o.writer.event({ ts: now, kind: "stage", ip: ev.ip, doorId, doorName, stage: ev.stage, detail: `${ev.stage}/${ev.of}` });
           break;
         case "timeout":
-          if (line && (ev.stage > 1 || this.timeoutLineLimiter.allow())) this.o.log.log(line);
+          // A spoofed flood leaves one stage-1 attempt per packet to expire: cap those like stage-1 events
+          // (a summary row says how many), so the write queue and the heap stay flat; later stages always count.
+          if (ev.stage === 1 && !this.timeoutLineLimiter.allow()) break;
+          if (line) this.o.log.log(line);
           this.o.writer.event({ ts: now, kind: "timeout", ip: ev.ip, doorId, doorName, stage: ev.stage });
           break;
         case "open-sesame":

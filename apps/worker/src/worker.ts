@@ -191,7 +191,11 @@ export class Worker {
     this.heartbeat.maintain();
     const suppressed = this.engine.limiter.takeSuppressed();
     const quietTimeouts = this.engine.timeoutLineLimiter.takeSuppressed();
-    if (quietTimeouts > 0) this.d.log.log(`suppressed ${quietTimeouts} stage-1 timeout lines in the last second (recorded in the database)`);
+    if (quietTimeouts > 0) {
+      const msg = `suppressed ${quietTimeouts} stage-1 timeouts in the last second (knock flood?)`;
+      this.d.log.log(msg);
+      this.writer.event({ ts: now, kind: "worker", detail: msg });
+    }
     if (suppressed > 0) {
       const msg = `suppressed ${suppressed} stage-1 lines in the last second (knock flood?)`;
       this.d.log.log(msg);
