@@ -19,7 +19,7 @@ umask 007
 npx tsx scripts/migrate.ts --db "$SESAME_DB"
 chgrp sesame "$SESAME_DB"* 2>/dev/null || true
 
-(umask 022; bash scripts/build-web.sh)
+(umask 022; bash scripts/build-web.sh && bash scripts/build-worker.sh)
 install -d -o sesame -g sesame apps/web/.next/cache
 
 pids=()
@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 # shellcheck disable=SC2086
-node --import tsx apps/worker/src/main.ts --db "$SESAME_DB" ${SESAME_WORKER_ARGS:-} &
+node apps/worker/dist/main.mjs --db "$SESAME_DB" ${SESAME_WORKER_ARGS:-} &
 pids+=($!)
 runuser -u sesame -- env SESAME_DB="$SESAME_DB" SESAME_SECRETS_DIR="$SESAME_SECRETS_DIR" \
   SESAME_ADMIN_PASSWORD="${SESAME_ADMIN_PASSWORD:-}" SESAME_TRUST_PROXY="${SESAME_TRUST_PROXY:-}" \

@@ -77,7 +77,8 @@ function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOpti
   const node = [process.execPath];
   if (opts.cpuProfDir) node.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.nodeFlags) node.push(...opts.nodeFlags);
-  const argv = [...node, "--import", "tsx", join(REPO_ROOT, "apps/worker/src/main.ts"), "--db", dbPath, "-i", bed.net.serverIf];
+  // The bundle start.sh and systemd run (scripts/build-worker.sh, built by run.ts), not the tsx dev loader.
+  const argv = [...node, join(REPO_ROOT, "apps/worker/dist/main.mjs"), "--db", dbPath, "-i", bed.net.serverIf];
   if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
   if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));
   if (opts.debug) argv.push("-D");
