@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/.next/**", "drizzle/**", "**/next-env.d.ts", "test-results/**", "playwright-report/**", "bench/out/**"] },
+  { ignores: ["**/node_modules/**", "**/.next/**", "**/dist/**", "drizzle/**", "**/next-env.d.ts", "test-results/**", "playwright-report/**", "bench/out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,6 +13,7 @@ import { Heartbeat, collectStats, type StatusSnapshot } from "./heartbeat";
 import { commandLookup, importKnockdDoors, loadKnockdConf, markUsedInFile, type LoadedKnockdConf } from "./knockd-import";
 import type { Logger } from "./log";
 import { findDefaultRouteInterfaces, listLocalAddresses } from "./net-info";
+import { FloodMemoryRelease } from "./memory-release";
 import { Reloader } from "./reload";
 
 /**
@@ -173,8 +174,11 @@ export class Worker {
     if (this.reloader.poll()) this.heartbeat.beat();
   }
 
+  private readonly memoryRelease = new FloodMemoryRelease();
+
   private tick(): void {
     const now = this.now();
+    if (this.memoryRelease.observe(this.engine.matcher.stats().pending)) this.d.log.verbose("flood drained: memory returned to the system");
     const { options } = this.d;
     const addrs = listLocalAddresses(options.ipv4Only);
     if (addrs.join() !== this.addresses.join()) {
