@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 # shellcheck disable=SC2086
-node apps/worker/dist/main.mjs --db "$SESAME_DB" ${SESAME_WORKER_ARGS:-} &
+scripts/worker.sh --db "$SESAME_DB" ${SESAME_WORKER_ARGS:-} &
 pids+=($!)
 runuser -u sesame -- env SESAME_DB="$SESAME_DB" SESAME_SECRETS_DIR="$SESAME_SECRETS_DIR" \
   SESAME_ADMIN_PASSWORD="${SESAME_ADMIN_PASSWORD:-}" SESAME_TRUST_PROXY="${SESAME_TRUST_PROXY:-}" \

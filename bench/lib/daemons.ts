@@ -74,11 +74,12 @@ function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess 
 }
 
 function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOptions): string[] {
-  const node = [process.execPath];
-  if (opts.cpuProfDir) node.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
-  if (opts.nodeFlags) node.push(...opts.nodeFlags);
-  // The bundle start.sh and systemd run (scripts/build-worker.sh, built by run.ts), not the tsx dev loader.
-  const argv = [...node, join(REPO_ROOT, "apps/worker/dist/main.mjs"), "--db", dbPath, "-i", bed.net.serverIf];
+  const flags: string[] = [];
+  if (opts.cpuProfDir) flags.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
+  if (opts.nodeFlags) flags.push(...opts.nodeFlags);
+  // What start.sh and systemd run: the bundle (scripts/build-worker.sh, built by run.ts) with the
+  // worker's V8 settings, through scripts/worker.sh; not the tsx dev loader.
+  const argv = ["env", `SESAME_NODE=${process.execPath}`, `SESAME_NODE_FLAGS=${flags.join(" ")}`, join(REPO_ROOT, "scripts/worker.sh"), "--db", dbPath, "-i", bed.net.serverIf];
   if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
   if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));
   if (opts.debug) argv.push("-D");

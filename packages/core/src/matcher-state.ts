@@ -106,7 +106,7 @@ export class CooldownTable {
   record(ip: string, at: number, limit: number): void {
     const key = ipKey(ip);
     const rec: CooldownRecord = { ip, key, hash: hashIpKey(key, this.seed), at, next: null };
-    this.byIp.set(key, rec.hash, rec);
+    this.byIp.set(rec.hash, rec);
     if (this.tail === null) this.head = rec;
     else this.tail.next = rec;
     this.tail = rec;

@@ -38,7 +38,7 @@ export class AttemptStore {
     // per-IP list (append, so events come out in start order)
     const first = this.byIp.get(key, hash);
     if (first === undefined) {
-      this.byIp.set(key, hash, a);
+      this.byIp.set(hash, a);
     } else {
       let last = first;
       while (last.iNext !== null) last = last.iNext;
@@ -75,7 +75,7 @@ export class AttemptStore {
     if (a.iPrev !== null) {
       a.iPrev.iNext = a.iNext;
     } else if (a.iNext !== null) {
-      this.byIp.set(a.key, a.hash, a.iNext);
+      this.byIp.set(a.hash, a.iNext);
     } else {
       this.byIp.delete(a.key, a.hash);
     }

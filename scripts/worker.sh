@@ -1,0 +1,16 @@
+#!/bin/sh
+# Runs the bundled worker (scripts/build-worker.sh) with its V8 settings: what
+# scripts/start.sh, the systemd unit and `npm run bench` start (development and
+# tests run the TypeScript source: apps/worker/bin/sesame-worker.js).
+#
+# --max-semi-space-size=2 (MB): under a packet flood V8 grows the young
+# generation to its 32 MB maximum and never shrinks it back while the process
+# lives, so a flood left the worker at 179 % of its idle RSS. Capped at
+# 2 MB semi-spaces it returns to 104 % within seconds and peaks lower (162 →
+# 141 MB); scavenges get more frequent but each is as small as what survives,
+# so flood throughput does not change (bench: memory, flood, max-rate).
+#
+# SESAME_NODE_FLAGS: extra node flags (e.g. --cpu-prof), for investigations.
+dir=$(dirname "$0")
+# shellcheck disable=SC2086
+exec "${SESAME_NODE:-node}" --max-semi-space-size=2 ${SESAME_NODE_FLAGS:-} "$dir/../apps/worker/dist/main.mjs" "$@"
