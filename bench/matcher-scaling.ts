@@ -32,6 +32,37 @@ export interface MatcherLevel {
    * table outgrows the caches), not the matcher's algorithm.
    */
   mapGetNs: number;
+  /**
+   * Reference: ns per dependent random read (pointer chase) in an Int32Array
+   * as large as the store's attempt rows at this level (64 B per attempt).
+   * The floor for any structure that must find one of `pending` random
+   * sources: at least one such read per looked-up packet.
+   */
+  randomReadNs: number;
+}
+
+/** ns per dependent random read in a `bytes`-sized Int32Array (one random cycle, Sattolo). */
+function timeRandomRead(bytes: number, reads: number): number {
+  const n = Math.max(16, Math.floor(bytes / 4));
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  let s = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % i;
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+  const passes: number[] = [];
+  let p = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < reads; i++) p = a[p]!;
+    passes.push(Number(process.hrtime.bigint() - t0) / reads);
+  }
+  if (p < 0) throw new Error("unreachable");
+  return median(passes);
 }
 
 /** ns per random get() on a Map of `size` IP-string keys (median of 3 passes). */
@@ -139,6 +170,7 @@ export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) 
       packetsPerRound: count,
       pendingAfter: s.pendingAfter,
       mapGetNs: round(timeMapGet(level, 200_000), 1),
+      randomReadNs: round(timeRandomRead(level * 64, 1_000_000), 1),
     };
   });
 }

@@ -133,6 +133,9 @@ export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome>
   rows.push({ section: "4a matcher", metric: `growth ${matcher[matcher.length - 1]!.pending / 1000}k / 1k`, values: { sesame: mRatio }, target: "≤ 2", met: atMost(mRatio, 2) });
   const mapRatio = ratioOf(matcher[matcher.length - 1]!.mapGetNs, m1k.mapGetNs);
   rows.push({ section: "4a matcher", metric: "  reference: bare Map.get growth", values: { sesame: mapRatio } });
+  for (const m of [m1k, matcher[matcher.length - 1]!]) {
+    rows.push({ section: "4a matcher", metric: `  reference: one random read, ${m.pending / 1000}k rows (ns)`, values: { sesame: m.randomReadNs }, digits: 0 });
+  }
   levels.forEach((level, i) => {
     rows.push({
       section: "4b daemon",

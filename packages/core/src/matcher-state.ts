@@ -1,14 +1,13 @@
 /**
- * Internal state of the matcher: compiled doors and pending attempts.
- * Attempts sit on three intrusive doubly linked lists at once (their door's
- * FIFO, the per-IP list and, while at stage 1, the global stage-1 FIFO) so
- * that every removal is O(1) and nothing ever scans all attempts.
+ * Internal state of the matcher: compiled doors and success cooldowns
+ * (pending attempts live in matcher-store.ts).
  */
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
 import { canonicalIp } from "./matcher-ip";
 import { IpTable, hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";
+import { IdQueue } from "./matcher-store";
 
 /** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
 export function portKey(protocol: Protocol, port: number): number {
@@ -27,50 +26,6 @@ export function flagMasks(rule: TcpFlagRule): { set: number; clear: number } {
 /** Text identity of a sequence, e.g. "tcp:7000,udp:8000". */
 export function sequenceKey(steps: readonly Step[]): string {
   return steps.map((s) => `${s.protocol}:${s.port}`).join(",");
-}
-
-/** One pending knock attempt of one source IP on one door. Numbers and refs only. */
-export class Attempt {
-  ip: string;
-  /** ipKey(ip) and its hash: the per-IP table entry. */
-  key: IpKey;
-  hash: number;
-  door: DoorState;
-  /** Steps matched so far (1 … length-1 while pending). */
-  stage = 1;
-  start: number;
-  lastStepAt: number;
-  /** True until a packet other than an ignored one follows the last matched step. */
-  dupOk = true;
-  inStage1 = false;
-  dPrev: Attempt | null = null;
-  dNext: Attempt | null = null;
-  iPrev: Attempt | null = null;
-  iNext: Attempt | null = null;
-  sPrev: Attempt | null = null;
-  sNext: Attempt | null = null;
-
-  constructor(ip: string, key: IpKey, hash: number, door: DoorState, now: number) {
-    this.ip = ip;
-    this.key = key;
-    this.hash = hash;
-    this.door = door;
-    this.start = now;
-    this.lastStepAt = now;
-  }
-
-  /** Re-initialises a pooled object (flood churn then allocates nothing). */
-  reset(ip: string, key: IpKey, hash: number, door: DoorState, now: number): this {
-    this.ip = ip;
-    this.key = key;
-    this.hash = hash;
-    this.door = door;
-    this.stage = 1;
-    this.start = now;
-    this.lastStepAt = now;
-    this.dupOk = true;
-    return this;
-  }
 }
 
 /** A success time, queued in success order so expired cooldowns are pruned from the front. */
@@ -143,8 +98,10 @@ export class DoorState {
   cooldowns = new CooldownTable();
   /** Packet serial of the last packet that advanced, completed or left alone an attempt of this door. */
   busyAt = -1;
-  head: Attempt | null = null;
-  tail: Attempt | null = null;
+  /** Its pending attempts in start order (ids in the AttemptStore), their count and its store registry slot. */
+  readonly queue = new IdQueue();
+  pending = 0;
+  storeIndex = -1;
 
   constructor(door: Door, steps: Step[]) {
     this.id = door.id;

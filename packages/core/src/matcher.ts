@@ -5,12 +5,12 @@
  *
  * Cost per packet is O(doors) and independent of the number of pending
  * attempts: one port-index lookup, one per-IP lookup, then at most one
- * attempt per door of that IP.
+ * attempt per door of that IP (matcher-store.ts keeps the memory those
+ * touch small: at 1M pending each random read is a cache miss).
  */
 import type { Door, KnockPacket, MatchEvent, Protocol, Step } from "./types";
 import { canonicalIp } from "./matcher-ip";
 import { DoorState, doorIdentity, portKey, sequenceKey } from "./matcher-state";
-import type { Attempt } from "./matcher-state";
 import { hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";
 import { AttemptStore } from "./matcher-store";
@@ -94,32 +94,34 @@ export class Matcher {
     this.curLocal = 0;
     this.curDstCanon = undefined;
 
-    let next: Attempt | null;
-    for (let a = this.store.firstOf(ipk, iph); a !== null; a = next) {
-      next = a.iNext;
-      const d = a.door;
-      if (now - a.start >= d.timeoutMs) {
+    const store = this.store;
+    let next: number;
+    for (let a = store.firstOf(ipk, iph); a >= 0; a = next) {
+      next = store.next(a);
+      const d = store.door(a);
+      const stage = store.stage(a);
+      if (now - store.start(a) >= d.timeoutMs) {
         this.timeOut(a, events);
       } else if (!this.isAddressedTo(d)) {
         d.busyAt = serial;
-      } else if (d.stepKeys[a.stage] === key && d.flagsHold(protocol, flags)) {
+      } else if (d.stepKeys[stage] === key && d.flagsHold(protocol, flags)) {
         d.busyAt = serial;
-        this.store.advance(a, now);
-        events.push({ kind: "stage", ip, door: d.id, stage: a.stage, of: d.steps.length });
-        if (a.stage >= d.steps.length) {
-          this.store.remove(a);
+        store.advance(a, now);
+        events.push({ kind: "stage", ip, door: d.id, stage: stage + 1, of: d.steps.length });
+        if (stage + 1 >= d.steps.length) {
+          store.remove(a);
           this.succeed(d, ip, packet.family, now, events);
         }
       } else if (!d.flagsHold(protocol, flags)) {
         // knockd ignores packets whose flags don't fit the door (a SYN-ACK for a syn,!ack door).
         d.busyAt = serial;
-      } else if (d.door.tolerateDuplicates && a.dupOk && d.stepKeys[a.stage - 1] === key && now - a.lastStepAt <= DUPLICATE_WINDOW_MS) {
+      } else if (d.door.tolerateDuplicates && store.dupOk(a) && d.stepKeys[stage - 1] === key && now - store.lastStepAt(a) <= DUPLICATE_WINDOW_MS) {
         d.busyAt = serial;
-        a.dupOk = false;
-        events.push({ kind: "duplicate", ip, door: d.id, stage: a.stage });
+        store.clearDupOk(a);
+        events.push({ kind: "duplicate", ip, door: d.id, stage });
       } else {
-        events.push({ kind: "invalidated", ip, door: d.id, stage: a.stage, port: packet.dport, protocol });
-        this.store.remove(a);
+        events.push({ kind: "invalidated", ip, door: d.id, stage, port: packet.dport, protocol });
+        store.remove(a);
       }
     }
 
@@ -128,6 +130,7 @@ export class Matcher {
       if (d.busyAt === serial || d.stepKeys[0] !== key || !d.flagsHold(protocol, flags) || !this.isAddressedTo(d)) continue;
       this.start(d, ip, ipk, iph, packet.family, now, events);
     }
+    store.settle();
     return events;
   }
 
@@ -137,9 +140,10 @@ export class Matcher {
     const events: MatchEvent[] = [];
     for (const d of this.states.values()) {
       // Per-door FIFO in start order: the head is the next deadline.
-      while (d.head !== null && now - d.head.start >= d.timeoutMs) this.timeOut(d.head, events);
+      for (let a = this.store.headOf(d); a >= 0 && now - this.store.start(a) >= d.timeoutMs; a = this.store.headOf(d)) this.timeOut(a, events);
       if (d.door.cooldownMs > 0) d.cooldowns.prune(now, d.door.cooldownMs);
     }
+    this.store.settle();
     return events;
   }
 
@@ -147,8 +151,9 @@ export class Matcher {
   nextDeadline(): number | undefined {
     let min: number | undefined;
     for (const d of this.states.values()) {
-      if (d.head === null) continue;
-      const due = d.head.start + d.timeoutMs;
+      const head = this.store.headOf(d);
+      if (head < 0) continue;
+      const due = this.store.start(head) + d.timeoutMs;
       if (min === undefined || due < min) min = due;
     }
     return min;
@@ -183,6 +188,7 @@ export class Matcher {
     for (const [id, old] of this.states) if (next.get(id) !== old) this.store.removeDoor(old);
     this.states = next;
     this.rebuildIndex();
+    this.store.settle();
   }
 
   /** Whether a packet on this port/protocol would be looked at (some enabled door has it in its sequence). */
@@ -211,8 +217,8 @@ export class Matcher {
     return this.curDstCanon === d.target;
   }
 
-  private timeOut(a: Attempt, events: MatchEvent[]): void {
-    events.push({ kind: "timeout", ip: a.ip, door: a.door.id, stage: a.stage });
+  private timeOut(a: number, events: MatchEvent[]): void {
+    events.push({ kind: "timeout", ip: this.store.ip(a), door: this.store.door(a).id, stage: this.store.stage(a) });
     this.timeouts++;
     this.store.remove(a);
   }
@@ -233,7 +239,7 @@ export class Matcher {
     }
     if (this.store.count >= this.maxAttempts) {
       const victim = this.store.victim(this.states.values());
-      if (victim !== null) {
+      if (victim >= 0) {
         this.store.remove(victim);
         this.evicted++;
       }

@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { hashIpKey, ipKey } from "./matcher-ip-table";
+import { DoorState } from "./matcher-state";
+import { AttemptStore } from "./matcher-store";
+import type { Door } from "./types";
+
+function door(id: string): DoorState {
+  const d: Door = {
+    id,
+    name: id,
+    sequence: [7000, 8000, 9000].map((port) => ({ port, protocol: "tcp" as const })),
+    seqTimeoutMs: 5000,
+    tcpFlags: { set: ["syn"], clear: [] },
+    action: { kind: "open", ports: [{ port: 22, protocol: "tcp" }], durationSec: 30 },
+    cooldownMs: 0,
+    tolerateDuplicates: false,
+    enabled: true,
+  };
+  return new DoorState(d, d.sequence);
+}
+
+const SEED = 99;
+const ipOf = (i: number): string => (i % 5 === 0 ? `2001:db8::${i.toString(16)}` : `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`);
+
+function add(store: AttemptStore, ip: string, d: DoorState, now: number): number {
+  const key = ipKey(ip);
+  return store.add(ip, key, hashIpKey(key, SEED), d, now);
+}
+
+/** Ids of an IP's attempts, in chain order. */
+function chain(store: AttemptStore, ip: string): number[] {
+  const key = ipKey(ip);
+  const ids: number[] = [];
+  for (let a = store.firstOf(key, hashIpKey(key, SEED)); a >= 0; a = store.next(a)) ids.push(a);
+  return ids;
+}
+
+describe("AttemptStore", () => {
+  it("chains one IP's attempts across doors in start order and unlinks any of them", () => {
+    const store = new AttemptStore();
+    const doors = [door("a"), door("b"), door("c")];
+    for (const ip of ["10.0.0.1", "2001:db8::1"]) {
+      const ids = doors.map((d, i) => add(store, ip, d, 100 + i));
+      expect(chain(store, ip)).toEqual(ids);
+      store.remove(ids[1]!); // middle
+      expect(chain(store, ip).map((a) => store.door(a).id)).toEqual(["a", "c"]);
+      store.remove(ids[0]!); // head
+      expect(chain(store, ip).map((a) => store.door(a).id)).toEqual(["c"]);
+      store.remove(ids[2]!); // last
+      expect(chain(store, ip)).toEqual([]);
+    }
+    expect(store.count).toBe(0);
+  });
+
+  it("keeps each attempt's fields and its IP's text (IPv4 and IPv6)", () => {
+    const store = new AttemptStore();
+    const d = door("a");
+    const a = add(store, "192.0.2.7", d, 1000);
+    const b = add(store, "2001:db8::7", d, 1001);
+    store.advance(a, 1500);
+    store.clearDupOk(b);
+    expect([store.ip(a), store.stage(a), store.start(a), store.lastStepAt(a), store.dupOk(a)]).toEqual(["192.0.2.7", 2, 1000, 1500, true]);
+    expect([store.ip(b), store.stage(b), store.start(b), store.dupOk(b)]).toEqual(["2001:db8::7", 1, 1001, false]);
+  });
+
+  it("picks victims oldest first among stage-1 attempts, then the oldest of any door", () => {
+    const store = new AttemptStore();
+    const d1 = door("a");
+    const d2 = door("b");
+    const ids = [add(store, "10.0.0.1", d1, 1), add(store, "10.0.0.2", d2, 2), add(store, "10.0.0.3", d1, 3)];
+    store.advance(ids[0]!, 4); // stage 2: no longer a stage-1 victim
+    expect(store.victim([d1, d2])).toBe(ids[1]);
+    store.remove(ids[1]!);
+    expect(store.victim([d1, d2])).toBe(ids[2]);
+    store.remove(ids[2]!);
+    // no stage-1 attempt left: the oldest overall
+    expect(store.victim([d1, d2])).toBe(ids[0]);
+    expect(store.headOf(d1)).toBe(ids[0]);
+    expect(store.headOf(d2)).toBe(-1);
+  });
+
+  it("keeps its lazy queues bounded while a long-lived attempt pins their heads", () => {
+    const store = new AttemptStore();
+    const d = door("a");
+    const pinned = add(store, "10.9.9.9", d, 0);
+    for (let i = 0; i < 200_000; i++) {
+      const a = add(store, ipOf(i), d, i);
+      if (i % 2 === 0) store.advance(a, i);
+      store.remove(a);
+    }
+    store.settle();
+    expect(store.count).toBe(1);
+    expect(d.queue.length).toBeLessThanOrEqual(256);
+    expect(store.footprint().stage1Queue).toBeLessThanOrEqual(256);
+    expect(store.headOf(d)).toBe(pinned);
+    expect(store.victim([d])).toBe(pinned);
+  });
+
+  it("gives a flood's memory back once it drains, with the survivors intact", () => {
+    const store = new AttemptStore();
+    const d1 = door("a");
+    const d2 = door("b");
+    const n = 300_000;
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) ids.push(add(store, ipOf(i), i % 2 === 0 ? d1 : d2, i));
+    // a second door's attempt for some IPs, so chains survive renumbering
+    for (let i = 0; i < n; i += 1000) add(store, ipOf(i), i % 2 === 0 ? d2 : d1, n + i);
+    const grown = store.footprint();
+    expect(grown.rows).toBeGreaterThanOrEqual(n);
+    expect(grown.slots).toBeGreaterThanOrEqual(n * 2);
+    // drain: all but every 1000th IP's first attempt go (in no particular order: not a queue walk)
+    for (let i = n - 1; i >= 0; i--) if (i % 1000 !== 0) store.remove(ids[i]!);
+    store.settle();
+    const left = store.count;
+    expect(left).toBe(600);
+    const shrunk = store.footprint();
+    expect(shrunk.rows).toBeLessThanOrEqual(4096);
+    expect(shrunk.slots).toBeLessThanOrEqual(8192);
+    // every survivor still reachable by IP, with its door and start, and the queues still in start order
+    let seen = 0;
+    for (let i = 0; i < n; i += 1000) {
+      for (const a of chain(store, ipOf(i))) {
+        expect(store.ip(a)).toBe(ipOf(i));
+        expect(store.start(a) % n).toBe(i);
+        seen++;
+      }
+    }
+    expect(seen).toBe(left);
+    for (const d of [d1, d2]) {
+      let last = -1;
+      let count = 0;
+      for (let a = store.headOf(d); a >= 0; a = store.headOf(d)) {
+        expect(store.start(a)).toBeGreaterThan(last);
+        last = store.start(a);
+        store.remove(a);
+        count++;
+      }
+      expect(count).toBeGreaterThan(0);
+    }
+    expect(store.count).toBe(0);
+  });
+
+  it("matches a model under random adds, advances and removals", () => {
+    const store = new AttemptStore();
+    const doors = [door("a"), door("b")];
+    const model = new Map<string, { ip: string; door: string; stage: number; start: number }>();
+    const idOf = new Map<string, number>();
+    let s = 7;
+    const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+    for (let t = 0; t < 60_000; t++) {
+      const ip = ipOf(random() % 4000);
+      const d = doors[random() % 2]!;
+      const k = `${ip}|${d.id}`;
+      const existing = idOf.get(k);
+      if (existing === undefined) {
+        idOf.set(k, add(store, ip, d, t));
+        model.set(k, { ip, door: d.id, stage: 1, start: t });
+      } else if (random() % 3 === 0) {
+        store.advance(existing, t);
+        model.get(k)!.stage++;
+      } else {
+        store.remove(existing);
+        idOf.delete(k);
+        model.delete(k);
+      }
+      if (t % 10_000 === 0) {
+        // settle renumbers: re-read ids from the chains
+        store.settle();
+        idOf.clear();
+        for (const m of model.values()) {
+          const a = chain(store, m.ip).find((x) => store.door(x).id === m.door);
+          expect(a).toBeDefined();
+          idOf.set(`${m.ip}|${m.door}`, a!);
+        }
+      }
+    }
+    expect(store.count).toBe(model.size);
+    for (const [k, m] of model) {
+      const a = idOf.get(k)!;
+      expect([store.ip(a), store.door(a).id, store.stage(a), store.start(a)]).toEqual([m.ip, m.door, m.stage, m.start]);
+    }
+  });
+});
