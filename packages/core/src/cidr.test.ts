@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CidrSet, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+import { CidrSet, canonicalIp, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
 
 describe("normalizeIp", () => {
   it.each([
@@ -205,5 +205,42 @@ describe("CidrSet", () => {
     for (let i = 0; i < 256; i += 7) ips.push(`192.168.${i}.1`, `172.${i % 40}.0.1`, `fd${(i % 16).toString(16)}2:3456::${i}`);
     ips.push("::ffff:192.168.10.9", "::ffff:172.20.1.1", "::ffff:8.8.8.8", "8.8.8.8");
     for (const ip of ips) expect(s.has(ip)).toBe(blocks.some((b) => cidrContains(b, ip)));
+  });
+});
+
+describe("canonicalIp (door targets, pcap filter hosts)", () => {
+  it.each<[string, string | null]>([
+    ["10.0.0.1", "10.0.0.1"],
+    [" 10.0.0.1 ", "10.0.0.1"],
+    // inet_pton refuses leading zeros ("010" is octal to some tools): so does every parser here
+    ["010.000.0.1", null],
+    ["255.255.255.255", "255.255.255.255"],
+    ["256.0.0.1", null],
+    ["1.2.3", null],
+    ["1.2.3.4.5", null],
+    ["::1", "::1"],
+    ["::", "::"],
+    ["1::", "1::"],
+    ["FD00:0000::0050", "fd00::50"],
+    ["fd00:0:0:0:0:0:0:50", "fd00::50"],
+    ["fe80::1%eth0", "fe80::1"],
+    ["::ffff:10.0.0.1", "::ffff:10.0.0.1"],
+    ["1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"],
+    ["1:2:3:4:5:6:7:8:9", null],
+    ["1::2::3", null],
+    ["1:2:3:4:5:6:7::8", null],
+    ["12345::1", null],
+    ["g::1", null],
+    ["::ffff:300.0.0.1", null],
+    ["10.0.0.1%eth0", null],
+    ["", null],
+    ["example.org", null],
+  ])("%s → %s", (input, expected) => {
+    expect(canonicalIp(input)).toBe(expected);
+  });
+
+  it("gives one text for every spelling of an address", () => {
+    const spellings = ["fd00::50", "FD00:0:0:0:0:0:0:50", "fd00:0000:0000::0050", "fd00::0:50"];
+    expect(new Set(spellings.map(canonicalIp))).toEqual(new Set(["fd00::50"]));
   });
 });

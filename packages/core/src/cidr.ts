@@ -146,6 +146,16 @@ export function normalizeIp(s: string): string | null {
   return p ? formatIpBytes(p.bytes) : null;
 }
 
+/**
+ * Canonical text of an address for equality checks (the matcher's door
+ * targets, the pcap filter's host addresses): normalizeIp, after dropping an
+ * IPv6 zone id ("fe80::1%eth0", as interfaces list link-local addresses).
+ */
+export function canonicalIp(s: string): string | null {
+  const zone = s.indexOf("%");
+  return normalizeIp(zone >= 0 && s.includes(":") ? s.slice(0, zone) : s);
+}
+
 /** 4 or 6 for a valid address, null otherwise. */
 export function ipFamily(s: string): 4 | 6 | null {
   return parseIp(s)?.family ?? null;

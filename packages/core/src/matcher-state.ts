@@ -4,7 +4,7 @@
  */
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
-import { canonicalIp } from "./matcher-ip";
+import { canonicalIp } from "./cidr";
 import { IpTable, hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";
 import { IdQueue } from "./matcher-store";

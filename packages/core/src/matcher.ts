@@ -9,7 +9,7 @@
  * touch small: at 1M pending each random read is a cache miss).
  */
 import type { Door, KnockPacket, MatchEvent, Protocol, Step } from "./types";
-import { canonicalIp } from "./matcher-ip";
+import { canonicalIp } from "./cidr";
 import { DoorState, doorIdentity, portKey, sequenceKey } from "./matcher-state";
 import { hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MATCH_NOTHING_FILTER, buildPcapFilter } from "./pcap-filter";
-import { canonicalIp } from "./matcher-ip";
+import { parseIp } from "./cidr";
 import { door, seq } from "./matcher-fixtures";
 import type { Door } from "./types";
 
@@ -44,10 +44,10 @@ describe("buildPcapFilter text", () => {
       doors: [door("a", "7000", { tcpFlags: SYN_NOT_ACK })],
       local: ["fd00::1"],
       expected:
-        "(ip6 and (dst host fd00:0:0:0:0:0:0:1) and ((tcp dst port 7000 and ip6[53] & 18 == 2))) or " +
-        "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60) and (dst host fd00:0:0:0:0:0:0:1)) or " +
-        "(vlan and ((ip6 and (dst host fd00:0:0:0:0:0:0:1) and ((tcp dst port 7000 and ip6[53] & 18 == 2))) or " +
-        "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60) and (dst host fd00:0:0:0:0:0:0:1))))",
+        "(ip6 and (dst host fd00::1) and ((tcp dst port 7000 and ip6[53] & 18 == 2))) or " +
+        "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60) and (dst host fd00::1)) or " +
+        "(vlan and ((ip6 and (dst host fd00::1) and ((tcp dst port 7000 and ip6[53] & 18 == 2))) or " +
+        "(ip6 and (ip6[6] == 0 or ip6[6] == 43 or ip6[6] == 44 or ip6[6] == 60) and (dst host fd00::1))))",
     },
     {
       name: "no host address known: any destination",
@@ -79,7 +79,7 @@ describe("buildPcapFilter text", () => {
     {
       name: "targets and local addresses are all destinations, IPv6 canonical",
       doors: [door("a", "7000"), door("b", "7001", { target: "10.0.0.50" }), door("c", "7002", { target: "FD00::50" })],
-      has: ["dst host 10.0.0.1 or dst host 10.0.0.50", "dst host fd00:0:0:0:0:0:0:1 or dst host fd00:0:0:0:0:0:0:50"],
+      has: ["dst host 10.0.0.1 or dst host 10.0.0.50", "dst host fd00::1 or dst host fd00::50"],
       hasNot: [],
     },
     {
@@ -182,8 +182,7 @@ function octets4(ip: string): number[] {
 }
 
 function octets6(ip: string): number[] {
-  const groups = (canonicalIp(ip) ?? "").split(":").map((g) => parseInt(g, 16));
-  return groups.flatMap((g) => [g >> 8, g & 0xff]);
+  return Array.from(parseIp(ip)?.bytes ?? []);
 }
 
 function eth(type: number, payload: number[], vlan?: number): number[] {
