@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "@sesame/db";
-import { DbWriter } from "../apps/worker/src/event-writer";
+import { DbWriter, WORKER_DB_CACHE_KIB } from "../apps/worker/src/event-writer";
 import { runFlood } from "./lib/flood";
 import { historyQueries, seedEvents } from "./lib/history-queries";
 import { waitCpuQuiet } from "./lib/proc";
@@ -20,7 +20,7 @@ interface WriterResult {
 
 /** (a) The worker's DbWriter alone, fed a synthetic stage-event stream as fast as it drains. */
 async function measureWriter(dir: string, seconds: number): Promise<WriterResult> {
-  const db = openDb(join(dir, "writer.db"), { migrate: true });
+  const db = openDb(join(dir, "writer.db"), { migrate: true, cacheKib: WORKER_DB_CACHE_KIB });
   const w = new DbWriter({ db });
   w.start();
   const t0 = Date.now();

@@ -15,6 +15,14 @@ import type { SesameDb } from "@sesame/db";
  * bound and a drop there is logged as an error, never silent.
  */
 
+/**
+ * The worker's SQLite page cache (KiB). It appends events and reads small
+ * tables, so SQLite's own default (2 MB) is plenty; better-sqlite3's 16 MB
+ * filled up during floods and stayed resident (RSS 114 % of baseline after the
+ * memory bench's floods, ~13 MB of it this cache).
+ */
+export const WORKER_DB_CACHE_KIB = 2000;
+
 export interface EventRow {
   ts: number;
   kind: EventKind;

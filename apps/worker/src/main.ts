@@ -2,6 +2,7 @@ import { openDb, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { parseCli, USAGE } from "./cli";
 import { detachSelf, removePidFile, writePidFile } from "./daemon";
+import { WORKER_DB_CACHE_KIB } from "./event-writer";
 import { parseEnv } from "./env";
 import { createFirewall } from "./firewall";
 import { importKnockdDoors, loadKnockdConf, type LoadedKnockdConf } from "./knockd-import";
@@ -63,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
 
   let db: SesameDb;
   try {
-    db = openDb(options.dbPath, { migrate: true });
+    db = openDb(options.dbPath, { migrate: true, cacheKib: WORKER_DB_CACHE_KIB });
   } catch (e) {
     log.error(`cannot open database ${options.dbPath}: ${(e as Error).message}`);
     await log.close();

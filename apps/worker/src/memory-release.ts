@@ -3,12 +3,16 @@ import { runInNewContext } from "node:vm";
 
 /**
  * Gives a flood's memory back. V8 keeps the pages it grew into while a
- * spoofed flood filled the attempt table, long after the attempts expired;
- * one full (compacting) collection once the table has drained returns them to
- * the OS. It runs at most once per flood, never on the packet path.
+ * spoofed flood filled the attempt table, long after the attempts expired,
+ * and the attempt store's arrays replaced while it shrank stay allocated until
+ * a full collection finds them (an idle worker may not run one for hours).
+ * One full (compacting) collection once the table has drained, i.e. the
+ * pending count is low and has stopped falling, returns both to the OS. It
+ * runs at most once per flood, never on the packet path.
  */
 export class FloodMemoryRelease {
   private peak = 0;
+  private last = 0;
   private readonly gc: (() => void) | undefined;
 
   constructor(
@@ -21,8 +25,10 @@ export class FloodMemoryRelease {
 
   /** Called once a second with the matcher's pending count; true when it collected. */
   observe(pending: number): boolean {
+    const falling = pending < this.last;
+    this.last = pending;
     if (pending > this.peak) this.peak = pending;
-    if (this.peak < this.floodPending || pending > this.peak / 20 || !this.gc) return false;
+    if (this.peak < this.floodPending || pending > this.peak / 20 || falling || !this.gc) return false;
     this.peak = pending;
     this.gc();
     return true;

@@ -20,6 +20,8 @@ export interface OpenDbOptions {
   readonly?: boolean;
   /** ms to wait on a locked database before SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Page cache size in KiB (better-sqlite3's build defaults to 16000 per connection). */
+  cacheKib?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): SesameDb {
   }
   const sqlite = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  if (options.cacheKib !== undefined) sqlite.pragma(`cache_size = -${Math.max(1, Math.floor(options.cacheKib))}`);
   if (!options.readonly) {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
