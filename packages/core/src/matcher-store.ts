@@ -173,10 +173,9 @@ export class AttemptStore {
   /** Oldest live attempt of a door (its next deadline), or -1. Drops stale queue entries on the way. */
   headOf(door: DoorState): number {
     const q = door.queue;
-    const { rows } = this;
     while (q.head < q.tail) {
       const id = q.ids[q.head] ?? 0;
-      if (rows[id * ROW + GEN] === q.gens[q.head]) return id;
+      if (this.isLive(id, q.gens[q.head] ?? 0)) return id;
       q.head++;
     }
     return -1;
@@ -270,10 +269,9 @@ export class AttemptStore {
    */
   victim(doors: Iterable<DoorState>): number {
     const q = this.stage1;
-    const { rows } = this;
     while (q.head < q.tail) {
       const id = q.ids[q.head] ?? 0;
-      if (rows[id * ROW + GEN] === q.gens[q.head] && rows[id * ROW + STAGE_DUP]! >> 1 === 1) return id;
+      if (this.isLiveStage1(id, q.gens[q.head] ?? 0)) return id;
       q.head++;
     }
     let oldest = -1;
@@ -285,6 +283,16 @@ export class AttemptStore {
   }
 
   // ---- internals ----
+
+  /** A queue entry still names its attempt: the row was not freed (or reused) since. */
+  private isLive(id: number, gen: number): boolean {
+    return id < this.highWater && this.rows[id * ROW + GEN] === gen && (this.rows[id * ROW + DOOR] ?? -1) >= 0;
+  }
+
+  /** A stage-1 queue entry still names an attempt at stage 1. */
+  private isLiveStage1(id: number, gen: number): boolean {
+    return this.isLive(id, gen) && (this.rows[id * ROW + STAGE_DUP] ?? 0) >> 1 === 1;
+  }
 
   private doorIndex(door: DoorState): number {
     if (door.storeIndex < 0 || this.doors[door.storeIndex] !== door) {
@@ -317,8 +325,7 @@ export class AttemptStore {
   /** Appends to a queue, first dropping stale entries when they outnumber the live ones. */
   private pushQueue(q: IdQueue, id: number, gen: number, live: number, stage1: boolean): void {
     if (q.tail === q.ids.length && q.length > live * 2) {
-      const rows = this.rows;
-      q.rebuild((i, g) => (rows[i * ROW + GEN] === g && (!stage1 || rows[i * ROW + STAGE_DUP]! >> 1 === 1) ? i : -1));
+      q.rebuild((i, g) => ((stage1 ? this.isLiveStage1(i, g) : this.isLive(i, g)) ? i : -1));
     }
     q.push(id, gen);
   }
@@ -345,9 +352,9 @@ export class AttemptStore {
       next[to * ROW + NEXT] = link >= 0 ? (map[link] ?? -1) : -1;
       nextTexts[to] = texts[id];
     }
-    const keep = (id: number, gen: number): number => (id < highWater && rows[id * ROW + GEN] === gen && (rows[id * ROW + DOOR] ?? -1) >= 0 ? (map[id] ?? -1) : -1);
-    this.stage1.rebuild((id, gen) => (keep(id, gen) >= 0 && rows[id * ROW + STAGE_DUP]! >> 1 === 1 ? keep(id, gen) : -1));
-    for (const d of this.doors) d?.queue.rebuild(keep);
+    // Queue entries are checked against the old rows (this.rows is swapped below), then renumbered.
+    this.stage1.rebuild((id, gen) => (this.isLiveStage1(id, gen) ? (map[id] ?? -1) : -1));
+    for (const d of this.doors) d?.queue.rebuild((id, gen) => (this.isLive(id, gen) ? (map[id] ?? -1) : -1));
     const { slots } = this;
     for (let s = 0; s <= this.slotMask; s++) {
       const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
