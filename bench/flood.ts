@@ -136,6 +136,7 @@ export async function measureFlood(ctx: BenchContext): Promise<MeasureOutcome> {
       { section: `2 flood ${label}`, metric: "daemon CPU seconds", values: val((s) => s.cpuSeconds) },
       { section: `2 flood ${label}`, metric: "machine busy CPU seconds", values: val((s) => s.machineCpuSeconds) },
       { section: `2 flood ${label}`, metric: "capture drops (worker)", values: val((s) => s.workerStats?.captureDropped), digits: 0 },
+      { section: `2 flood ${label}`, metric: "packets per capture read (worker, mean)", values: val((s) => (s.workerStats?.captureBatches ? (s.workerStats.packets ?? 0) / s.workerStats.captureBatches : undefined)), digits: 1 },
       { section: `2 flood ${label}`, metric: "peak RSS MB", values: val((s) => s.hwmMb ?? s.peakRssMb), digits: 1, target: "≤ 200", met: at("sesame", i) ? atMost(at("sesame", i)!.hwmMb ?? at("sesame", i)!.peakRssMb, 200) : null },
     );
   });

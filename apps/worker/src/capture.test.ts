@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KnockPacket } from "@sesame/core";
-import { CaptureManager, type InterfaceState } from "./capture";
+import { CaptureManager, MAX_BATCH, type InterfaceState } from "./capture";
 import type { InterfaceProbe } from "./net-info";
 import type { CaptureSession, RawFrame, SessionOptions } from "./pcap-session";
 import { memoryLog } from "./test-support";
@@ -17,6 +17,7 @@ class ScriptedSession implements CaptureSession {
   constructor(readonly opts: SessionOptions) {}
   poll(): void {
     for (const f of this.held.splice(0)) if (!this.closed) this.opts.onFrame(f);
+    this.opts.onDispatched();
   }
   drain(): void {
     this.poll();
@@ -45,6 +46,8 @@ function rig(opts: { failOpens?: number } = {}) {
   const ifaces = new Map<string, InterfaceProbe>();
   const sessions: ScriptedSession[] = [];
   const packets: string[] = [];
+  /** Sizes of the batches handed on. */
+  const batches: number[] = [];
   const states: string[] = [];
   let now = 0;
   let failOpens = opts.failOpens ?? 0;
@@ -64,11 +67,14 @@ function rig(opts: { failOpens?: number } = {}) {
       sessions.push(s);
       return s;
     },
-    onPacket: (p: KnockPacket, iface) => packets.push(`${iface}:${p.protocol}/${p.dport}`),
+    onPackets: (ps: KnockPacket[], iface) => {
+      batches.push(ps.length);
+      for (const p of ps) packets.push(`${iface}:${p.protocol}/${p.dport}`);
+    },
     onStateChange: (iface: string, state: InterfaceState) => states.push(`${iface}=${state}`),
   });
   return {
-    cm, ifaces, sessions, packets, states, log, openedAt,
+    cm, ifaces, sessions, packets, batches, states, log, openedAt,
     tick: (ms = 1000) => {
       now += ms;
       cm.tick();
@@ -96,6 +102,28 @@ describe("CaptureManager", () => {
     r.sessions[0]!.held.push(frame(7000, 1));
     r.sessions[0]!.poll();
     expect(r.packets).toEqual(["eth0:udp/7000"]);
+  });
+
+  it("hands on each read's packets together, in order, at most MAX_BATCH at a time", () => {
+    const r = rig();
+    r.ifaces.set("eth0", UP());
+    r.ifaces.set("eth1", UP(3));
+    r.cm.setInterfaces(["eth0", "eth1"]);
+    const [s0, s1] = r.sessions;
+    s0!.held.push(frame(7000, 1), frame(7001, 2), frame(7002, 3));
+    s0!.poll();
+    expect(r.batches).toEqual([3]);
+    s1!.held.push(frame(8000, 4));
+    s1!.poll();
+    s0!.poll(); // a read with nothing: no batch
+    expect(r.batches).toEqual([3, 1]);
+    expect(r.packets).toEqual(["eth0:udp/7000", "eth0:udp/7001", "eth0:udp/7002", "eth1:udp/8000"]);
+    const n = MAX_BATCH * 2 + 5;
+    for (let i = 0; i < n; i++) s0!.held.push(frame(9000 + i, 10 + i));
+    s0!.poll();
+    expect(r.batches.slice(2)).toEqual([MAX_BATCH, MAX_BATCH, 5]);
+    expect(r.packets.slice(4)).toEqual(Array.from({ length: n }, (_, i) => `eth0:udp/${9000 + i}`));
+    expect(r.cm.stats().batches).toBe(5);
   });
 
   it("closes on down, reopens on up, and reopens after a flap or a re-created interface", () => {
@@ -190,7 +218,7 @@ describe("CaptureManager", () => {
     expect(r.live().map((s) => s.opts.iface)).toEqual(["eth0", "eth1"]);
     r.cm.setInterfaces(["eth1"]);
     expect(r.live().map((s) => s.opts.iface)).toEqual(["eth1"]);
-    expect(r.cm.stats()).toEqual({ interfaces: { eth1: "listening" }, recv: 3, drop: 1 });
+    expect(r.cm.stats()).toEqual({ interfaces: { eth1: "listening" }, recv: 3, drop: 1, batches: 0 });
     r.cm.close();
     expect(r.live()).toEqual([]);
   });

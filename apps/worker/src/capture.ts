@@ -31,8 +31,11 @@ export interface CaptureLog {
 
 export interface CaptureOptions {
   log: CaptureLog;
-  /** `tsUs`: capture time (µs since the epoch) from the pcap header. */
-  onPacket: (packet: KnockPacket, iface: string, tsUs: number) => void;
+  /**
+   * The packets of one capture read (at most MAX_BATCH), in capture order;
+   * `tsUs[i]`: capture time (µs since the epoch) of `packets[i]` from the pcap header.
+   */
+  onPackets: (packets: KnockPacket[], iface: string, tsUs: number[]) => void;
   /** Raised when an interface changes state (for workerStatus.lastError). */
   onStateChange?: (iface: string, state: InterfaceState, detail: string) => void;
   probe?: (name: string) => InterfaceProbe;
@@ -41,6 +44,13 @@ export interface CaptureOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+/**
+ * Packets handed on together at most: one capture read's worth (under a flood
+ * a read holds many), so the matcher overlaps their memory accesses (see
+ * Matcher.handleBatch) while the first packet waits at most this many others.
+ */
+export const MAX_BATCH = 256;
 
 /** Empty capture wake-ups re-check the interface at most this often. */
 const SUSPECT_CHECK_MS = 250;
@@ -79,6 +89,8 @@ export interface CaptureStats {
   interfaces: Record<string, InterfaceState>;
   recv: number;
   drop: number;
+  /** Batches handed to onPackets (packets / batches: the mean batch size). */
+  batches: number;
 }
 
 export class CaptureManager {
@@ -91,6 +103,11 @@ export class CaptureManager {
   private readonly now: () => number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
+  /** Packets decoded during the current read, handed on when it ends. */
+  private batch: KnockPacket[] = [];
+  private batchTs: number[] = [];
+  private batchIface = "";
+  private batches = 0;
 
   constructor(opts: CaptureOptions) {
     this.opts = opts;
@@ -199,6 +216,7 @@ export class CaptureManager {
       iface: e.name,
       filter,
       onFrame: (f) => this.onFrame(e, session, f),
+      onDispatched: () => this.flush(),
       onSuspect: (code) => {
         // Re-check right away rather than at the next tick (at most once per turn of the loop).
         // A wake-up that found no packet (0) is common under load: probing /sys on each one cost
@@ -233,7 +251,23 @@ export class CaptureManager {
       } else e.seen = null;
     }
     const pkt = this.decoder.decode(f.buf, f.caplen, e.link as LinkKind);
-    if (pkt !== null) this.opts.onPacket(pkt, e.name, f.tsUs);
+    if (pkt === null) return;
+    if (this.batch.length > 0 && this.batchIface !== e.name) this.flush();
+    this.batchIface = e.name;
+    this.batch.push(pkt);
+    this.batchTs.push(f.tsUs);
+    if (this.batch.length >= MAX_BATCH) this.flush();
+  }
+
+  /** Hands on the packets decoded so far (end of a read, or MAX_BATCH reached). */
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const packets = this.batch;
+    const ts = this.batchTs;
+    this.batch = [];
+    this.batchTs = [];
+    this.batches++;
+    this.opts.onPackets(packets, this.batchIface, ts);
   }
 
   private swapSession(e: IfaceEntry): void {
@@ -291,7 +325,7 @@ export class CaptureManager {
   }
 
   stats(): CaptureStats {
-    const out: CaptureStats = { interfaces: {}, recv: 0, drop: 0 };
+    const out: CaptureStats = { interfaces: {}, recv: 0, drop: 0, batches: this.batches };
     for (const e of this.entries.values()) {
       out.interfaces[e.name] = e.state === "new" ? "missing" : e.state;
       const st = e.session?.stats();

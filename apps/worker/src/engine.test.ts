@@ -217,6 +217,28 @@ describe("Engine", () => {
     expect(both.fw.calls).toEqual([{ op: "grant", ip: "fd00::7", ports: [{ port: 22, protocol: "tcp" }], ttlSec: 300 }]);
   });
 
+  it("a batch of packets (one capture read) acts as the same packets one at a time", async () => {
+    // Interleaved knocks of three sources (one IPv6, dropped under -4), a wrong port, a decoy.
+    const seq: KnockPacket[] = [
+      pkt("192.0.2.1", 7000), pkt("fd00::9", 7000, "tcp", 6, "fd00::1"), pkt("192.0.2.2", 7700), pkt("192.0.2.1", 8000, "udp"),
+      pkt("192.0.2.3", 7000), pkt("192.0.2.2", 7800), pkt("192.0.2.3", 1234), pkt("192.0.2.1", 9000), pkt("fd00::9", 8000, "udp", 6, "fd00::1"),
+    ];
+    for (const ipv4Only of [false, true]) {
+      const one = rig(ALL, { ipv4Only });
+      for (const p of seq) one.engine.handlePacket(p, 1);
+      const batch = rig(ALL, { ipv4Only });
+      batch.engine.handlePackets(seq, seq.map(() => 1));
+      await one.settle();
+      await batch.settle();
+      expect(batch.fw.calls).toEqual(one.fw.calls);
+      expect(batch.fw.calls.map((c) => `${c.op} ${"ip" in c ? c.ip : ""}`)).toEqual(["ban 192.0.2.2", "grant 192.0.2.1"]);
+      const events = "SELECT kind, ip, door_name, stage FROM events ORDER BY id";
+      expect(batch.rows(events)).toEqual(one.rows(events));
+      expect(batch.engine.stats).toEqual(one.engine.stats);
+      expect(batch.engine.matcher.stats()).toEqual(one.engine.matcher.stats());
+    }
+  });
+
   it("caps stage-1 records per second during a flood, never the opens", async () => {
     const r = rig(ALL, { stage1PerSecond: 100 });
     for (let i = 0; i < 1000; i++) r.engine.handlePacket(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));

@@ -123,15 +123,34 @@ export class Engine {
 
   /** One decoded packet. `tsUs` is its capture time (for the knock-to-open latency). */
   handlePacket(p: KnockPacket, tsUs = this.now() * 1000): void {
-    this.stats.packets++;
-    if (p.family === 6 && this.o.ipv4Only) {
-      this.stats.ipv6Ignored++;
-      return;
+    this.handlePackets([p], [tsUs]);
+  }
+
+  /** Packets captured together, in order; `tsUs[i]` is the capture time of `packets[i]`. */
+  handlePackets(packets: KnockPacket[], tsUs: number[]): void {
+    this.stats.packets += packets.length;
+    let matched = packets;
+    let times = tsUs;
+    if (this.o.ipv4Only && packets.some((p) => p.family === 6)) {
+      matched = [];
+      times = [];
+      packets.forEach((p, i) => {
+        if (p.family === 6) {
+          this.stats.ipv6Ignored++;
+        } else {
+          matched.push(p);
+          times.push(tsUs[i] ?? 0);
+        }
+      });
     }
-    const events = this.matcher.handle(p);
-    if (events.length === 0) return;
-    this.process(events, tsUs);
-    this.schedule();
+    const results = this.matcher.handleBatch(matched);
+    let any = false;
+    results.forEach((events, i) => {
+      if (events.length === 0) return;
+      this.process(events, times[i] ?? 0);
+      any = true;
+    });
+    if (any) this.schedule();
   }
 
   /** Arms one timer at the matcher's next deadline. */

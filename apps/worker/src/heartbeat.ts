@@ -84,6 +84,7 @@ export function collectStats(parts: { engine: Engine; capture: CaptureManager; w
     skipped: parts.capture.decoder.stats.skipped,
     captureReceived: c.recv,
     captureDropped: c.drop,
+    captureBatches: c.batches,
     interfacesListening: Object.values(c.interfaces).filter((s) => s === "listening").length,
     eventsWritten: w.eventsWritten,
     eventsDropped: w.eventsDropped + w.criticalDropped,

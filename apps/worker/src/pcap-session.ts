@@ -37,6 +37,8 @@ export interface SessionOptions {
   snapLength?: number;
   bufferSize?: number;
   onFrame: (frame: RawFrame) => void;
+  /** One read is over: every frame it got has gone to onFrame (synchronously, before this). */
+  onDispatched: () => void;
   /**
    * The socket woke us without a frame (an error report such as ENETDOWN) or
    * dispatch failed: the capture may be dead; the owner re-checks the interface.
@@ -65,6 +67,7 @@ export interface CaptureSession {
 export class LiveSession implements CaptureSession {
   readonly linkType: string;
   private readonly s: NodePcapSession;
+  private readonly onDispatched: () => void;
   private closed = false;
   private broken = false;
   /** libpcap handle freed (dispatch returned -2); never touch the binding again. */
@@ -81,6 +84,7 @@ export class LiveSession implements CaptureSession {
       buffer_size: opts.bufferSize ?? 4 * 1024 * 1024,
     });
     this.linkType = this.s.link_type;
+    this.onDispatched = opts.onDispatched;
     const s = this.s;
     s.on("packet", () => {
       const h = s.header;
@@ -90,6 +94,7 @@ export class LiveSession implements CaptureSession {
       // Even once closed we must keep reading until libpcap reports the break (-2):
       // the poll is level-triggered and would otherwise spin.
       const n = this.dispatch();
+      opts.onDispatched();
       if (this.closed) return;
       // -1: PCAP_ERROR (e.g. "The interface disappeared"); -2 only after our own close.
       if (n === -1) this.broken = true;
@@ -110,7 +115,9 @@ export class LiveSession implements CaptureSession {
 
   /** Reads whatever the kernel already holds for us (frames go to onFrame synchronously). */
   drain(): void {
-    if (!this.closed) this.dispatch();
+    if (this.closed) return;
+    this.dispatch();
+    this.onDispatched();
   }
 
   stats(): { recv: number; drop: number; ifdrop: number } | null {

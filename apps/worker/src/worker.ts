@@ -114,7 +114,7 @@ export class Worker {
     this.capture = new CaptureManager({
       log,
       now: this.now,
-      onPacket: (p, _iface, tsUs) => this.engine.handlePacket(p, tsUs),
+      onPackets: (packets, _iface, tsUs) => this.engine.handlePackets(packets, tsUs),
       onStateChange: (iface, state, detail) => {
         if (state === "listening") this.health.clear(`iface:${iface}`);
         else this.health.set(`iface:${iface}`, detail);

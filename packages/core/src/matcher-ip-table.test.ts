@@ -14,6 +14,10 @@ describe("ipKey", () => {
     ["1.2.3.4.", "1.2.3.4."],
     ["1.2.3.1000", "1.2.3.1000"],
     ["2001:db8::1", "2001:db8::1"],
+    // leading zeros: another text of 10.0.0.1, kept as text so a key always maps back to one text
+    ["010.0.0.1", "010.0.0.1"],
+    ["10.0.00.1", "10.0.00.1"],
+    ["10.0.0.01", "10.0.0.01"],
   ])("%s → %s", (ip, key) => {
     expect(ipKey(ip)).toBe(key);
   });

@@ -15,8 +15,9 @@
 export type IpKey = number | string;
 
 /**
- * The table key of a source address. Dotted-quad IPv4 becomes an int32;
- * other text (IPv6) stays a string.
+ * The table key of a source address. Canonical dotted-quad IPv4 (no leading
+ * zeros, so the text can be rebuilt from the number) becomes an int32; other
+ * text (IPv6) stays a string.
  */
 export function ipKey(ip: string): IpKey {
   let value = 0;
@@ -26,6 +27,7 @@ export function ipKey(ip: string): IpKey {
   for (let i = 0; i < ip.length; i++) {
     const c = ip.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return ip; // a leading zero: not the canonical text
       part = part * 10 + (c - 48);
       if (++digits > 3) return ip;
     } else if (c === 46 && digits > 0 && part <= 255 && ++dots <= 3) {

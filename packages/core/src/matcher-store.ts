@@ -5,130 +5,194 @@
  * version of this store paid about five of them per advancing packet (hash
  * slot, key, value, attempt, and the two neighbours unlinked from a list).
  *
- * - An attempt is an integer id. Its fields are one 64-byte row of a
- *   Float64Array (start, last step, stage, duplicate flag, door, next attempt
- *   of the same IP, generation, hash, key); its source text sits in a plain
- *   array, read for IPv6 keys and timeout events.
+ * - An attempt is an integer id. Its fields are one 32-byte row (start time,
+ *   last step, hash, IPv4 key, door/stage/flags, next attempt of the same IP,
+ *   generation), aligned so it sits in one cache line. IPv6 source text is
+ *   kept aside (IPv4 text is rebuilt from the key when an event needs it).
  * - Per IP: an open-addressing table of Int32 slot pairs [hash, head id + 1]
- *   (8 bytes, so more of it stays in cache): an unknown source costs one
- *   cache line, a known one that line plus the row (which holds the key). The attempts of one IP (at most one per door)
+ *   (8 bytes, 8 to a line): an unknown source costs one line, a known one
+ *   that line plus its row. The attempts of one IP (at most one per door)
  *   chain through the row's `next`.
  * - Per door a FIFO in start order (deadlines are monotonic per door, so the
  *   head is the next timeout) and a global FIFO of stage-1 attempts (eviction
  *   victims under a spoofed flood: spoofers rarely get past stage 1, real
- *   users are at stage >= 2). Both are queues of (id, generation) with lazy
- *   deletion: removing or advancing an attempt touches no neighbour; stale
- *   entries are dropped when they reach the head and compacted away when they
- *   outnumber live ones.
+ *   users are at stage >= 2). Both are chunked queues of (id, generation)
+ *   with lazy deletion: removing or advancing an attempt touches no
+ *   neighbour; stale entries are dropped when they reach the head and
+ *   compacted away when they outnumber live ones.
+ * - warm()/warmVictims() read ahead what a batch of packets will touch (see
+ *   Matcher.handleBatch), so those misses overlap instead of queueing.
  * - Everything shrinks back when a flood drains (rows are renumbered, table
  *   and queues rebuilt), so the memory a flood cost is given back.
  */
 import type { IpKey } from "./matcher-ip-table";
 import type { DoorState } from "./matcher-state";
 
-/** Doubles per attempt row (one cache line) and the field offsets. */
+/** Int32s per attempt row (32 bytes: two rows per cache line) and the field offsets. */
 const ROW = 8;
-const START = 0;
-const LAST = 1;
-/** stage * 2 + (duplicate still tolerated ? 1 : 0) */
-const STAGE_DUP = 2;
-/** The IPv4 key (int32), or NaN when the key is the source text (IPv6). */
-const KEY = 3;
-/** Index into the door registry; -1 marks a free row. */
-const DOOR = 4;
-const NEXT = 5;
-const GEN = 6;
-const HASH = 7;
+/** The start time, a float64 over Int32s 0 and 1 (read through the Float64Array view at id * 4). */
+const START_F64 = 0;
+/** Last matched step, as ms after the start (clamped: only the 1 s duplicate window reads it). */
+const LAST_DELTA = 2;
+const HASH = 3;
+/** The IPv4 key (int32); 0 when the key is the source text (IPv6, see META_TEXT). */
+const KEY = 4;
+/** door index << 8 | stage << 2 | text key << 1 | duplicate still tolerated; -1 marks a free row. */
+const META = 5;
+const NEXT = 6;
+const GEN = 7;
+const META_DUP = 1;
+const META_TEXT = 2;
+const MAX_DELTA = 0x7fffffff;
+
+/**
+ * Typed-array memory is malloc'd, and glibc serves blocks this large with
+ * mmap, 16 bytes into a page (its chunk header): views made 48 bytes into
+ * the buffer start on a cache line, so a row never straddles two lines and a
+ * group of 8 table slots is one line. With another allocator the alignment
+ * is off, which costs time, never correctness.
+ */
+const LINE_OFFSET = 48;
+
+function rowBuffers(capacity: number): { i32: Int32Array<ArrayBuffer>; f64: Float64Array<ArrayBuffer> } {
+  const buf = new ArrayBuffer(capacity * ROW * 4 + 64);
+  return { i32: new Int32Array(buf, LINE_OFFSET, capacity * ROW), f64: new Float64Array(buf, LINE_OFFSET, capacity * (ROW / 2)) };
+}
+
+function slotArray(capacity: number): Int32Array<ArrayBuffer> {
+  return new Int32Array(new ArrayBuffer(capacity * SLOT * 4 + 64), LINE_OFFSET, capacity * SLOT);
+}
+
+/** Dotted-quad text of an IPv4 key (ipKey() accepts only this canonical form, so it round-trips). */
+function ipv4Text(k: number): string {
+  return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
+}
 
 /** Int32s per table slot and their offsets. */
 const SLOT = 2;
 const S_HASH = 0;
 const S_ID = 1;
 
+/**
+ * Warming reads the slot this many after the home slot too: the next line
+ * when the home slot is among the last 3 of its 8 (probes and backward-shift
+ * deletion run on past it), the same line otherwise.
+ */
+const NEAR_END = 7;
+
 const MIN_ROWS = 1024;
 const MIN_SLOTS = 1024;
-const MIN_QUEUE = 64;
 
-/** A FIFO of (id, generation) pairs; entries go stale when their row is freed or (stage-1 queue) advanced. */
+const CHUNK_BITS = 10;
+/** Entries per IdQueue chunk (8 KB: pairs of Int32). */
+export const QUEUE_CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * A FIFO of (id, generation) pairs; entries go stale when their row is freed
+ * or (stage-1 queue) advanced. Chunked: a push never copies the queue (a
+ * 1M-entry queue doubling in one go stalled the packet path for
+ * milliseconds), and chunks the head has passed are released.
+ */
 export class IdQueue {
-  ids = new Int32Array(MIN_QUEUE);
-  gens = new Int32Array(MIN_QUEUE);
-  head = 0;
-  tail = 0;
+  /** Chunks of QUEUE_CHUNK [id, gen] pairs; the head is in the first, the tail in the last. */
+  private chunks: Int32Array[] = [];
+  /** Entry index of the head within chunks[0]. */
+  private headAt = 0;
+  /** Entries used in the last chunk (QUEUE_CHUNK: full, the next push opens a chunk). */
+  private tailAt = QUEUE_CHUNK;
+  length = 0;
 
-  get length(): number {
-    return this.tail - this.head;
+  /** Chunks held (for memory accounting in tests). */
+  get capacity(): number {
+    return this.chunks.length * QUEUE_CHUNK;
+  }
+
+  /** Whether the next push opens a chunk (the moment to consider compacting). */
+  get full(): boolean {
+    return this.tailAt === QUEUE_CHUNK;
   }
 
   push(id: number, gen: number): void {
-    if (this.tail === this.ids.length) this.makeRoom();
-    this.ids[this.tail] = id;
-    this.gens[this.tail++] = gen;
+    if (this.tailAt === QUEUE_CHUNK) {
+      this.chunks.push(new Int32Array(QUEUE_CHUNK * 2));
+      this.tailAt = 0;
+    }
+    const c = this.chunks[this.chunks.length - 1] as Int32Array;
+    c[this.tailAt * 2] = id;
+    c[this.tailAt * 2 + 1] = gen;
+    this.tailAt++;
+    this.length++;
+  }
+
+  /** Id of the k-th entry from the head (k < length). */
+  idAt(k: number): number {
+    const p = this.headAt + k;
+    return (this.chunks[p >> CHUNK_BITS] as Int32Array)[(p & (QUEUE_CHUNK - 1)) * 2] ?? 0;
+  }
+
+  /** Generation of the k-th entry from the head (k < length). */
+  genAt(k: number): number {
+    const p = this.headAt + k;
+    return (this.chunks[p >> CHUNK_BITS] as Int32Array)[(p & (QUEUE_CHUNK - 1)) * 2 + 1] ?? 0;
+  }
+
+  /** Drops the head entry (length > 0). */
+  shift(): void {
+    if (--this.length === 0) {
+      this.clear();
+    } else if (++this.headAt === QUEUE_CHUNK) {
+      this.chunks.shift();
+      this.headAt = 0;
+    }
   }
 
   clear(): void {
-    this.head = this.tail = 0;
-    if (this.ids.length > MIN_QUEUE) {
-      this.ids = new Int32Array(MIN_QUEUE);
-      this.gens = new Int32Array(MIN_QUEUE);
-    }
+    this.chunks = [];
+    this.headAt = 0;
+    this.tailAt = QUEUE_CHUNK;
+    this.length = 0;
   }
 
-  /** Keeps the entries `keep` accepts (in order), mapping their ids; capacity follows the count. */
+  /** Keeps the entries `keep` accepts (in order), mapping their ids. */
   rebuild(keep: (id: number, gen: number) => number): void {
-    let n = 0;
-    const { ids, gens, head, tail } = this;
-    for (let k = head; k < tail; k++) {
-      const id = keep(ids[k] ?? 0, gens[k] ?? 0);
-      if (id >= 0) {
-        ids[n] = id;
-        gens[n++] = gens[k] ?? 0;
-      }
+    const old = this.chunks;
+    let p = this.headAt;
+    const n = this.length;
+    this.clear();
+    for (let k = 0; k < n; k++, p++) {
+      const c = old[p >> CHUNK_BITS] as Int32Array;
+      const o = (p & (QUEUE_CHUNK - 1)) * 2;
+      const gen = c[o + 1] ?? 0;
+      const id = keep(c[o] ?? 0, gen);
+      if (id >= 0) this.push(id, gen);
     }
-    let capacity = MIN_QUEUE;
-    while (capacity < n * 2) capacity *= 2;
-    if (capacity < ids.length) {
-      this.ids = ids.slice(0, capacity);
-      this.gens = gens.slice(0, capacity);
-    }
-    this.head = 0;
-    this.tail = n;
-  }
-
-  private makeRoom(): void {
-    const live = this.tail - this.head;
-    if (this.head >= this.ids.length / 2) {
-      // Slide down: the front half is consumed.
-      this.ids.copyWithin(0, this.head, this.tail);
-      this.gens.copyWithin(0, this.head, this.tail);
-    } else {
-      const ids = new Int32Array(this.ids.length * 2);
-      const gens = new Int32Array(this.ids.length * 2);
-      ids.set(this.ids.subarray(this.head, this.tail));
-      gens.set(this.gens.subarray(this.head, this.tail));
-      this.ids = ids;
-      this.gens = gens;
-    }
-    this.head = 0;
-    this.tail = live;
   }
 }
 
 export class AttemptStore {
-  private rows = new Float64Array(MIN_ROWS * ROW);
-  private texts: (string | undefined)[] = new Array<string | undefined>(MIN_ROWS).fill(undefined);
+  private rows = new Int32Array(0);
+  /** Float64Array view of `rows` (start times at id * ROW / 2). */
+  private times = new Float64Array(0);
+  /** Source text of attempts whose key is text (IPv6); IPv4 text is rebuilt from the key. */
+  private texts = new Map<number, string>();
   /** Rows ever used: ids >= highWater are free and not in `free`. */
   private highWater = 0;
   private free = new Int32Array(MIN_ROWS);
   private freeTop = 0;
-  private slots = new Int32Array(MIN_SLOTS * SLOT);
+  private slots = slotArray(MIN_SLOTS);
   private slotMask = MIN_SLOTS - 1;
   private slotCount = 0;
   private readonly stage1 = new IdQueue();
   private stage1Count = 0;
-  /** Door registry: row DOOR field → DoorState. */
+  /** Door registry: row META door index → DoorState. */
   private doors: (DoorState | undefined)[] = [];
+  /** Scratch for warm(): the slot contents read in its first loop. */
+  private warmIds = new Int32Array(64);
   count = 0;
+
+  constructor() {
+    this.setRows(rowBuffers(MIN_ROWS));
+  }
 
   // ---- reads (the matcher's hot path) ----
 
@@ -143,47 +207,97 @@ export class AttemptStore {
   }
 
   door(id: number): DoorState {
-    return this.doors[this.rows[id * ROW + DOOR] ?? 0] as DoorState;
+    return this.doors[(this.rows[id * ROW + META] ?? 0) >> 8] as DoorState;
   }
 
   start(id: number): number {
-    return this.rows[id * ROW + START] ?? 0;
+    return this.times[id * (ROW / 2) + START_F64] ?? 0;
   }
 
   stage(id: number): number {
-    return (this.rows[id * ROW + STAGE_DUP] ?? 0) >> 1;
+    return ((this.rows[id * ROW + META] ?? 0) >> 2) & 63;
   }
 
   lastStepAt(id: number): number {
-    return this.rows[id * ROW + LAST] ?? 0;
+    return this.start(id) + (this.rows[id * ROW + LAST_DELTA] ?? 0);
   }
 
   dupOk(id: number): boolean {
-    return ((this.rows[id * ROW + STAGE_DUP] ?? 0) & 1) === 1;
+    return ((this.rows[id * ROW + META] ?? 0) & META_DUP) !== 0;
   }
 
   clearDupOk(id: number): void {
-    this.rows[id * ROW + STAGE_DUP] = this.stage(id) * 2;
+    this.rows[id * ROW + META] = (this.rows[id * ROW + META] ?? 0) & ~META_DUP;
   }
 
   ip(id: number): string {
-    return this.texts[id] ?? "";
+    const r = id * ROW;
+    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts.get(id) ?? "") : ipv4Text(this.rows[r + KEY] ?? 0);
   }
 
   /** Oldest live attempt of a door (its next deadline), or -1. Drops stale queue entries on the way. */
   headOf(door: DoorState): number {
     const q = door.queue;
-    while (q.head < q.tail) {
-      const id = q.ids[q.head] ?? 0;
-      if (this.isLive(id, q.gens[q.head] ?? 0)) return id;
-      q.head++;
+    while (q.length > 0) {
+      const id = q.idAt(0);
+      if (this.isLive(id, q.genAt(0))) return id;
+      q.shift();
     }
     return -1;
   }
 
+  /**
+   * Reads what lookups of these hashes will touch: the table lines they start
+   * on, then (those lines now cached) the rows of the attempts whose hash is
+   * found. The first and last loops do not branch on what they read, so a
+   * batch's reads are in flight together instead of one after another.
+   * Returns a value for the caller to keep (so the reads are not dropped).
+   */
+  warm(hashes: Int32Array, n: number): number {
+    if (this.warmIds.length < n) this.warmIds = new Int32Array(hashes.length);
+    const { slots, slotMask, rows, warmIds: ids } = this;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i] ?? 0;
+      sum += (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
+    }
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i] ?? 0;
+      let found = 0;
+      for (let j = h & slotMask, id = slots[j * SLOT + S_ID] ?? 0; id !== 0; j = (j + 1) & slotMask, id = slots[j * SLOT + S_ID] ?? 0) {
+        if (slots[j * SLOT + S_HASH] === h) {
+          found = id;
+          break;
+        }
+      }
+      ids[i] = found - 1;
+    }
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] ?? 0;
+      sum += rows[(id & ~(id >> 31)) * ROW + META] ?? 0;
+    }
+    return sum;
+  }
+
+  /**
+   * Same for what evicting the next `n` victims touches: their rows and table
+   * lines. Stale stage-1 entries (advanced or removed attempts) are skipped at
+   * eviction time, so a few more entries than `n` are read.
+   */
+  warmVictims(n: number): number {
+    const q = this.stage1;
+    const { rows, slots, slotMask } = this;
+    let sum = 0;
+    for (let k = 0, end = Math.min(q.length, n + (n >> 1)); k < end; k++) {
+      const h = rows[q.idAt(k) * ROW + HASH] ?? 0;
+      sum += (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
+    }
+    return sum;
+  }
+
   /** Sizes of the structures, for tests and memory accounting. */
   footprint(): { rows: number; slots: number; stage1Queue: number } {
-    return { rows: this.rows.length / ROW, slots: this.slotMask + 1, stage1Queue: this.stage1.ids.length };
+    return { rows: this.rows.length / ROW, slots: this.slotMask + 1, stage1Queue: this.stage1.capacity };
   }
 
   // ---- writes ----
@@ -193,14 +307,14 @@ export class AttemptStore {
     const id = this.allocRow();
     const r = id * ROW;
     const rows = this.rows;
-    rows[r + START] = now;
-    rows[r + LAST] = now;
-    rows[r + STAGE_DUP] = 3;
-    rows[r + KEY] = typeof key === "number" ? key : NaN;
-    rows[r + DOOR] = this.doorIndex(door);
-    rows[r + NEXT] = -1;
+    const text = typeof key !== "number";
+    this.times[id * (ROW / 2) + START_F64] = now;
+    rows[r + LAST_DELTA] = 0;
     rows[r + HASH] = hash;
-    this.texts[id] = ip;
+    rows[r + KEY] = text ? 0 : key;
+    rows[r + META] = (this.doorIndex(door) << 8) | (1 << 2) | (text ? META_TEXT : 0) | META_DUP;
+    rows[r + NEXT] = -1;
+    if (text) this.texts.set(id, ip);
     const gen = rows[r + GEN] ?? 0;
     door.pending++;
     this.stage1Count++;
@@ -222,23 +336,25 @@ export class AttemptStore {
   /** Records one more matched step. */
   advance(id: number, now: number): void {
     const r = id * ROW;
-    const stage = this.stage(id);
+    const meta = this.rows[r + META] ?? 0;
+    const stage = (meta >> 2) & 63;
     if (stage === 1) this.stage1Count--; // its stage-1 queue entry is now stale
-    this.rows[r + STAGE_DUP] = (stage + 1) * 2 + 1;
-    this.rows[r + LAST] = now;
+    this.rows[r + META] = (meta & ~(63 << 2)) | ((stage + 1) << 2) | META_DUP;
+    this.rows[r + LAST_DELTA] = Math.min(now - this.start(id), MAX_DELTA);
   }
 
   /** Removes an attempt from every index: its queue entries go stale, no neighbour is touched. */
   remove(id: number): void {
     const r = id * ROW;
     const rows = this.rows;
-    const door = this.door(id);
+    const meta = rows[r + META] ?? 0;
+    const door = this.doors[meta >> 8] as DoorState;
     door.pending--;
-    if (this.stage(id) === 1) this.stage1Count--;
-    this.unlinkIp(id, (rows[r + HASH] ?? 0) | 0);
-    rows[r + DOOR] = -1;
+    if (((meta >> 2) & 63) === 1) this.stage1Count--;
+    this.unlinkIp(id, rows[r + HASH] ?? 0);
+    if ((meta & META_TEXT) !== 0) this.texts.delete(id);
+    rows[r + META] = -1;
     rows[r + GEN] = ((rows[r + GEN] ?? 0) + 1) & 0x7fffffff;
-    this.texts[id] = undefined;
     this.free[this.freeTop++] = id;
     this.count--;
     if (door.pending === 0) door.queue.clear();
@@ -269,10 +385,10 @@ export class AttemptStore {
    */
   victim(doors: Iterable<DoorState>): number {
     const q = this.stage1;
-    while (q.head < q.tail) {
-      const id = q.ids[q.head] ?? 0;
-      if (this.isLiveStage1(id, q.gens[q.head] ?? 0)) return id;
-      q.head++;
+    while (q.length > 0) {
+      const id = q.idAt(0);
+      if (this.isLiveStage1(id, q.genAt(0))) return id;
+      q.shift();
     }
     let oldest = -1;
     for (const d of doors) {
@@ -284,14 +400,19 @@ export class AttemptStore {
 
   // ---- internals ----
 
+  private setRows(b: { i32: Int32Array<ArrayBuffer>; f64: Float64Array<ArrayBuffer> }): void {
+    this.rows = b.i32;
+    this.times = b.f64;
+  }
+
   /** A queue entry still names its attempt: the row was not freed (or reused) since. */
   private isLive(id: number, gen: number): boolean {
-    return id < this.highWater && this.rows[id * ROW + GEN] === gen && (this.rows[id * ROW + DOOR] ?? -1) >= 0;
+    return id < this.highWater && this.rows[id * ROW + GEN] === gen && (this.rows[id * ROW + META] ?? -1) >= 0;
   }
 
   /** A stage-1 queue entry still names an attempt at stage 1. */
   private isLiveStage1(id: number, gen: number): boolean {
-    return this.isLive(id, gen) && (this.rows[id * ROW + STAGE_DUP] ?? 0) >> 1 === 1;
+    return this.isLive(id, gen) && this.stage(id) === 1;
   }
 
   private doorIndex(door: DoorState): number {
@@ -311,12 +432,9 @@ export class AttemptStore {
   }
 
   private resizeRows(capacity: number): void {
-    const rows = new Float64Array(capacity * ROW);
-    rows.set(this.rows.subarray(0, Math.min(this.rows.length, capacity * ROW)));
-    this.rows = rows;
-    const texts = new Array<string | undefined>(capacity).fill(undefined);
-    for (let i = 0; i < Math.min(capacity, this.highWater); i++) texts[i] = this.texts[i];
-    this.texts = texts;
+    const b = rowBuffers(capacity);
+    b.i32.set(this.rows.subarray(0, Math.min(this.rows.length, capacity * ROW)));
+    this.setRows(b);
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeTop));
     this.free = free;
@@ -324,7 +442,7 @@ export class AttemptStore {
 
   /** Appends to a queue, first dropping stale entries when they outnumber the live ones. */
   private pushQueue(q: IdQueue, id: number, gen: number, live: number, stage1: boolean): void {
-    if (q.tail === q.ids.length && q.length > live * 2) {
+    if (q.full && q.length > live * 2) {
       q.rebuild((i, g) => ((stage1 ? this.isLiveStage1(i, g) : this.isLive(i, g)) ? i : -1));
     }
     q.push(id, gen);
@@ -336,21 +454,22 @@ export class AttemptStore {
    * halving of the count, so amortized O(1) per removal.
    */
   private compact(): void {
-    const { rows, texts, highWater } = this;
+    const { rows, highWater } = this;
     const map = new Int32Array(highWater).fill(-1);
     let n = 0;
-    for (let id = 0; id < highWater; id++) if ((rows[id * ROW + DOOR] ?? -1) >= 0) map[id] = n++;
+    for (let id = 0; id < highWater; id++) if ((rows[id * ROW + META] ?? -1) >= 0) map[id] = n++;
     let capacity = MIN_ROWS;
     while (capacity < n * 2) capacity *= 2;
-    const next = new Float64Array(capacity * ROW);
-    const nextTexts = new Array<string | undefined>(capacity).fill(undefined);
+    const next = rowBuffers(capacity);
+    const texts = new Map<number, string>();
     for (let id = 0; id < highWater; id++) {
       const to = map[id] ?? -1;
       if (to < 0) continue;
-      next.set(rows.subarray(id * ROW, id * ROW + ROW), to * ROW);
+      next.i32.set(rows.subarray(id * ROW, id * ROW + ROW), to * ROW);
       const link = rows[id * ROW + NEXT] ?? -1;
-      next[to * ROW + NEXT] = link >= 0 ? (map[link] ?? -1) : -1;
-      nextTexts[to] = texts[id];
+      next.i32[to * ROW + NEXT] = link >= 0 ? (map[link] ?? -1) : -1;
+      const text = this.texts.get(id);
+      if (text !== undefined) texts.set(to, text);
     }
     // Queue entries are checked against the old rows (this.rows is swapped below), then renumbered.
     this.stage1.rebuild((id, gen) => (this.isLiveStage1(id, gen) ? (map[id] ?? -1) : -1));
@@ -360,8 +479,8 @@ export class AttemptStore {
       const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
       if (head >= 0) slots[s * SLOT + S_ID] = (map[head] ?? 0) + 1;
     }
-    this.rows = next;
-    this.texts = nextTexts;
+    this.setRows(next);
+    this.texts = texts;
     this.highWater = n;
     this.free = new Int32Array(capacity);
     this.freeTop = 0;
@@ -372,10 +491,15 @@ export class AttemptStore {
     const { slots, slotMask, rows } = this;
     let i = hash & slotMask;
     for (let id = slots[i * SLOT + S_ID] ?? 0; id !== 0; id = slots[i * SLOT + S_ID] ?? 0) {
-      if (slots[i * SLOT + S_HASH] === hash && (typeof key === "number" ? rows[(id - 1) * ROW + KEY] === key : this.texts[id - 1] === key)) return i;
+      if (slots[i * SLOT + S_HASH] === hash && this.keyIs(id - 1, key, rows)) return i;
       i = (i + 1) & slotMask;
     }
     return ~i;
+  }
+
+  private keyIs(id: number, key: IpKey, rows: Int32Array): boolean {
+    const text = ((rows[id * ROW + META] ?? 0) & META_TEXT) !== 0;
+    return typeof key === "number" ? !text && rows[id * ROW + KEY] === key : text && this.texts.get(id) === key;
   }
 
   private insertSlot(i: number, hash: number, id: number): void {
@@ -412,7 +536,8 @@ export class AttemptStore {
     for (let j = (hole + 1) & mask; slots[j * SLOT + S_ID] !== 0; j = (j + 1) & mask) {
       const home = (slots[j * SLOT + S_HASH] ?? 0) & mask;
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        slots.copyWithin(hole * SLOT, j * SLOT, j * SLOT + SLOT);
+        slots[hole * SLOT + S_HASH] = slots[j * SLOT + S_HASH] ?? 0;
+        slots[hole * SLOT + S_ID] = slots[j * SLOT + S_ID] ?? 0;
         hole = j;
       }
     }
@@ -422,13 +547,14 @@ export class AttemptStore {
 
   private resizeSlots(capacity: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(capacity * SLOT);
+    this.slots = slotArray(capacity);
     this.slotMask = capacity - 1;
     for (let o = 0; o < old.length; o += SLOT) {
       if (old[o + S_ID] === 0) continue;
       let i = (old[o + S_HASH] ?? 0) & this.slotMask;
       while (this.slots[i * SLOT + S_ID] !== 0) i = (i + 1) & this.slotMask;
-      this.slots.set(old.subarray(o, o + SLOT), i * SLOT);
+      this.slots[i * SLOT + S_HASH] = old[o + S_HASH] ?? 0;
+      this.slots[i * SLOT + S_ID] = old[o + S_ID] ?? 0;
     }
   }
 }
