@@ -34,7 +34,8 @@ function stream(seed: number, n: number): KnockPacket[] {
 
 function pair(maxAttempts: number): { one: Matcher; batch: Matcher; clock: { t: number } } {
   const clock = { t: 1_000_000 };
-  const options = { now: () => clock.t, isLocalAddress: (ip: string) => ip === HOST4 || ip === HOST6, maxAttempts };
+  // readAheadMinPending 0: the read-ahead path runs at these small sizes too
+  const options = { now: () => clock.t, isLocalAddress: (ip: string) => ip === HOST4 || ip === HOST6, maxAttempts, readAheadMinPending: 0 };
   return { one: new Matcher(DOORS, options), batch: new Matcher(DOORS, options), clock };
 }
 
