@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashIpKey, ipKey } from "./matcher-ip-table";
 import { DoorState } from "./matcher-state";
-import { AttemptStore, QUEUE_CHUNK } from "./matcher-store";
+import { AttemptStore, IdQueue, QUEUE_CHUNK } from "./matcher-store";
 import type { Door } from "./types";
 
 function door(id: string): DoorState {
@@ -34,6 +34,31 @@ function chain(store: AttemptStore, ip: string): number[] {
   for (let a = store.firstOf(key, hashIpKey(key, SEED)); a >= 0; a = store.next(a)) ids.push(a);
   return ids;
 }
+
+describe("IdQueue", () => {
+  it("keeps FIFO order across chunks, releases passed chunks and keeps one when empty", () => {
+    const q = new IdQueue();
+    const n = QUEUE_CHUNK * 3 + 7;
+    for (let i = 0; i < n; i++) q.push(i, i * 2);
+    expect([q.length, q.capacity]).toEqual([n, QUEUE_CHUNK * 4]);
+    const seen: number[] = [];
+    for (let i = 0; i < QUEUE_CHUNK * 2 + 1; i++) {
+      expect(q.genAt(0)).toBe(q.idAt(0) * 2);
+      seen.push(q.idAt(0));
+      q.shift();
+    }
+    expect(seen).toEqual(Array.from({ length: QUEUE_CHUNK * 2 + 1 }, (_, i) => i));
+    expect(q.capacity).toBe(QUEUE_CHUNK * 2); // the two chunks the head passed are gone
+    expect(q.idAt(q.length - 1)).toBe(n - 1);
+    q.rebuild((id) => (id % 2 === 0 ? id + 1 : -1)); // keep the even ones, renumbered
+    expect(q.length).toBe(Math.ceil((n - (QUEUE_CHUNK * 2 + 1)) / 2));
+    expect([q.idAt(0), q.genAt(0)]).toEqual([QUEUE_CHUNK * 2 + 3, (QUEUE_CHUNK * 2 + 2) * 2]);
+    while (q.length > 0) q.shift();
+    expect(q.capacity).toBe(QUEUE_CHUNK); // one spare chunk, no allocation per idle cycle
+    q.push(5, 6);
+    expect([q.length, q.idAt(0), q.genAt(0), q.capacity]).toEqual([1, 5, 6, QUEUE_CHUNK]);
+  });
+});
 
 describe("AttemptStore", () => {
   it("chains one IP's attempts across doors in start order and unlinks any of them", () => {

@@ -146,10 +146,12 @@ export class IdQueue {
     }
   }
 
+  /** Empties the queue, keeping one chunk (a door that keeps going idle would otherwise allocate one per attempt). */
   clear(): void {
-    this.chunks = [];
+    const spare = this.chunks[0];
+    this.chunks = spare === undefined ? [] : [spare];
     this.headAt = 0;
-    this.tailAt = QUEUE_CHUNK;
+    this.tailAt = spare === undefined ? QUEUE_CHUNK : 0;
     this.length = 0;
   }
 
@@ -158,7 +160,10 @@ export class IdQueue {
     const old = this.chunks;
     let p = this.headAt;
     const n = this.length;
-    this.clear();
+    this.chunks = [];
+    this.headAt = 0;
+    this.tailAt = QUEUE_CHUNK;
+    this.length = 0;
     for (let k = 0; k < n; k++, p++) {
       const c = old[p >> CHUNK_BITS] as Int32Array;
       const o = (p & (QUEUE_CHUNK - 1)) * 2;
