@@ -42,12 +42,13 @@ function frame(port: number, tsUs: number): RawFrame {
   return { buf: b, caplen: b.length, tsUs };
 }
 
-function rig(opts: { failOpens?: number } = {}) {
+function rig(opts: { failOpens?: number; onBatch?: (cm: CaptureManager, size: number) => void } = {}) {
   const ifaces = new Map<string, InterfaceProbe>();
   const sessions: ScriptedSession[] = [];
   const packets: string[] = [];
-  /** Sizes of the batches handed on. */
+  /** Sizes of the batches handed on, and of the batches whose handling returned (in that order). */
   const batches: number[] = [];
+  const handled: number[] = [];
   const states: string[] = [];
   let now = 0;
   let failOpens = opts.failOpens ?? 0;
@@ -70,11 +71,13 @@ function rig(opts: { failOpens?: number } = {}) {
     onPackets: (ps: KnockPacket[], iface) => {
       batches.push(ps.length);
       for (const p of ps) packets.push(`${iface}:${p.protocol}/${p.dport}`);
+      opts.onBatch?.(cm, ps.length);
+      handled.push(ps.length); // this batch's handling is over
     },
     onStateChange: (iface: string, state: InterfaceState) => states.push(`${iface}=${state}`),
   });
   return {
-    cm, ifaces, sessions, packets, batches, states, log, openedAt,
+    cm, ifaces, sessions, packets, batches, handled, states, log, openedAt,
     tick: (ms = 1000) => {
       now += ms;
       cm.tick();
@@ -184,6 +187,29 @@ describe("CaptureManager", () => {
     expect(r.packets).toEqual(["eth0:udp/7001", "eth0:udp/7002", "eth0:udp/7003"]);
     r.cm.setFilter({ vlan: "B", plain: "b" });
     expect(r.sessions).toHaveLength(2);
+  });
+
+  it("hands on what a filter swap drains after the batch being handled, never inside it", () => {
+    let swapped = false;
+    const r = rig({
+      onBatch: (cm) => {
+        if (swapped) return;
+        swapped = true;
+        // handling this batch changes the filter (a one-time door moved on): the old session drains now
+        r.sessions[0]!.held.push(frame(7003, 300));
+        cm.setFilter({ vlan: "B", plain: "b" });
+        expect(r.batches).toEqual([2]); // nothing handed on while this batch is in hand
+      },
+    });
+    r.ifaces.set("eth0", UP());
+    r.cm.setFilter({ vlan: "A", plain: "a" });
+    r.cm.setInterfaces(["eth0"]);
+    const old = r.sessions[0]!;
+    old.held.push(frame(7001, 100), frame(7002, 200));
+    old.poll(); // delivers 7001 and 7002; while they are handled, the swap drains 7003
+    expect(r.batches).toEqual([2, 1]);
+    expect(r.handled).toEqual([2, 1]);
+    expect(r.packets).toEqual(["eth0:udp/7001", "eth0:udp/7002", "eth0:udp/7003"]);
   });
 
   it("keeps the old session when the new filter does not compile", () => {

@@ -108,6 +108,7 @@ export class CaptureManager {
   private batchTs: number[] = [];
   private batchIface = "";
   private batches = 0;
+  private flushing = false;
 
   constructor(opts: CaptureOptions) {
     this.opts = opts;
@@ -252,6 +253,7 @@ export class CaptureManager {
     }
     const pkt = this.decoder.decode(f.buf, f.caplen, e.link as LinkKind);
     if (pkt === null) return;
+    // (During a flush only the entry being swapped is drained: one interface per batch still holds.)
     if (this.batch.length > 0 && this.batchIface !== e.name) this.flush();
     this.batchIface = e.name;
     this.batch.push(pkt);
@@ -259,15 +261,27 @@ export class CaptureManager {
     if (this.batch.length >= MAX_BATCH) this.flush();
   }
 
-  /** Hands on the packets decoded so far (end of a read, or MAX_BATCH reached). */
+  /**
+   * Hands on the packets decoded so far (end of a read, or MAX_BATCH reached).
+   * Never nested: handling a batch can swap a capture filter, which drains the
+   * old session synchronously; the packets that drain decodes (captured later)
+   * are handed on after the batch in hand, not in the middle of it.
+   */
   private flush(): void {
-    if (this.batch.length === 0) return;
-    const packets = this.batch;
-    const ts = this.batchTs;
-    this.batch = [];
-    this.batchTs = [];
-    this.batches++;
-    this.opts.onPackets(packets, this.batchIface, ts);
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.batch.length > 0) {
+        const packets = this.batch;
+        const ts = this.batchTs;
+        this.batch = [];
+        this.batchTs = [];
+        this.batches++;
+        this.opts.onPackets(packets, this.batchIface, ts);
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private swapSession(e: IfaceEntry): void {

@@ -37,7 +37,7 @@ interface Rig {
   rows(sql: string): unknown[];
 }
 
-function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: number } = {}): Rig {
+function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: number; readAheadMinPending?: number } = {}): Rig {
   const db = openDb(":memory:", { migrate: true });
   // Rows the grants/bans reference (foreign keys).
   for (const d of doors) db.$client.prepare("INSERT INTO doors (id, name, sequence, action) VALUES (?, ?, '[]', 'open')").run(d.rowId, d.door.name);
@@ -223,11 +223,14 @@ describe("Engine", () => {
       pkt("192.0.2.1", 7000), pkt("fd00::9", 7000, "tcp", 6, "fd00::1"), pkt("192.0.2.2", 7700), pkt("192.0.2.1", 8000, "udp"),
       pkt("192.0.2.3", 7000), pkt("192.0.2.2", 7800), pkt("192.0.2.3", 1234), pkt("192.0.2.1", 9000), pkt("fd00::9", 8000, "udp", 6, "fd00::1"),
     ];
+    // capture times 1 ms apart, so a packet paired with another's time shows in the latency stats
+    const ts = seq.map((_, i) => (Date.now() - 50 + i) * 1000);
     for (const ipv4Only of [false, true]) {
       const one = rig(ALL, { ipv4Only });
-      for (const p of seq) one.engine.handlePacket(p, 1);
-      const batch = rig(ALL, { ipv4Only });
-      batch.engine.handlePackets(seq, seq.map(() => 1));
+      seq.forEach((p, i) => one.engine.handlePacket(p, ts[i]));
+      // readAheadMinPending 0: the batch takes the matcher's read-ahead path even this small
+      const batch = rig(ALL, { ipv4Only, readAheadMinPending: 0 });
+      batch.engine.handlePackets(seq, ts);
       await one.settle();
       await batch.settle();
       expect(batch.fw.calls).toEqual(one.fw.calls);
@@ -235,6 +238,7 @@ describe("Engine", () => {
       const events = "SELECT kind, ip, door_name, stage FROM events ORDER BY id";
       expect(batch.rows(events)).toEqual(one.rows(events));
       expect(batch.engine.stats).toEqual(one.engine.stats);
+      expect(batch.engine.stats.lastOpenLatencyMs).toBeGreaterThan(0);
       expect(batch.engine.matcher.stats()).toEqual(one.engine.matcher.stats());
     }
   });

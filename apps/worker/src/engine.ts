@@ -48,6 +48,8 @@ export interface EngineOptions {
   isTrusted: (ip: string) => boolean;
   onOneTimeUsed: (info: DoorInfo, index: number, exhausted: boolean) => void;
   maxAttempts?: number;
+  /** Matcher option (tests lower it so small batches take the read-ahead path). */
+  readAheadMinPending?: number;
   ipv4Only?: boolean;
   stage1PerSecond?: number;
   /** Pause before the single retry of a failed firewall call. */
@@ -93,7 +95,7 @@ export class Engine {
     this.queue = new FirewallQueue({ writer: opts.writer, health: opts.health, log: opts.log, now: this.now, retryDelayMs: opts.retryDelayMs });
     this.limiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
     this.timeoutLineLimiter = new Stage1Limiter(opts.stage1PerSecond ?? 500, this.now);
-    this.matcher = new Matcher([], { now: this.now, isLocalAddress: (ip) => this.local.has(ip), maxAttempts: opts.maxAttempts });
+    this.matcher = new Matcher([], { now: this.now, isLocalAddress: (ip) => this.local.has(ip), maxAttempts: opts.maxAttempts, readAheadMinPending: opts.readAheadMinPending });
   }
 
   setLocalAddresses(list: string[]): void {
@@ -145,12 +147,15 @@ export class Engine {
     }
     const results = this.matcher.handleBatch(matched);
     let any = false;
-    results.forEach((events, i) => {
-      if (events.length === 0) return;
-      this.process(events, times[i] ?? 0);
-      any = true;
-    });
-    if (any) this.schedule();
+    try {
+      results.forEach((events, i) => {
+        if (events.length === 0) return;
+        any = true;
+        this.process(events, times[i] ?? 0);
+      });
+    } finally {
+      if (any) this.schedule();
+    }
   }
 
   /** Arms one timer at the matcher's next deadline. */

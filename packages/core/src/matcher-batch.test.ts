@@ -69,6 +69,17 @@ describe("Matcher.handleBatch", () => {
     if (maxAttempts < 100) expect(st.evicted).toBeGreaterThan(0);
   });
 
+  it("follows a one-time door to its next sequence in the middle of a batch", () => {
+    const { one, batch } = pair(100);
+    const knocks = ["7500", "7600", "7700", "7800", "7500", "7600"].map((k) => packet(k));
+    const got = batch.handleBatch(knocks);
+    expect(got).toEqual(knocks.map((p) => one.handle(p)));
+    // first sequence opens, the index moves on, the second sequence opens in the same read,
+    // and the third (a repeat of the first) never does
+    expect(got.flat().filter((e) => e.kind === "open-sesame")).toHaveLength(2);
+    expect(batch.stats()).toEqual(one.stats());
+  });
+
   it("handles an empty batch and keeps the ACK filter per packet", () => {
     const { one, batch } = pair(100);
     expect(batch.handleBatch([])).toEqual([]);

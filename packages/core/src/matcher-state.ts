@@ -7,7 +7,7 @@ import { TCP_FLAG_BITS } from "./types";
 import { canonicalIp } from "./cidr";
 import { IpTable, hashIpKey, ipKey } from "./matcher-ip-table";
 import type { IpKey } from "./matcher-ip-table";
-import { IdQueue } from "./matcher-store";
+import { IdQueue, MAX_STAGES } from "./matcher-store";
 
 /** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
 export function portKey(protocol: Protocol, port: number): number {
@@ -103,7 +103,9 @@ export class DoorState {
   pending = 0;
   storeIndex = -1;
 
+  /** Throws RangeError beyond MAX_STAGES steps (the store packs the stage in 6 bits; configs allow 32). */
   constructor(door: Door, steps: Step[]) {
+    checkSteps(steps);
     this.id = door.id;
     this.door = door;
     this.steps = steps;
@@ -126,6 +128,7 @@ export class DoorState {
 
   /** Switches a one-time door to its next sequence (empty when exhausted). */
   setSteps(steps: Step[]): void {
+    checkSteps(steps);
     this.steps = steps;
     this.stepKeys = steps.map((s) => portKey(s.protocol, s.port));
     this.identity = doorIdentity(this.door, steps);
@@ -135,6 +138,10 @@ export class DoorState {
   flagsHold(protocol: Protocol, flags: number): boolean {
     return protocol !== "tcp" || ((flags & this.setMask) === this.setMask && (flags & this.clearMask) === 0);
   }
+}
+
+function checkSteps(steps: readonly Step[]): void {
+  if (steps.length > MAX_STAGES) throw new RangeError(`a knock sequence has at most ${MAX_STAGES} steps here, got ${steps.length}`);
 }
 
 /** What must stay equal for in-progress attempts to survive a setDoors. */

@@ -41,6 +41,8 @@ const KEY = 4;
 const META = 5;
 const NEXT = 6;
 const GEN = 7;
+/** Stages fit in 6 bits of META (sequences are capped at 32 knocks upstream). */
+export const MAX_STAGES = 63;
 const META_DUP = 1;
 const META_TEXT = 2;
 const MAX_DELTA = 0x7fffffff;
@@ -178,8 +180,13 @@ export class AttemptStore {
   private rows = new Int32Array(0);
   /** Float64Array view of `rows` (start times at id * ROW / 2). */
   private times = new Float64Array(0);
-  /** Source text of attempts whose key is text (IPv6); IPv4 text is rebuilt from the key. */
-  private texts = new Map<number, string>();
+  /**
+   * Source text by id, set only for attempts whose key is text (IPv6); IPv4
+   * text is rebuilt from the key. An array, not a Map: one IPv6 source that
+   * keeps losing and restarting an attempt reuses the same id, and a big
+   * Map keeps each delete in the bucket chain until it rehashes.
+   */
+  private texts: (string | undefined)[] = new Array<string | undefined>(MIN_ROWS).fill(undefined);
   /** Rows ever used: ids >= highWater are free and not in `free`. */
   private highWater = 0;
   private free = new Int32Array(MIN_ROWS);
@@ -237,7 +244,7 @@ export class AttemptStore {
 
   ip(id: number): string {
     const r = id * ROW;
-    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts.get(id) ?? "") : ipv4Text(this.rows[r + KEY] ?? 0);
+    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts[id] ?? "") : ipv4Text(this.rows[r + KEY] ?? 0);
   }
 
   /** Oldest live attempt of a door (its next deadline), or -1. Drops stale queue entries on the way. */
@@ -319,7 +326,7 @@ export class AttemptStore {
     rows[r + KEY] = text ? 0 : key;
     rows[r + META] = (this.doorIndex(door) << 8) | (1 << 2) | (text ? META_TEXT : 0) | META_DUP;
     rows[r + NEXT] = -1;
-    if (text) this.texts.set(id, ip);
+    if (text) this.texts[id] = ip;
     const gen = rows[r + GEN] ?? 0;
     door.pending++;
     this.stage1Count++;
@@ -357,7 +364,7 @@ export class AttemptStore {
     door.pending--;
     if (((meta >> 2) & 63) === 1) this.stage1Count--;
     this.unlinkIp(id, rows[r + HASH] ?? 0);
-    if ((meta & META_TEXT) !== 0) this.texts.delete(id);
+    if ((meta & META_TEXT) !== 0) this.texts[id] = undefined;
     rows[r + META] = -1;
     rows[r + GEN] = ((rows[r + GEN] ?? 0) + 1) & 0x7fffffff;
     this.free[this.freeTop++] = id;
@@ -440,6 +447,9 @@ export class AttemptStore {
     const b = rowBuffers(capacity);
     b.i32.set(this.rows.subarray(0, Math.min(this.rows.length, capacity * ROW)));
     this.setRows(b);
+    const texts = new Array<string | undefined>(capacity).fill(undefined);
+    for (let id = 0; id < Math.min(capacity, this.highWater); id++) texts[id] = this.texts[id];
+    this.texts = texts;
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeTop));
     this.free = free;
@@ -466,15 +476,14 @@ export class AttemptStore {
     let capacity = MIN_ROWS;
     while (capacity < n * 2) capacity *= 2;
     const next = rowBuffers(capacity);
-    const texts = new Map<number, string>();
+    const texts = new Array<string | undefined>(capacity).fill(undefined);
     for (let id = 0; id < highWater; id++) {
       const to = map[id] ?? -1;
       if (to < 0) continue;
       next.i32.set(rows.subarray(id * ROW, id * ROW + ROW), to * ROW);
       const link = rows[id * ROW + NEXT] ?? -1;
       next.i32[to * ROW + NEXT] = link >= 0 ? (map[link] ?? -1) : -1;
-      const text = this.texts.get(id);
-      if (text !== undefined) texts.set(to, text);
+      texts[to] = this.texts[id];
     }
     // Queue entries are checked against the old rows (this.rows is swapped below), then renumbered.
     this.stage1.rebuild((id, gen) => (this.isLiveStage1(id, gen) ? (map[id] ?? -1) : -1));
@@ -504,7 +513,7 @@ export class AttemptStore {
 
   private keyIs(id: number, key: IpKey, rows: Int32Array): boolean {
     const text = ((rows[id * ROW + META] ?? 0) & META_TEXT) !== 0;
-    return typeof key === "number" ? !text && rows[id * ROW + KEY] === key : text && this.texts.get(id) === key;
+    return typeof key === "number" ? !text && rows[id * ROW + KEY] === key : text && this.texts[id] === key;
   }
 
   private insertSlot(i: number, hash: number, id: number): void {

@@ -344,4 +344,12 @@ describe("Matcher bookkeeping", () => {
   it("rejects duplicate door ids", () => {
     expect(() => createHarness([door("a", "1,2"), door("a", "3,4")])).toThrow(/duplicate door id "a"/);
   });
+
+  it("takes sequences up to 63 knocks (configs stop at 32) and refuses longer ones", () => {
+    const ports = (n: number): string => Array.from({ length: n }, (_, i) => String(10_000 + i)).join(",");
+    const h = createHarness([door("long", ports(63))]);
+    const events = h.play(ports(63).split(",").map((knock) => ({ knock, expect: [] }))).flat();
+    expect(events.slice(-2)).toEqual([`${CLIENT} long stage 63/63`, `${CLIENT} long OPEN v4`]);
+    expect(() => createHarness([door("a", ports(64))])).toThrow(RangeError);
+  });
 });
