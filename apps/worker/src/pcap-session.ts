@@ -94,7 +94,7 @@ export class LiveSession implements CaptureSession {
       // Even once closed we must keep reading until libpcap reports the break (-2):
       // the poll is level-triggered and would otherwise spin.
       const n = this.dispatch();
-      opts.onDispatched();
+      this.onDispatched();
       if (this.closed) return;
       // -1: PCAP_ERROR (e.g. "The interface disappeared"); -2 only after our own close.
       if (n === -1) this.broken = true;

@@ -77,8 +77,9 @@ const S_ID = 1;
 
 /**
  * Warming reads the slot this many after the home slot too: the next line
- * when the home slot is among the last 3 of its 8 (probes and backward-shift
- * deletion run on past it), the same line otherwise.
+ * unless the home slot starts its line, since probes and backward-shift
+ * deletion often run on past the home line (measured better than reading
+ * it only for home slots near the line's end).
  */
 const NEAR_END = 7;
 
@@ -269,10 +270,7 @@ export class AttemptStore {
     if (this.warmIds.length < n) this.warmIds = new Int32Array(hashes.length);
     const { slots, slotMask, rows, warmIds: ids } = this;
     let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const h = hashes[i] ?? 0;
-      sum += (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
-    }
+    for (let i = 0; i < n; i++) sum += this.readSlotLines(hashes[i] ?? 0);
     for (let i = 0; i < n; i++) {
       const h = hashes[i] ?? 0;
       let found = 0;
@@ -298,13 +296,18 @@ export class AttemptStore {
    */
   warmVictims(n: number): number {
     const q = this.stage1;
-    const { rows, slots, slotMask } = this;
+    const rows = this.rows;
     let sum = 0;
     for (let k = 0, end = Math.min(q.length, n + (n >> 1)); k < end; k++) {
-      const h = rows[q.idAt(k) * ROW + HASH] ?? 0;
-      sum += (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
+      sum += this.readSlotLines(rows[q.idAt(k) * ROW + HASH] ?? 0);
     }
     return sum;
+  }
+
+  /** Reads the table lines a lookup of this hash starts on (home slot, and NEAR_END on). */
+  private readSlotLines(h: number): number {
+    const { slots, slotMask } = this;
+    return (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
   }
 
   /** Sizes of the structures, for tests and memory accounting. */
