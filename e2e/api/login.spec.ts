@@ -56,6 +56,26 @@ test.describe("login over the API", () => {
     await other.dispose();
   });
 
+  test("throttling counts an IPv6 client by its /64: a new address there gets no fresh tries", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    const from = (ip: string) => ({ headers: { "X-Forwarded-For": ip } });
+    for (let i = 1; i <= 4; i++) {
+      const r = await ctx.post("/api/auth/login", { data: { password: `wrong-${i}` }, ...from(`2001:db8:aa:bb::${i}`) });
+      expect(r.status()).toBe(401);
+      expect((await r.json()).error.message).toContain(`${5 - i} attempt`);
+    }
+    const fifth = await ctx.post("/api/auth/login", { data: { password: "wrong-5" }, ...from("2001:db8:aa:bb:ffff:ffff:ffff:ffff") });
+    expect(fifth.status()).toBe(429);
+    // The right password from yet another address of the same /64 is still locked out...
+    const same64 = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("2001:db8:aa:bb:1::9") });
+    expect(same64.status()).toBe(429);
+    expect(count("login_attempts", "address = '2001:db8:aa:bb::/64'")).toBe(1);
+    // ...and the neighbouring /64 is not.
+    const other64 = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("2001:db8:aa:bc::1") });
+    expect(other64.status()).toBe(204);
+    await ctx.dispose();
+  });
+
   test("a client cannot choose its own address by sending the launcher's peer header", async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "x-sesame-peer": "203.0.113.200" } });
     expect((await ctx.post("/api/auth/login", { data: { password: "wrong" } })).status()).toBe(401);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CidrSet, canonicalIp, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+import { CidrSet, canonicalIp, clientBlock, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
 
 describe("normalizeIp", () => {
   it.each([
@@ -205,6 +205,30 @@ describe("CidrSet", () => {
     for (let i = 0; i < 256; i += 7) ips.push(`192.168.${i}.1`, `172.${i % 40}.0.1`, `fd${(i % 16).toString(16)}2:3456::${i}`);
     ips.push("::ffff:192.168.10.9", "::ffff:172.20.1.1", "::ffff:8.8.8.8", "8.8.8.8");
     for (const ip of ips) expect(s.has(ip)).toBe(blocks.some((b) => cidrContains(b, ip)));
+  });
+});
+
+describe("clientBlock (login throttling key)", () => {
+  it.each<[string, string]>([
+    ["198.51.100.7", "198.51.100.7"],
+    [" 198.51.100.7 ", "198.51.100.7"],
+    ["::ffff:198.51.100.7", "198.51.100.7"],
+    ["2001:db8:1:2::a", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"],
+    ["2001:DB8:1:2:0:0:0:1", "2001:db8:1:2::/64"],
+    ["2001:db8:1:3::a", "2001:db8:1:3::/64"],
+    ["::1", "::/64"],
+    ["fe80::1", "fe80::/64"],
+    ["unknown", "unknown"],
+    ["", ""],
+  ])("%s → %s", (input, expected) => {
+    expect(clientBlock(input)).toBe(expected);
+  });
+
+  it("puts every address of one /64 in one block, and no address of another", () => {
+    const inside = Array.from({ length: 50 }, (_, i) => `2001:db8:aa:bb:${(i * 977).toString(16)}::${(i * 31).toString(16)}`);
+    expect(new Set(inside.map(clientBlock))).toEqual(new Set(["2001:db8:aa:bb::/64"]));
+    expect(clientBlock("2001:db8:aa:bc::1")).not.toBe("2001:db8:aa:bb::/64");
   });
 });
 

@@ -161,6 +161,23 @@ export function ipFamily(s: string): 4 | 6 | null {
   return parseIp(s)?.family ?? null;
 }
 
+/** Prefix an IPv6 client is held to account by: a /64 is one subscriber's LAN, and a host there can use any address in it. */
+export const CLIENT_BLOCK_V6_PREFIX = 64;
+
+/**
+ * The block a client is counted as, for limits an attacker must not dodge by
+ * changing address (login throttling): an IPv4 address itself, the /64 of an
+ * IPv6 address (`2001:db8:1:2::/64`), the IPv4 inside an IPv4-mapped one.
+ * Text that is not an address comes back as it is.
+ */
+export function clientBlock(ip: string): string {
+  const p = parseIp(ip);
+  if (!p) return ip;
+  if (p.family === 4) return formatIpBytes(p.bytes);
+  if (isV4Mapped(p.bytes)) return formatIpBytes(p.bytes.subarray(12));
+  return `${formatIpBytes(maskBytes(p.bytes, CLIENT_BLOCK_V6_PREFIX))}/${CLIENT_BLOCK_V6_PREFIX}`;
+}
+
 function maskBytes(bytes: Uint8Array, prefix: number): Uint8Array {
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) {

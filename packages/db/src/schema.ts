@@ -166,7 +166,7 @@ export const workerStatus = sqliteTable("worker_status", {
   stats: text({ mode: "json" }).$type<Record<string, number>>(),
 });
 
-/** Failed logins per client address, for throttling. */
+/** Failed logins per client block (an IPv4 address or an IPv6 /64: core clientBlock), for throttling. */
 export const loginAttempts = sqliteTable("login_attempts", {
   address: text().primaryKey(),
   failures: integer().notNull().default(0),

@@ -1,4 +1,5 @@
 import "server-only";
+import { clientBlock } from "@sesame/core";
 import { eq, loginAttempts, type SesameDb } from "@sesame/db";
 
 export const MAX_FAILURES = 5;
@@ -22,9 +23,12 @@ export function lockMessage(retryInMs: number): string {
 /**
  * Count this attempt as a failure *before* the (slow) password check, in
  * one transaction, so parallel guesses cannot slip past the limit; a
- * successful login then clears the record (clearFailures).
+ * successful login then clears the record (clearFailures). Failures are
+ * counted per client block (clientBlock: an IPv4 address, an IPv6 /64), so
+ * a guesser cannot get 5 fresh tries per address of its /64.
  */
-export function reserveAttempt(db: SesameDb, address: string, now: number): ThrottleCheck {
+export function reserveAttempt(db: SesameDb, client: string, now: number): ThrottleCheck {
+  const address = clientBlock(client);
   return db.transaction((tx) => {
     const row = tx.select().from(loginAttempts).where(eq(loginAttempts.address, address)).get();
     if (row?.lockedUntil && row.lockedUntil > now) return { allowed: false, retryInMs: row.lockedUntil - now };
@@ -43,12 +47,12 @@ export function reserveAttempt(db: SesameDb, address: string, now: number): Thro
   }, { behavior: "immediate" });
 }
 
-export function clearFailures(db: SesameDb, address: string): void {
-  db.delete(loginAttempts).where(eq(loginAttempts.address, address)).run();
+export function clearFailures(db: SesameDb, client: string): void {
+  db.delete(loginAttempts).where(eq(loginAttempts.address, clientBlock(client))).run();
 }
 
-/** Current lock for an address (for the login page), if any. */
-export function currentLock(db: SesameDb, address: string, now: number): number | null {
-  const row = db.select().from(loginAttempts).where(eq(loginAttempts.address, address)).get();
+/** Current lock for a client (for the login page), if any. */
+export function currentLock(db: SesameDb, client: string, now: number): number | null {
+  const row = db.select().from(loginAttempts).where(eq(loginAttempts.address, clientBlock(client))).get();
   return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil - now : null;
 }
