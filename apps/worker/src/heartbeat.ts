@@ -76,6 +76,7 @@ export function collectStats(parts: { engine: Engine; capture: CaptureManager; w
   return {
     packets: e.packets,
     pending: m.pending,
+    maxAttempts: parts.engine.matcher.attemptCap,
     evicted: m.evicted,
     ignored: m.ignored,
     opened: m.opened,

@@ -54,7 +54,6 @@ export class Worker {
   private reconciled = false;
   private lastReconcileTry = 0;
   private noInterfaceLogged = false;
-  private readonly maxAttempts: number | undefined;
 
   constructor(deps: WorkerDeps) {
     this.d = deps;
@@ -62,8 +61,6 @@ export class Worker {
     this.startedAt = this.now();
     this.knockd = deps.knockd;
     const { log, db } = deps;
-    // The matcher's cap is fixed for its lifetime: --max-attempts, else the UI's setting, else the default.
-    this.maxAttempts = deps.options.maxAttempts ?? loadSettings(db).maxAttempts;
     this.health = new Health(this.now);
     this.writer = new DbWriter({
       db,
@@ -92,7 +89,8 @@ export class Worker {
       commands: this.commands,
       now: this.now,
       isTrusted: (ip) => this.reloader.isTrusted(ip),
-      maxAttempts: this.maxAttempts,
+      // --max-attempts, else the UI's setting (followed live: onSettings), else the default.
+      maxAttempts: deps.options.maxAttempts ?? loadSettings(db).maxAttempts,
       ipv4Only: deps.options.ipv4Only,
       onOneTimeUsed: (info, index, exhausted) => {
         const next = index + 1;
@@ -218,9 +216,17 @@ export class Worker {
     const wanted = this.d.options.backend ?? s.backend ?? "nftables";
     if (wanted !== this.engine.firewall.name) this.health.set("backend", `backend ${wanted} selected; restart the worker to switch from ${this.engine.firewall.name}`);
     else this.health.clear("backend");
-    if (this.d.options.maxAttempts === undefined && s.maxAttempts !== undefined && s.maxAttempts !== this.maxAttempts) {
-      this.health.set("maxAttempts", `maxAttempts ${s.maxAttempts} takes effect when the worker restarts (running with ${this.maxAttempts ?? "the default"})`);
-    } else this.health.clear("maxAttempts");
+    this.applyMaxAttempts(this.d.options.maxAttempts ?? s.maxAttempts);
+  }
+
+  /** Applies a new cap on pending attempts at once (a lower one evicts what is over it, oldest stage-1 first). */
+  private applyMaxAttempts(cap: number | undefined): void {
+    const matcher = this.engine.matcher;
+    const before = matcher.attemptCap;
+    const evicted = matcher.setMaxAttempts(cap);
+    if (matcher.attemptCap === before) return;
+    // Evictions only remove attempts: the armed expiry timer can at worst fire early, for nothing.
+    this.d.log.log(`max pending attempts: ${before} -> ${matcher.attemptCap}${evicted > 0 ? `; ${evicted} evicted` : ""}`);
   }
 
   /** -i, else the UI's settings, else knockd.conf's Interface, else the default-route interface(s). */

@@ -65,6 +65,11 @@ export class CooldownTable {
     if (this.tail === null) this.head = rec;
     else this.tail.next = rec;
     this.tail = rec;
+    this.shrinkTo(limit);
+  }
+
+  /** Forgets the oldest records beyond `limit`. */
+  shrinkTo(limit: number): void {
     while (this.byIp.size > limit && this.head !== null) this.dropHead();
   }
 

@@ -341,6 +341,57 @@ describe("Matcher bookkeeping", () => {
     expect(() => createHarness([door("a", "1,2")], { maxAttempts })).toThrow(RangeError);
   });
 
+  it.each([
+    ["zero", 0],
+    ["negative", -5],
+    ["fractional", 1.5],
+  ])("setMaxAttempts rejects a %s cap and keeps the old one", (_label, maxAttempts) => {
+    const h = createHarness([door("a", "1,2")], { maxAttempts: 7 });
+    expect(() => h.matcher.setMaxAttempts(maxAttempts)).toThrow(RangeError);
+    expect(h.matcher.attemptCap).toBe(7);
+  });
+
+  it("setMaxAttempts lowers the cap at once: oldest stage-1 attempts go first, later ones keep their stage", () => {
+    const h = createHarness([door("a", "7000,8000,9000")], { maxAttempts: 100 });
+    const ips = Array.from({ length: 6 }, (_, i) => `10.8.0.${i + 1}`);
+    h.play(ips.map((src, i) => ({ t: i, knock: "7000", src, expect: [] })));
+    h.play([{ t: 10, knock: "8000", src: ips[0], expect: [] }]); // the oldest is at stage 2: kept over newer stage-1 ones
+    const table: [number | undefined, number, number][] = [
+      // cap, evicted now, pending after
+      [200, 0, 6],
+      [4, 2, 4],
+      [4, 0, 4],
+      [1, 3, 1],
+      [undefined, 0, 1], // back to the default: nothing to evict
+    ];
+    for (const [cap, evicted, pending] of table) {
+      expect(h.matcher.setMaxAttempts(cap), `cap ${cap}`).toBe(evicted);
+      expect(h.matcher.stats().pending, `cap ${cap}`).toBe(pending);
+    }
+    expect(h.matcher.attemptCap).toBe(250_000);
+    expect(h.matcher.stats().evicted).toBe(5);
+    // The survivor is the stage-2 attempt: its next knock advances it.
+    expect(h.play([{ t: 20, knock: "9000", src: ips[0], expect: [] }])[0]).toEqual([`${ips[0]} a stage 3/3`, `${ips[0]} a OPEN v4`]);
+  });
+
+  it("setMaxAttempts raised: more attempts fit before eviction starts", () => {
+    const h = createHarness([door("a", "7000,8000")], { maxAttempts: 2 });
+    h.matcher.setMaxAttempts(5);
+    h.play(["10.8.1.1", "10.8.1.2", "10.8.1.3", "10.8.1.4", "10.8.1.5", "10.8.1.6"].map((src, i) => ({ t: i, knock: "7000", src, expect: [] })));
+    expect(h.matcher.stats()).toMatchObject({ pending: 5, evicted: 1 });
+  });
+
+  it("setMaxAttempts trims cooldown records to the new cap", () => {
+    const ips = ["10.9.1.1", "10.9.1.2", "10.9.1.3", "10.9.1.4"];
+    const h = createHarness([door("one", "5000:udp", { cooldownMs: 60_000 })], { maxAttempts: 10 });
+    h.play(ips.map((src, i) => ({ t: i, knock: "5000:udp", src, expect: [] })));
+    h.matcher.setMaxAttempts(2);
+    const again = (src: string) => h.play([{ t: 10, knock: "5000:udp", src, expect: [] }])[0];
+    expect(again("10.9.1.4")).toEqual(["10.9.1.4 one cooldown"]);
+    expect(again("10.9.1.2")).toEqual(["10.9.1.2 one stage 1/1", "10.9.1.2 one OPEN v4"]);
+  });
+
+
   it("rejects duplicate door ids", () => {
     expect(() => createHarness([door("a", "1,2"), door("a", "3,4")])).toThrow(/duplicate door id "a"/);
   });

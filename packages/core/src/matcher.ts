@@ -44,6 +44,11 @@ const DEFAULT_MAX_ATTEMPTS = 250_000;
  */
 const READ_AHEAD_MIN_PENDING = 32_768;
 
+function checkMaxAttempts(max: number): number {
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${max}`);
+  return max;
+}
+
 /** What the matcher remembers of a one-time door across setDoors calls. */
 interface OneTimeMemory {
   listKey: string;
@@ -55,7 +60,7 @@ interface OneTimeMemory {
 export class Matcher {
   private readonly now: () => number;
   private readonly isLocalAddress: (ip: string) => boolean;
-  private readonly maxAttempts: number;
+  private maxAttempts: number;
   private readonly readAheadMinPending: number;
   private readonly store = new AttemptStore();
   private readonly oneTime = new Map<string, OneTimeMemory>();
@@ -83,11 +88,9 @@ export class Matcher {
 
   /** Throws RangeError for a non-positive maxAttempts and Error for duplicate door ids. */
   constructor(doors: Door[], options: MatcherOptions) {
-    const max = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${max}`);
     this.now = options.now;
     this.isLocalAddress = options.isLocalAddress;
-    this.maxAttempts = max;
+    this.maxAttempts = checkMaxAttempts(options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.readAheadMinPending = options.readAheadMinPending ?? READ_AHEAD_MIN_PENDING;
     this.setDoors(doors);
   }
@@ -269,6 +272,32 @@ export class Matcher {
     this.states = next;
     this.rebuildIndex();
     this.store.settle();
+  }
+
+  /** The cap on pending attempts (and on cooldown records per door). */
+  get attemptCap(): number {
+    return this.maxAttempts;
+  }
+
+  /**
+   * Changes the cap while running (undefined: the default). Lowering it
+   * evicts at once what is over, oldest stage-1 attempts first as at the cap,
+   * and trims cooldown records; returns how many attempts were evicted.
+   * Throws RangeError for a non-positive or non-integer cap.
+   */
+  setMaxAttempts(max: number | undefined): number {
+    this.maxAttempts = checkMaxAttempts(max ?? DEFAULT_MAX_ATTEMPTS);
+    let evicted = 0;
+    for (let over = this.store.count - this.maxAttempts; over > 0; over--) {
+      const victim = this.store.victim(this.states.values());
+      if (victim < 0) break;
+      this.store.remove(victim);
+      evicted++;
+    }
+    this.evicted += evicted;
+    for (const d of this.states.values()) d.cooldowns.shrinkTo(this.maxAttempts);
+    this.store.settle();
+    return evicted;
   }
 
   /** Whether a packet on this port/protocol would be looked at (some enabled door has it in its sequence). */

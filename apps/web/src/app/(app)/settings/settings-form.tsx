@@ -27,7 +27,7 @@ export function SettingsForm({ current }: { current: { interfaces: string[]; bac
         <Field name="retentionDays" label="Keep history for (days)" state={state} hint="The worker deletes older events.">
           {(a) => <input {...a} type="number" min={1} max={3650} defaultValue={valueOf(state, "retentionDays", current.retentionDays)} />}
         </Field>
-        <Field name="maxAttempts" label="Max pending knock attempts" state={state} hint="Caps memory under a spoofed flood; the oldest stage-1 attempts go first.">
+        <Field name="maxAttempts" label="Max pending knock attempts" state={state} hint="Caps memory under a spoofed flood; the oldest stage-1 attempts go first. Applied at once: lowering it drops what is over.">
           {(a) => <input {...a} type="number" min={1000} max={5000000} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
         </Field>
       </div>
