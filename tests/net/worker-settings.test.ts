@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eq, settings, workerStatus } from "@sesame/db";
-import { waitFor } from "@sesame/testkit";
-import { escapeIp, useWorkerRig } from "./worker-harness";
+import { must, openTcpSession, waitFor } from "@sesame/testkit";
+import { escapeIp, nftSet, useWorkerRig } from "./worker-harness";
 
 // Settings the UI changes while the worker runs take effect without a restart.
 
@@ -41,5 +41,64 @@ describe("worker: live settings", () => {
     await worker.waitForLine(/max pending attempts: 2 -> 250000/, 3000);
     expect(await waitFor(() => stats().maxAttempts === 250_000, 3000, 50)).toBe(true);
     expect(worker.grep(/error|restart/i)).toEqual([]);
+  });
+});
+
+describe("worker: backend switch from the UI, while running", () => {
+  const rig = useWorkerRig({
+    tag: "wbk",
+    extraClientIps: 4,
+    doors: [
+      { name: "sw", sequence: "7921,7922", action: "open", openPorts: "2251", durationSec: 120 },
+      { name: "trap", sequence: "7931,7932", action: "ban", durationSec: 120 },
+    ],
+    servicePorts: [2251],
+  });
+  const { ip, connects } = rig;
+  const setBackend = (value: string): void => {
+    rig.db.db.insert(settings).values({ key: "backend", value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  };
+  const server = (argv: string[]): Promise<string> => must(argv, { ns: rig.net.server });
+
+  it("nftables -> iptables -> nftables: grants, bans and protection carry over, the old rules go, an established session keeps working", async () => {
+    const worker = rig.worker!;
+    await rig.knock("7921,7922", ip(0));
+    expect(await waitFor(() => connects(2251, ip(0)), 3000, 100)).toBe(true);
+    const session = await openTcpSession(rig.net.client, rig.net.serverIp, 2251, { localAddress: ip(0) });
+    try {
+      await rig.knock("7931,7932", ip(1));
+      await worker.waitForLine(new RegExp(`${escapeIp(ip(1))}: trap: banned for 120 s`), 3000);
+      // The banned address knocks the open sequence: refused ("address is banned; not opened").
+      await rig.knock("7921,7922", ip(1));
+      await worker.waitForLine(new RegExp(`${escapeIp(ip(1))}: sw: address is banned`), 3000);
+
+      setBackend("iptables");
+      await worker.waitForLine(/firewall: switched from nftables to iptables: 1 grants, 1 bans, protected tcp\/2251/, 5000);
+      expect(await server(["nft", "list", "tables"])).not.toContain("sesame");
+      expect(await server(["iptables", "-S", "INPUT"])).toContain("-j SESAME");
+      expect(await server(["ipset", "list", "sesame-grants4"])).toContain(ip(0));
+      expect(await server(["ipset", "list", "sesame-bans4"])).toContain(ip(1));
+      expect(await session.exchange("across the switch to iptables")).toBe(true);
+      expect(await connects(2251, ip(0))).toBe(true);
+      expect(await connects(2251, ip(1))).toBe(false);
+      expect(await connects(2251, ip(2))).toBe(false);
+      // The new backend takes new grants.
+      await rig.knock("7921,7922", ip(3));
+      expect(await waitFor(() => connects(2251, ip(3)), 3000, 100)).toBe(true);
+      expect(await waitFor(() => rig.db.db.select().from(workerStatus).get()?.backend === "iptables", 3000, 50)).toBe(true);
+
+      setBackend("nftables");
+      await worker.waitForLine(/firewall: switched from iptables to nftables: 2 grants, 1 bans/, 5000);
+      expect(await server(["iptables", "-S"])).not.toContain("SESAME");
+      expect((await server(["ipset", "list", "-n"])).trim()).toBe("");
+      expect(await nftSet(rig.net.server, "grants4")).toContain(ip(3));
+      expect(await nftSet(rig.net.server, "banned4")).toContain(ip(1));
+      expect(await session.exchange("and back to nftables")).toBe(true);
+      expect(await connects(2251, ip(3))).toBe(true);
+      expect(await connects(2251, ip(2))).toBe(false);
+      expect(worker.grep(/error|failed/i)).toEqual([]);
+    } finally {
+      await session.close();
+    }
   });
 });

@@ -177,6 +177,19 @@ export class Reloader {
     }
   }
 
+  /**
+   * What the firewall holds now, from the worker's own books (the database
+   * is written behind): to set up another backend with (a backend switch).
+   */
+  current(): FirewallState {
+    return {
+      protectedPorts: this.protectedPorts(),
+      trusted: this.trustedSet.cidrs.map((c) => c.text),
+      grants: this.o.engine.grants.all().map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
+      bans: this.o.engine.bans.all().map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
+    };
+  }
+
   private rebuildTrusted(): void {
     const valid: string[] = [];
     for (const t of this.trusted) {

@@ -1,12 +1,14 @@
 import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/core";
 import { shareDbFiles, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
+import type { BackendName } from "./cli";
 import { formatPorts } from "./books";
 import { CaptureManager, type CaptureFilter } from "./capture";
 import type { WorkerOptions } from "./cli";
 import { CommandRunner } from "./commands";
 import { loadSettings, writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
 import { Engine } from "./engine";
+import { createFirewall } from "./firewall";
 import { DbWriter } from "./event-writer";
 import { Health } from "./health";
 import { Heartbeat, collectStats, type StatusSnapshot } from "./heartbeat";
@@ -30,6 +32,8 @@ export interface WorkerDeps {
   firewall: FirewallBackend;
   knockd: LoadedKnockdConf | null;
   now?: () => number;
+  /** Builds the backend a `backend` setting change switches to (default: createFirewall). */
+  createBackend?: (name: BackendName) => FirewallBackend;
 }
 
 const POLL_MS = 250;
@@ -54,6 +58,9 @@ export class Worker {
   private reconciled = false;
   private lastReconcileTry = 0;
   private noInterfaceLogged = false;
+  /** The backend a switch is queued or running for (one at a time). */
+  private switchingTo: BackendName | undefined;
+  private lastSwitchTry = 0;
 
   constructor(deps: WorkerDeps) {
     this.d = deps;
@@ -203,6 +210,7 @@ export class Worker {
       this.d.log.log(msg);
       this.writer.event({ ts: now, kind: "worker", detail: msg });
     }
+    if (this.switchingTo === undefined && now - this.lastSwitchTry >= RECONCILE_RETRY_MS) this.followBackendSetting(this.reloader.settings);
     if (!this.reconciled && now - this.lastReconcileTry >= RECONCILE_RETRY_MS) {
       this.d.log.log("firewall: retrying the full reconcile");
       this.reconcile(this.reloader.initial());
@@ -213,10 +221,69 @@ export class Worker {
     this.refreshFilter();
     const ifaces = this.resolveInterfaces();
     if (ifaces.join() !== this.capture.interfaces.join()) this.capture.setInterfaces(ifaces);
-    const wanted = this.d.options.backend ?? s.backend ?? "nftables";
-    if (wanted !== this.engine.firewall.name) this.health.set("backend", `backend ${wanted} selected; restart the worker to switch from ${this.engine.firewall.name}`);
-    else this.health.clear("backend");
+    this.followBackendSetting(s);
     this.applyMaxAttempts(this.d.options.maxAttempts ?? s.maxAttempts);
+  }
+
+  /** The UI's `backend` setting, unless --backend pins it: switch when it differs from the running one. */
+  private followBackendSetting(s: WorkerSettings): void {
+    const pinned = this.d.options.backend;
+    const running = this.engine.firewall.name;
+    if (pinned !== undefined) {
+      if (s.backend !== undefined && s.backend !== pinned) this.health.set("backend", `backend ${s.backend} selected in the UI; this worker runs with --backend ${pinned}`);
+      else this.health.clear("backend");
+      return;
+    }
+    const wanted = s.backend ?? "nftables";
+    if (wanted === running && this.switchingTo === undefined) this.health.clear("backend");
+    else if (wanted !== running && this.switchingTo !== wanted) this.switchBackend(wanted);
+  }
+
+  /**
+   * Moves the firewall to another backend while running: the new one is set
+   * up with everything the worker holds (protected ports, trusted networks,
+   * grants and bans with their remaining time: from its books, since the
+   * database is written behind), takes over, and only then are the old
+   * one's rules removed, so protected ports are never left open and
+   * established sessions pass throughout. Queued with the other firewall
+   * calls, so no grant lands on a backend being dropped. On failure the old
+   * backend stays, and the switch is retried every RECONCILE_RETRY_MS.
+   */
+  private switchBackend(name: BackendName): void {
+    this.switchingTo = name;
+    this.lastSwitchTry = this.now();
+    const from = this.engine.firewall.name;
+    this.health.set("backend", `switching the firewall from ${from} to ${name}`);
+    let done = false;
+    void this.engine
+      .fw(`switch backend ${from} -> ${name}`, { ts: this.now() }, async () => {
+        const old = this.engine.firewall;
+        if (old.name === name) return;
+        const next = (this.d.createBackend ?? ((n: BackendName) => createFirewall(n, {})))(name);
+        const state = this.reloader.current();
+        try {
+          await next.reconcile(state, this.now());
+        } catch (e) {
+          await next.destroy().catch(() => undefined);
+          throw e;
+        }
+        this.engine.firewall = next;
+        this.reconciled = true;
+        done = true;
+        try {
+          await old.destroy();
+        } catch (e) {
+          const msg = `firewall: switched to ${name}, but removing the ${old.name} rules failed: ${(e as Error).message}`;
+          this.d.log.error(msg);
+          this.health.report(msg);
+        }
+        this.d.log.log(`firewall: switched from ${old.name} to ${name}: ${state.grants.length} grants, ${state.bans.length} bans, protected ${formatPorts(state.protectedPorts) || "nothing"}`);
+      })
+      .finally(() => {
+        this.switchingTo = undefined;
+        if (done) this.health.clear("backend");
+        else this.health.set("backend", `switching the firewall from ${from} to ${name} failed; retrying every ${RECONCILE_RETRY_MS / 1000} s`);
+      });
   }
 
   /** Applies a new cap on pending attempts at once (a lower one evicts what is over it, oldest stage-1 first). */

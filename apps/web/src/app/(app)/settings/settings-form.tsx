@@ -14,7 +14,7 @@ export function SettingsForm({ current }: { current: { interfaces: string[]; bac
         <Field name="interfaces" label="Interfaces" state={state} hint="Comma-separated, e.g. eth0, eth1. Empty: the default-route interface.">
           {(a) => <input {...a} defaultValue={valueOf(state, "interfaces", current.interfaces.join(", "))} placeholder="default route interface" autoComplete="off" spellCheck={false} />}
         </Field>
-        <Field name="backend" label="Firewall backend" state={state} hint="nftables unless the host only has iptables.">
+        <Field name="backend" label="Firewall backend" state={state} hint="nftables unless the host only has iptables. Switched live: grants, bans and protection carry over.">
           {(a) => (
             <select {...a} defaultValue={valueOf(state, "backend", current.backend)}>
               <option value="nftables">nftables</option>
