@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hashIpKey, ipKey } from "./matcher-ip-table";
 import { DoorState } from "./matcher-state";
-import { AttemptStore, IdQueue, QUEUE_CHUNK } from "./matcher-store";
+import { AttemptStore, IdQueue, QUEUE_CHUNK, lowestFlag, tagMatches } from "./matcher-store";
 import type { Door } from "./types";
 
 function door(id: string): DoorState {
@@ -34,6 +34,42 @@ function chain(store: AttemptStore, ip: string): number[] {
   for (let a = store.firstOf(key, hashIpKey(key, SEED)); a >= 0; a = store.next(a)) ids.push(a);
   return ids;
 }
+
+describe("bucket tag word (7 four-bit tags)", () => {
+  const pack = (tags: number[]): number => tags.reduce((w, t, k) => w | (t << (k * 4)), 0);
+  const flagged = (m: number): number[] => [0, 1, 2, 3, 4, 5, 6].filter((k) => (m & (8 << (k * 4))) !== 0);
+
+  it.each<[number[], number, number[]]>([
+    [[0, 0, 0, 0, 0, 0, 0], 5, []],
+    [[5, 0, 0, 0, 0, 0, 0], 5, [0]],
+    [[1, 2, 3, 4, 5, 6, 7], 7, [6]],
+    [[9, 9, 9, 9, 9, 9, 9], 9, [0, 1, 2, 3, 4, 5, 6]],
+    [[15, 1, 15, 1, 15, 1, 15], 1, [1, 3, 5]],
+  ])("%j: tag %i in slots %j", (tags, tag, expected) => {
+    const m = tagMatches(pack(tags), tag);
+    for (const k of expected) expect(flagged(m)).toContain(k);
+    if (expected.length > 0) expect(lowestFlag(m)).toBe(expected[0]);
+    else expect(m).toBe(0);
+  });
+
+  it("flags every equal tag and no slot below the first one, on random words", () => {
+    let s = 3;
+    const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+    for (let n = 0; n < 20_000; n++) {
+      const tags = Array.from({ length: 7 }, () => (random() >>> 8) % 16);
+      const tag = 1 + ((random() >>> 8) % 15);
+      const m = tagMatches(pack(tags), tag);
+      const equal = [0, 1, 2, 3, 4, 5, 6].filter((k) => tags[k] === tag);
+      for (const k of equal) expect(flagged(m)).toContain(k);
+      if (equal.length > 0) expect(lowestFlag(m)).toBe(equal[0]);
+      // the free-slot scan is the same test for tag 0, through the same arithmetic
+      const free = tagMatches(pack(tags), 0);
+      const empty = tags.indexOf(0);
+      if (empty >= 0) expect(lowestFlag(free)).toBe(empty);
+      else expect(free).toBe(0);
+    }
+  });
+});
 
 describe("IdQueue", () => {
   it("keeps FIFO order across chunks, releases passed chunks and keeps one when empty", () => {
@@ -164,6 +200,95 @@ describe("AttemptStore", () => {
       expect(count).toBeGreaterThan(0);
     }
     expect(store.count).toBe(0);
+  });
+
+  it("finds every key when buckets overflow (colliding hashes, wrap-around), and forgets the overflow when they go", () => {
+    // Hashes chosen to share a home bucket (their low bits), including the last bucket, which overflows into the first.
+    const store = new AttemptStore();
+    const d = door("a");
+    const buckets = store.footprint().slots / 8;
+    // top 4 bits (the slot tag) cycle through all 16 values, so tags collide (0 and 1 share tag 1) and differ
+    const hashOf = (i: number, home: number): number => (home | (i << 12) | ((i % 16) << 28)) | 0;
+    for (const home of [5, buckets - 1]) {
+      const ips = Array.from({ length: 30 }, (_, i) => `10.77.${home & 255}.${i}`);
+      const ids = ips.map((ip, i) => store.add(ip, ipKey(ip), hashOf(i, home), d, i));
+      const find = (i: number): number => store.firstOf(ipKey(ips[i]!), hashOf(i, home));
+      expect(ips.map((_, i) => find(i))).toEqual(ids);
+      // 30 entries from one home bucket of 7 slots: the home and the next 3 buckets say they overflowed
+      expect(store.footprint().overflowedBuckets).toBe(4);
+      // an absent key with the same home is absent, however far the overflow goes
+      expect(store.firstOf(ipKey("10.77.255.255"), hashOf(99, home))).toBe(-1);
+      // remove the home bucket's first entries and some overflowed ones: the rest are still found
+      for (const i of [0, 1, 2, 20, 29]) store.remove(ids[i]!);
+      for (let i = 0; i < ips.length; i++) expect(find(i), `${home}:${i}`).toBe([0, 1, 2, 20, 29].includes(i) ? -1 : ids[i]);
+      // refill: new keys take the freed slots and are found too
+      const more = Array.from({ length: 5 }, (_, i) => `10.78.${home & 255}.${i}`);
+      const moreIds = more.map((ip, i) => store.add(ip, ipKey(ip), hashOf(40 + i, home), d, 100 + i));
+      expect(more.map((ip, i) => store.firstOf(ipKey(ip), hashOf(40 + i, home)))).toEqual(moreIds);
+      for (let i = 0; i < ips.length; i++) if (![0, 1, 2, 20, 29].includes(i)) store.remove(ids[i]!);
+      for (const id of moreIds) store.remove(id);
+    }
+    expect(store.count).toBe(0);
+    // Every overflow count went back to zero: a lookup in any bucket stops at its home line.
+    expect(store.footprint().overflowedBuckets).toBe(0);
+    const a = store.add("10.79.0.1", ipKey("10.79.0.1"), 5, d, 0);
+    expect(store.firstOf(ipKey("10.79.0.1"), 5)).toBe(a);
+    expect(store.firstOf(ipKey("10.79.0.2"), 5 | (1 << 12))).toBe(-1);
+  });
+
+  it("matches a model with heavily colliding hashes (few buckets' worth of hash values)", () => {
+    const store = new AttemptStore();
+    const doors = [door("a"), door("b")];
+    const model = new Map<string, number>();
+    let s = 11;
+    const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+    // 3000 sources whose hashes take 8 low-bit values: long overflow runs across a few buckets
+    const hashOf = (i: number): number => (((i % 8) * 16) | (i << 10) | (((i * 7) % 16) << 28)) | 0;
+    for (let t = 0; t < 40_000; t++) {
+      const i = random() % 3000;
+      const ip = `10.${(i >>> 8) & 255}.${i & 255}.1`;
+      const d = doors[random() % 2]!;
+      const k = `${i}|${d.id}`;
+      const existing = model.get(k);
+      if (existing === undefined) model.set(k, store.add(ip, ipKey(ip), hashOf(i), d, t));
+      else {
+        store.remove(existing);
+        model.delete(k);
+      }
+      if (t % 5000 === 0) {
+        store.settle();
+        model.clear();
+        // settle may renumber: re-read (and check) every chain from the table
+        for (let j = 0; j < 3000; j++) {
+          const jp = `10.${(j >>> 8) & 255}.${j & 255}.1`;
+          for (let a = store.firstOf(ipKey(jp), hashOf(j)); a >= 0; a = store.next(a)) {
+            expect(store.ip(a)).toBe(jp);
+            model.set(`${j}|${store.door(a).id}`, a);
+          }
+        }
+        expect(model.size).toBe(store.count);
+      }
+    }
+    for (const [k, a] of model) {
+      const i = Number(k.split("|")[0]);
+      const ip = `10.${(i >>> 8) & 255}.${i & 255}.1`;
+      let found = false;
+      for (let x = store.firstOf(ipKey(ip), hashOf(i)); x >= 0; x = store.next(x)) found ||= x === a;
+      expect(found, k).toBe(true);
+    }
+    expect(store.count).toBe(model.size);
+    for (const a of model.values()) store.remove(a);
+    expect(store.footprint().overflowedBuckets).toBe(0);
+  });
+
+  it("with well-spread hashes, few buckets overflow (one line per lookup)", () => {
+    const store = new AttemptStore();
+    const d = door("a");
+    for (let i = 0; i < 200_000; i++) add(store, ipOf(i), d, i);
+    const f = store.footprint();
+    // 200k entries in 64k buckets of 7 (3.05 per bucket on average): Poisson says ~1.2% hold more than 7
+    expect(f.slots / 8).toBe(65_536);
+    expect(f.overflowedBuckets / (f.slots / 8)).toBeLessThan(0.03);
   });
 
   it("matches a model under random adds, advances and removals", () => {

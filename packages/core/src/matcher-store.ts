@@ -10,9 +10,17 @@
  *   generation), aligned so it sits in one cache line. IPv6 source text is
  *   kept aside (IPv4 text is rebuilt from the key when an event needs it).
  * - Per IP: an open-addressing table of Int32 slot pairs [hash, head id + 1]
- *   (8 bytes, 8 to a line): an unknown source costs one line, a known one
- *   that line plus its row. The attempts of one IP (at most one per door)
- *   chain through the row's `next`.
+ *   in buckets of one cache line: 7 slots and a control pair [overflow
+ *   count, 7 four-bit tags] (as in folly's F14 and Abseil's Swiss tables).
+ *   A slot's tag is 4 bits of its hash (0: empty), so one word tells which
+ *   slots can hold a hash (1 in 15 false candidates) and which are free. The
+ *   overflow count is the number of entries placed past the bucket because
+ *   it was full: a lookup goes on to the next bucket only when it is not zero
+ *   (about 2% of buckets at the loads kept here), so an unknown source costs
+ *   one line, a known one that line plus its row. Deleting clears the slot,
+ *   its tag and the counts along its probe: no tombstones, no entry ever
+ *   moves. The attempts of one IP (at most one per door) chain through the
+ *   row's `next`.
  * - Per door a FIFO in start order (deadlines are monotonic per door, so the
  *   head is the next timeout) and a global FIFO of stage-1 attempts (eviction
  *   victims under a spoofed flood: spoofers rarely get past stage 1, real
@@ -48,21 +56,33 @@ const META_TEXT = 2;
 const MAX_DELTA = 0x7fffffff;
 
 /**
- * Typed-array memory is malloc'd, and glibc serves blocks this large with
- * mmap, 16 bytes into a page (its chunk header): views made 48 bytes into
- * the buffer start on a cache line, so a row never straddles two lines and a
- * group of 8 table slots is one line. With another allocator the alignment
- * is off, which costs time, never correctness.
+ * Memory for the store's arrays, starting on a cache line so that a row (32
+ * bytes) or a table bucket (64) never straddles two lines. An ArrayBuffer's
+ * bytes come from malloc, 16-byte aligned: glibc serves big blocks with mmap
+ * (16 bytes into a page) only until a big block is freed; its dynamic mmap
+ * threshold then sends blocks up to that size to the heap, at any 16-byte
+ * offset (measured with cachegrind: 4.5 vs 6 missed lines per store op, by
+ * run). WebAssembly memory is page-aligned, always; arrays too small to
+ * outgrow the caches (idle doors, tests) stay plain ArrayBuffers, so a
+ * process holds few wasm memories (each reserves address space, not RAM).
  */
-const LINE_OFFSET = 48;
+const ALIGNED_FROM_BYTES = 1 << 20;
+const WASM_PAGE = 65_536;
+/** The WebAssembly global (core's lib settings have no DOM/wasm value types); absent under --jitless. */
+const wasm = (globalThis as { WebAssembly?: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
+
+function lineAligned(bytes: number): ArrayBuffer {
+  if (bytes >= ALIGNED_FROM_BYTES && wasm !== undefined) return new wasm.Memory({ initial: Math.ceil(bytes / WASM_PAGE) }).buffer;
+  return new ArrayBuffer(bytes);
+}
 
 function rowBuffers(capacity: number): { i32: Int32Array<ArrayBuffer>; f64: Float64Array<ArrayBuffer> } {
-  const buf = new ArrayBuffer(capacity * ROW * 4 + 64);
-  return { i32: new Int32Array(buf, LINE_OFFSET, capacity * ROW), f64: new Float64Array(buf, LINE_OFFSET, capacity * (ROW / 2)) };
+  const buf = lineAligned(capacity * ROW * 4);
+  return { i32: new Int32Array(buf, 0, capacity * ROW), f64: new Float64Array(buf, 0, capacity * (ROW / 2)) };
 }
 
 function slotArray(capacity: number): Int32Array<ArrayBuffer> {
-  return new Int32Array(new ArrayBuffer(capacity * SLOT * 4 + 64), LINE_OFFSET, capacity * SLOT);
+  return new Int32Array(lineAligned(capacity * SLOT * 4), 0, capacity * SLOT);
 }
 
 /** Dotted-quad text of an IPv4 key (ipKey() accepts only this canonical form, so it round-trips). */
@@ -74,17 +94,42 @@ function ipv4Text(k: number): string {
 const SLOT = 2;
 const S_HASH = 0;
 const S_ID = 1;
+/** Slots per bucket (one 64-byte line); the last one is the control pair [overflow count, tags]. */
+const BUCKET_SLOTS = 8;
+const BUCKET_BITS = 3;
+const CONTROL = 7;
+/** Control word: the tag of slot k (k < 7) at bits 4k; ONES has a 1 in each tag, HIGHS each tag's top bit. */
+const ONES = 0x1111111;
+const HIGHS = 0x8888888;
+
+/** A slot's tag: the hash's top 4 bits (the bucket comes from the low bits), never 0 (0 is an empty slot). */
+function tagOf(hash: number): number {
+  return hash >>> 28 || 1;
+}
 
 /**
- * Warming reads the slot this many after the home slot too: the next line
- * unless the home slot starts its line, since probes and backward-shift
- * deletion often run on past the home line (measured better than reading
- * it only for home slots near the line's end).
+ * Top bits of the tags in `tags` that may equal `tag` (1..15; 0 finds free
+ * slots): every equal one is flagged; a borrow may flag a few more above
+ * one, so callers check the slot's full hash. The lowest flag is always exact.
  */
-const NEAR_END = 7;
+export function tagMatches(tags: number, tag: number): number {
+  const x = tags ^ Math.imul(tag, ONES);
+  return (x - ONES) & ~x & HIGHS;
+}
+
+/** Slot (0..6) of the lowest flag of tagMatches(). */
+export function lowestFlag(m: number): number {
+  return (31 - Math.clz32(m & -m)) >> 2;
+}
+/**
+ * The table doubles past 4 entries per bucket on average (Poisson: ~5% of
+ * buckets then hold more than 7 and overflow; ~0.1% just after doubling)
+ * and halves below 1/2.
+ */
+const MAX_PER_BUCKET = 4;
 
 const MIN_ROWS = 1024;
-const MIN_SLOTS = 1024;
+const MIN_BUCKETS = 128;
 
 const CHUNK_BITS = 10;
 /** Entries per IdQueue chunk (8 KB: pairs of Int32). */
@@ -192,8 +237,8 @@ export class AttemptStore {
   private highWater = 0;
   private free = new Int32Array(MIN_ROWS);
   private freeTop = 0;
-  private slots = slotArray(MIN_SLOTS);
-  private slotMask = MIN_SLOTS - 1;
+  private slots = slotArray(MIN_BUCKETS * BUCKET_SLOTS);
+  private bucketMask = MIN_BUCKETS - 1;
   private slotCount = 0;
   private readonly stage1 = new IdQueue();
   private stage1Count = 0;
@@ -268,25 +313,30 @@ export class AttemptStore {
    */
   warm(hashes: Int32Array, n: number): number {
     if (this.warmIds.length < n) this.warmIds = new Int32Array(hashes.length);
-    const { slots, slotMask, rows, warmIds: ids } = this;
+    const { slots, bucketMask, rows, warmIds: ids } = this;
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += this.readSlotLines(hashes[i] ?? 0);
+    for (let i = 0; i < n; i++) sum += slots[((hashes[i] ?? 0) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
+    let spill = 0;
     for (let i = 0; i < n; i++) {
       const h = hashes[i] ?? 0;
+      const base = (h & bucketMask) * BUCKET_SLOTS;
       let found = 0;
-      for (let j = h & slotMask, id = slots[j * SLOT + S_ID] ?? 0; id !== 0; j = (j + 1) & slotMask, id = slots[j * SLOT + S_ID] ?? 0) {
-        if (slots[j * SLOT + S_HASH] === h) {
-          found = id;
+      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tagOf(h)); m !== 0; m &= m - 1) {
+        const s = base + lowestFlag(m);
+        if (slots[s * SLOT + S_HASH] === h && slots[s * SLOT + S_ID] !== 0) {
+          found = slots[s * SLOT + S_ID] ?? 0;
           break;
         }
       }
+      // Not in a bucket that overflowed: it may be in the next one (rare): read that line too.
+      if (found === 0 && slots[(base + CONTROL) * SLOT + S_HASH] !== 0) spill += slots[(((h & bucketMask) + 1) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
       ids[i] = found - 1;
     }
     for (let i = 0; i < n; i++) {
       const id = ids[i] ?? 0;
       sum += rows[(id & ~(id >> 31)) * ROW + META] ?? 0;
     }
-    return sum;
+    return sum + spill;
   }
 
   /**
@@ -296,23 +346,19 @@ export class AttemptStore {
    */
   warmVictims(n: number): number {
     const q = this.stage1;
-    const rows = this.rows;
+    const { rows, slots, bucketMask } = this;
     let sum = 0;
-    for (let k = 0, end = Math.min(q.length, n + (n >> 1)); k < end; k++) {
-      sum += this.readSlotLines(rows[q.idAt(k) * ROW + HASH] ?? 0);
+    for (let k = 0, end = Math.min(q.length, n + (n >> 2)); k < end; k++) {
+      sum += slots[((rows[q.idAt(k) * ROW + HASH] ?? 0) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
     }
     return sum;
   }
 
-  /** Reads the table lines a lookup of this hash starts on (home slot, and NEAR_END on). */
-  private readSlotLines(h: number): number {
-    const { slots, slotMask } = this;
-    return (slots[(h & slotMask) * SLOT + S_ID] ?? 0) + (slots[((h + NEAR_END) & slotMask) * SLOT + S_ID] ?? 0);
-  }
-
   /** Sizes of the structures, for tests and memory accounting. */
-  footprint(): { rows: number; slots: number; stage1Queue: number } {
-    return { rows: this.rows.length / ROW, slots: this.slotMask + 1, stage1Queue: this.stage1.capacity };
+  footprint(): { rows: number; slots: number; stage1Queue: number; overflowedBuckets: number } {
+    let overflowed = 0;
+    for (let b = 0; b <= this.bucketMask; b++) if (this.slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] !== 0) overflowed++;
+    return { rows: this.rows.length / ROW, slots: (this.bucketMask + 1) * BUCKET_SLOTS, stage1Queue: this.stage1.capacity, overflowedBuckets: overflowed };
   }
 
   // ---- writes ----
@@ -338,7 +384,7 @@ export class AttemptStore {
     // per-IP chain: append, so events come out in start order
     const s = this.findSlot(key, hash);
     if (s < 0) {
-      this.insertSlot(~s, hash, id);
+      this.insertSlot(hash, id);
     } else {
       let last = (this.slots[s * SLOT + S_ID] ?? 0) - 1;
       for (let n = this.next(last); n >= 0; n = this.next(n)) last = n;
@@ -492,7 +538,8 @@ export class AttemptStore {
     this.stage1.rebuild((id, gen) => (this.isLiveStage1(id, gen) ? (map[id] ?? -1) : -1));
     for (const d of this.doors) d?.queue.rebuild((id, gen) => (this.isLive(id, gen) ? (map[id] ?? -1) : -1));
     const { slots } = this;
-    for (let s = 0; s <= this.slotMask; s++) {
+    for (let s = 0; s < slots.length / SLOT; s++) {
+      if ((s & (BUCKET_SLOTS - 1)) === CONTROL) continue;
       const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
       if (head >= 0) slots[s * SLOT + S_ID] = (map[head] ?? 0) + 1;
     }
@@ -503,15 +550,22 @@ export class AttemptStore {
     this.freeTop = 0;
   }
 
-  /** Slot index of a key, or ~(free slot where it would go). */
+  /** Slot index of a key, or -1. */
   private findSlot(key: IpKey, hash: number): number {
-    const { slots, slotMask, rows } = this;
-    let i = hash & slotMask;
-    for (let id = slots[i * SLOT + S_ID] ?? 0; id !== 0; id = slots[i * SLOT + S_ID] ?? 0) {
-      if (slots[i * SLOT + S_HASH] === hash && this.keyIs(id - 1, key, rows)) return i;
-      i = (i + 1) & slotMask;
+    const { slots, bucketMask, rows } = this;
+    const tag = tagOf(hash);
+    let b = hash & bucketMask;
+    for (let probes = 0; probes <= bucketMask; probes++) {
+      const base = b * BUCKET_SLOTS;
+      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tag); m !== 0; m &= m - 1) {
+        const s = base + lowestFlag(m);
+        const id = slots[s * SLOT + S_ID] ?? 0;
+        if (id !== 0 && slots[s * SLOT + S_HASH] === hash && this.keyIs(id - 1, key, rows)) return s;
+      }
+      if (slots[(base + CONTROL) * SLOT + S_HASH] === 0) return -1;
+      b = (b + 1) & bucketMask;
     }
-    return ~i;
+    return -1;
   }
 
   private keyIs(id: number, key: IpKey, rows: Int32Array): boolean {
@@ -519,59 +573,88 @@ export class AttemptStore {
     return typeof key === "number" ? !text && rows[id * ROW + KEY] === key : text && this.texts[id] === key;
   }
 
-  private insertSlot(i: number, hash: number, id: number): void {
-    this.slots[i * SLOT + S_HASH] = hash;
-    this.slots[i * SLOT + S_ID] = id + 1;
-    if (++this.slotCount * 2 > this.slotMask + 1) this.resizeSlots((this.slotMask + 1) * 2);
+  private insertSlot(hash: number, id: number): void {
+    if (this.slotCount + 1 > (this.bucketMask + 1) * MAX_PER_BUCKET) this.resizeSlots((this.bucketMask + 1) * 2);
+    placeSlot(this.slots, this.bucketMask, hash, id + 1);
+    this.slotCount++;
   }
 
   /** Takes an attempt out of its IP's chain (and the table when it was the last one). */
   private unlinkIp(id: number, hash: number): void {
-    const { slots, slotMask, rows } = this;
+    const { slots, bucketMask, rows } = this;
     // The slot whose chain holds this id: equal hash, chain walked from its head (chains are <= doors long).
-    for (let i = hash & slotMask; slots[i * SLOT + S_ID] !== 0; i = (i + 1) & slotMask) {
-      if (slots[i * SLOT + S_HASH] !== hash) continue;
-      const head = (slots[i * SLOT + S_ID] ?? 0) - 1;
-      const after = rows[id * ROW + NEXT] ?? -1;
-      if (head === id) {
-        if (after >= 0) slots[i * SLOT + S_ID] = after + 1;
-        else this.deleteSlot(i);
-        return;
-      }
-      for (let prev = head, cur = this.next(head); cur >= 0; prev = cur, cur = this.next(cur)) {
-        if (cur === id) {
-          rows[prev * ROW + NEXT] = after;
+    const tag = tagOf(hash);
+    let b = hash & bucketMask;
+    for (let probes = 0; probes <= bucketMask; probes++) {
+      const base = b * BUCKET_SLOTS;
+      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tag); m !== 0; m &= m - 1) {
+        const s = base + lowestFlag(m);
+        if (slots[s * SLOT + S_ID] === 0 || slots[s * SLOT + S_HASH] !== hash) continue;
+        const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
+        const after = rows[id * ROW + NEXT] ?? -1;
+        if (head === id) {
+          if (after >= 0) slots[s * SLOT + S_ID] = after + 1;
+          else this.deleteSlot(s);
           return;
         }
+        for (let prev = head, cur = this.next(head); cur >= 0; prev = cur, cur = this.next(cur)) {
+          if (cur === id) {
+            rows[prev * ROW + NEXT] = after;
+            return;
+          }
+        }
       }
+      if (slots[(base + CONTROL) * SLOT + S_HASH] === 0) return;
+      b = (b + 1) & bucketMask;
     }
   }
 
-  /** Backward-shift deletion: no tombstones, so probe runs depend only on the load, never on history. */
-  private deleteSlot(hole: number): void {
-    const { slots, slotMask: mask } = this;
-    for (let j = (hole + 1) & mask; slots[j * SLOT + S_ID] !== 0; j = (j + 1) & mask) {
-      const home = (slots[j * SLOT + S_HASH] ?? 0) & mask;
-      if (((j - home) & mask) >= ((j - hole) & mask)) {
-        slots[hole * SLOT + S_HASH] = slots[j * SLOT + S_HASH] ?? 0;
-        slots[hole * SLOT + S_ID] = slots[j * SLOT + S_ID] ?? 0;
-        hole = j;
-      }
+  /** Clears a slot and its tag; the buckets its probe passed over count one overflow less. Nothing moves. */
+  private deleteSlot(s: number): void {
+    const { slots, bucketMask } = this;
+    const at = s >> BUCKET_BITS;
+    for (let b = (slots[s * SLOT + S_HASH] ?? 0) & bucketMask; b !== at; b = (b + 1) & bucketMask) {
+      slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] = (slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] ?? 0) - 1;
     }
-    slots[hole * SLOT + S_ID] = 0;
-    if (--this.slotCount * 8 < mask + 1 && mask >= MIN_SLOTS) this.resizeSlots((mask + 1) / 2);
+    const control = (at * BUCKET_SLOTS + CONTROL) * SLOT + S_ID;
+    slots[control] = (slots[control] ?? 0) & ~(15 << ((s & (BUCKET_SLOTS - 1)) * 4));
+    slots[s * SLOT + S_ID] = 0;
+    if (--this.slotCount * 2 < bucketMask + 1 && bucketMask + 1 > MIN_BUCKETS) this.resizeSlots((bucketMask + 1) / 2);
   }
 
-  private resizeSlots(capacity: number): void {
+  private resizeSlots(buckets: number): void {
     const old = this.slots;
-    this.slots = slotArray(capacity);
-    this.slotMask = capacity - 1;
-    for (let o = 0; o < old.length; o += SLOT) {
-      if (old[o + S_ID] === 0) continue;
-      let i = (old[o + S_HASH] ?? 0) & this.slotMask;
-      while (this.slots[i * SLOT + S_ID] !== 0) i = (i + 1) & this.slotMask;
-      this.slots[i * SLOT + S_HASH] = old[o + S_HASH] ?? 0;
-      this.slots[i * SLOT + S_ID] = old[o + S_ID] ?? 0;
+    this.slots = slotArray(buckets * BUCKET_SLOTS);
+    this.bucketMask = buckets - 1;
+    for (let s = 0; s < old.length / SLOT; s++) {
+      const v = old[s * SLOT + S_ID] ?? 0;
+      if (v !== 0 && (s & (BUCKET_SLOTS - 1)) !== CONTROL) placeSlot(this.slots, this.bucketMask, old[s * SLOT + S_HASH] ?? 0, v);
     }
   }
+}
+
+/**
+ * Puts [hash, value] in the first free slot from the hash's home bucket on,
+ * counting one overflow on every full bucket passed. The table is never
+ * full (at most MAX_PER_BUCKET of 7 per bucket on average), so this ends
+ * within a few buckets; the bound is only a guard.
+ */
+function placeSlot(slots: Int32Array, bucketMask: number, hash: number, value: number): void {
+  let b = hash & bucketMask;
+  for (let probes = 0; probes <= bucketMask; probes++) {
+    const base = b * BUCKET_SLOTS;
+    const control = (base + CONTROL) * SLOT;
+    const tags = slots[control + S_ID] ?? 0;
+    const free = tagMatches(tags, 0);
+    if (free !== 0) {
+      const k = lowestFlag(free);
+      slots[(base + k) * SLOT + S_HASH] = hash;
+      slots[(base + k) * SLOT + S_ID] = value;
+      slots[control + S_ID] = tags | (tagOf(hash) << (k * 4));
+      return;
+    }
+    slots[control + S_HASH] = (slots[control + S_HASH] ?? 0) + 1;
+    b = (b + 1) & bucketMask;
+  }
+  throw new Error("attempt table full");
 }
