@@ -39,6 +39,7 @@ export interface WorkerDeps {
 const POLL_MS = 250;
 const TICK_MS = 1000;
 const RECONCILE_RETRY_MS = 10_000;
+const MAX_SWITCH_BACKOFF_MS = 600_000;
 
 export class Worker {
   readonly health: Health;
@@ -60,7 +61,13 @@ export class Worker {
   private noInterfaceLogged = false;
   /** The backend a switch is queued or running for (one at a time). */
   private switchingTo: BackendName | undefined;
-  private lastSwitchTry = 0;
+  /** After a failed switch to `failedSwitchTo`: no new try before this time (backing off). */
+  private nextSwitchTry = 0;
+  private failedSwitchTo: BackendName | undefined;
+  private switchFailures = 0;
+  /** The other kernel backend's rules may still be in the kernel (a removal failed): retried on tick. */
+  private leftoverPending = false;
+  private nextLeftoverTry = 0;
 
   constructor(deps: WorkerDeps) {
     this.d = deps;
@@ -167,12 +174,49 @@ export class Worker {
     this.lastReconcileTry = this.now();
     const n = this.now();
     void this.engine.fw(`reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`, { ts: n }, async () => {
+      // A backend switch queued in between has set the firewall up already, from fresher books.
+      if (this.reconciled) return;
       await this.engine.firewall.reconcile(state, this.now());
       this.reconciled = true;
       this.d.log.log(
         `firewall: ${this.engine.firewall.name} ready: ${state.grants.length} grants and ${state.bans.length} bans restored, protected ${formatPorts(state.protectedPorts) || "nothing"}`,
       );
+      await this.removeLeftoverBackend();
     });
+  }
+
+  /**
+   * Removes what the other kernel backend (nftables <-> iptables) may have
+   * left in the kernel: a switch whose cleanup failed, or a worker stopped or
+   * restarted mid-switch. Its drop rules would otherwise refuse what the
+   * running backend grants. Not installed: nothing of ours can be there.
+   * On failure, retried on tick with back-off. Runs inside the firewall queue.
+   */
+  private async removeLeftoverBackend(): Promise<void> {
+    const running = this.engine.firewall.name;
+    if (running === "command") return;
+    const other: BackendName = running === "nftables" ? "iptables" : "nftables";
+    try {
+      await this.newBackend(other).destroy();
+      if (this.leftoverPending) this.d.log.log(`firewall: leftover ${other} rules removed`);
+      this.leftoverPending = false;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/ENOENT|not found/i.test(msg)) {
+        this.leftoverPending = false;
+        return;
+      }
+      if (!this.leftoverPending) {
+        this.d.log.error(`firewall: removing leftover ${other} rules failed (retrying): ${msg}`);
+        this.health.report(`firewall: removing leftover ${other} rules failed: ${msg}`);
+      }
+      this.leftoverPending = true;
+      this.nextLeftoverTry = this.now() + RECONCILE_RETRY_MS;
+    }
+  }
+
+  private newBackend(name: BackendName): FirewallBackend {
+    return (this.d.createBackend ?? ((n: BackendName) => createFirewall(n, {})))(name);
   }
 
   private poll(): void {
@@ -210,10 +254,15 @@ export class Worker {
       this.d.log.log(msg);
       this.writer.event({ ts: now, kind: "worker", detail: msg });
     }
-    if (this.switchingTo === undefined && now - this.lastSwitchTry >= RECONCILE_RETRY_MS) this.followBackendSetting(this.reloader.settings);
+    if (this.switchingTo === undefined) this.followBackendSetting(this.reloader.settings);
     if (!this.reconciled && now - this.lastReconcileTry >= RECONCILE_RETRY_MS) {
       this.d.log.log("firewall: retrying the full reconcile");
-      this.reconcile(this.reloader.initial());
+      // From the books (grants and bans made since start included), not the database written behind.
+      this.reconcile(this.reloader.current());
+    }
+    if (this.leftoverPending && this.reconciled && now >= this.nextLeftoverTry) {
+      this.nextLeftoverTry = now + RECONCILE_RETRY_MS;
+      void this.engine.fw("remove leftover backend rules", { ts: now }, () => this.removeLeftoverBackend());
     }
   }
 
@@ -222,7 +271,11 @@ export class Worker {
     const ifaces = this.resolveInterfaces();
     if (ifaces.join() !== this.capture.interfaces.join()) this.capture.setInterfaces(ifaces);
     this.followBackendSetting(s);
-    this.applyMaxAttempts(this.d.options.maxAttempts ?? s.maxAttempts);
+    const pinned = this.d.options.maxAttempts;
+    if (pinned !== undefined && s.maxAttempts !== undefined && s.maxAttempts !== pinned) {
+      this.health.set("maxAttempts", `maxAttempts ${s.maxAttempts} set in the UI; this worker runs with --max-attempts ${pinned}`);
+    } else this.health.clear("maxAttempts");
+    this.applyMaxAttempts(pinned ?? s.maxAttempts);
   }
 
   /** The UI's `backend` setting, unless --backend pins it: switch when it differs from the running one. */
@@ -235,8 +288,14 @@ export class Worker {
       return;
     }
     const wanted = s.backend ?? "nftables";
-    if (wanted === running && this.switchingTo === undefined) this.health.clear("backend");
-    else if (wanted !== running && this.switchingTo !== wanted) this.switchBackend(wanted);
+    if (this.switchingTo !== undefined) return; // re-checked when that switch ends
+    if (wanted === running) {
+      this.health.clear("backend");
+      this.failedSwitchTo = undefined;
+      this.switchFailures = 0;
+    } else if (wanted !== this.failedSwitchTo || this.now() >= this.nextSwitchTry) {
+      this.switchBackend(wanted);
+    }
   }
 
   /**
@@ -245,44 +304,61 @@ export class Worker {
    * grants and bans with their remaining time: from its books, since the
    * database is written behind), takes over, and only then are the old
    * one's rules removed, so protected ports are never left open and
-   * established sessions pass throughout. Queued with the other firewall
-   * calls, so no grant lands on a backend being dropped. On failure the old
-   * backend stays, and the switch is retried every RECONCILE_RETRY_MS.
+   * established sessions pass throughout. The setup is queued with the other
+   * firewall calls (no grant lands on a backend being dropped); the old
+   * rules are removed outside the queue, since nothing uses them any more,
+   * and again after any later reconcile if that failed. A failed switch
+   * keeps the old backend and is retried with back-off (10 s doubling to
+   * 10 min) unless the setting changes.
    */
   private switchBackend(name: BackendName): void {
     this.switchingTo = name;
-    this.lastSwitchTry = this.now();
     const from = this.engine.firewall.name;
     this.health.set("backend", `switching the firewall from ${from} to ${name}`);
-    let done = false;
+    let failed = false;
     void this.engine
       .fw(`switch backend ${from} -> ${name}`, { ts: this.now() }, async () => {
         const old = this.engine.firewall;
-        if (old.name === name) return;
-        const next = (this.d.createBackend ?? ((n: BackendName) => createFirewall(n, {})))(name);
+        // The setting may have changed back while this waited in the queue.
+        if (old.name === name || (this.reloader.settings.backend ?? "nftables") !== name) return;
+        const next = this.newBackend(name);
         const state = this.reloader.current();
         try {
           await next.reconcile(state, this.now());
         } catch (e) {
-          await next.destroy().catch(() => undefined);
+          failed = true;
+          await next.destroy().catch((d: unknown) => {
+            this.d.log.error(`firewall: removing the half-built ${name} rules failed: ${(d as Error).message}`);
+            this.leftoverPending = true;
+          });
           throw e;
         }
+        failed = false;
         this.engine.firewall = next;
         this.reconciled = true;
-        done = true;
-        try {
-          await old.destroy();
-        } catch (e) {
-          const msg = `firewall: switched to ${name}, but removing the ${old.name} rules failed: ${(e as Error).message}`;
+        this.d.log.log(`firewall: switched from ${old.name} to ${name}: ${state.grants.length} grants, ${state.bans.length} bans, protected ${formatPorts(state.protectedPorts) || "nothing"}`);
+        void old.destroy().catch((e: unknown) => {
+          const msg = `firewall: switched to ${name}, but removing the ${old.name} rules failed (retrying): ${(e as Error).message}`;
           this.d.log.error(msg);
           this.health.report(msg);
-        }
-        this.d.log.log(`firewall: switched from ${old.name} to ${name}: ${state.grants.length} grants, ${state.bans.length} bans, protected ${formatPorts(state.protectedPorts) || "nothing"}`);
+          this.leftoverPending = true;
+          this.nextLeftoverTry = this.now() + RECONCILE_RETRY_MS;
+        });
       })
       .finally(() => {
         this.switchingTo = undefined;
-        if (done) this.health.clear("backend");
-        else this.health.set("backend", `switching the firewall from ${from} to ${name} failed; retrying every ${RECONCILE_RETRY_MS / 1000} s`);
+        if (failed) {
+          this.switchFailures = this.failedSwitchTo === name ? this.switchFailures + 1 : 1;
+          this.failedSwitchTo = name;
+          const waitMs = Math.min(MAX_SWITCH_BACKOFF_MS, RECONCILE_RETRY_MS * 2 ** (this.switchFailures - 1));
+          this.nextSwitchTry = this.now() + waitMs;
+          this.health.set("backend", `switching the firewall from ${from} to ${name} failed; retrying in ${Math.round(waitMs / 1000)} s`);
+        } else {
+          this.failedSwitchTo = undefined;
+          this.switchFailures = 0;
+          // Follow the setting as it is now (it may have changed while this ran).
+          this.followBackendSetting(this.reloader.settings);
+        }
       });
   }
 
