@@ -113,6 +113,13 @@ function isV4Mapped(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
+/** True for 64:ff9b::a.b.c.d (RFC 6052 well-known prefix). */
+function isNat64(b: Uint8Array): boolean {
+  if (b[0] !== 0x00 || b[1] !== 0x64 || b[2] !== 0xff || b[3] !== 0x9b) return false;
+  for (let i = 4; i < 12; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
 /** Canonical text of address bytes (4 or 16 of them). */
 export function formatIpBytes(bytes: Uint8Array): string {
   if (bytes.length === 4) return Array.from(bytes).join(".");
@@ -167,14 +174,16 @@ export const CLIENT_BLOCK_V6_PREFIX = 64;
 /**
  * The block a client is counted as, for limits an attacker must not dodge by
  * changing address (login throttling): an IPv4 address itself, the /64 of an
- * IPv6 address (`2001:db8:1:2::/64`), the IPv4 inside an IPv4-mapped one.
+ * IPv6 address (`2001:db8:1:2::/64`), the IPv4 inside an IPv4-mapped or a
+ * NAT64 (64:ff9b::/96) one.
  * Text that is not an address comes back as it is.
  */
 export function clientBlock(ip: string): string {
   const p = parseIp(ip);
   if (!p) return ip;
   if (p.family === 4) return formatIpBytes(p.bytes);
-  if (isV4Mapped(p.bytes)) return formatIpBytes(p.bytes.subarray(12));
+  // IPv4-mapped, and NAT64's well-known prefix 64:ff9b::/96 (every IPv4 client of a NAT64 gateway shares one /64)
+  if (isV4Mapped(p.bytes) || isNat64(p.bytes)) return formatIpBytes(p.bytes.subarray(12));
   return `${formatIpBytes(maskBytes(p.bytes, CLIENT_BLOCK_V6_PREFIX))}/${CLIENT_BLOCK_V6_PREFIX}`;
 }
 

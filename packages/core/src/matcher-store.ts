@@ -72,7 +72,13 @@ const WASM_PAGE = 65_536;
 const wasm = (globalThis as { WebAssembly?: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly;
 
 function lineAligned(bytes: number): ArrayBuffer {
-  if (bytes >= ALIGNED_FROM_BYTES && wasm !== undefined) return new wasm.Memory({ initial: Math.ceil(bytes / WASM_PAGE) }).buffer;
+  if (bytes >= ALIGNED_FROM_BYTES && wasm !== undefined) {
+    try {
+      return new wasm.Memory({ initial: Math.ceil(bytes / WASM_PAGE) }).buffer;
+    } catch {
+      // No address space for it (a ulimit -v, a 32-bit host): alignment costs time, never correctness.
+    }
+  }
   return new ArrayBuffer(bytes);
 }
 
