@@ -87,8 +87,14 @@ export interface WorkerHandle {
 }
 
 /** Starts the real worker in `ns` and waits for the `ready` lines (default: firewall ready, listening on veth-s). */
-export async function startWorker(ns: string, dbPath: string, args: string[] = ["-i", "veth-s"], ready: RegExp[] = [/firewall: \w+ ready/, /^listening on veth-s/]): Promise<WorkerHandle> {
-  const child = spawnIn(ns, ["node", WORKER_BIN, "--db", dbPath, "-v", "-D", ...args]);
+export async function startWorker(
+  ns: string,
+  dbPath: string,
+  args: string[] = ["-i", "veth-s"],
+  ready: RegExp[] = [/firewall: \w+ ready/, /^listening on veth-s/],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WorkerHandle> {
+  const child = spawnIn(ns, ["node", WORKER_BIN, "--db", dbPath, "-v", "-D", ...args], env);
   const lines: string[] = [];
   const waiters: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
   const onData = (d: Buffer): void => {
@@ -200,7 +206,7 @@ export interface WorkerRig {
   /** Knocks `sequence` ("7000,8000:udp") from the client namespace, from source address `from` when given, at the server (or `host`). */
   knock(sequence: string, from?: string, host?: string): Promise<void>;
   /** Starts the worker (see startWorker) and records it as `worker`. */
-  start(args?: string[], ready?: RegExp[]): Promise<WorkerHandle>;
+  start(args?: string[], ready?: RegExp[], env?: NodeJS.ProcessEnv): Promise<WorkerHandle>;
 }
 
 /** Registers beforeAll/afterAll hooks in the current describe block and returns the rig they fill in. */
@@ -221,7 +227,7 @@ export function useWorkerRig(opts: WorkerRigOptions): WorkerRig {
     ip: (i) => rig.net.clientExtraIps[i] as string,
     connects: (port, from, host = rig.net.serverIp) => tcpConnects(rig.net.client, host, port, { timeoutMs: 800, localAddress: from }),
     knock: (sequence, from, host = rig.net.serverIp) => knock(rig.net.client, { host, steps: steps(sequence), localAddress: from }),
-    start: async (args, ready) => (rig.worker = await startWorker(rig.net.server, rig.db.path, args, ready)),
+    start: async (args, ready, env) => (rig.worker = await startWorker(rig.net.server, rig.db.path, args, ready, env)),
   };
   beforeAll(async () => {
     net = await createTestNet({ extraClientIps: opts.extraClientIps, tag: opts.tag });

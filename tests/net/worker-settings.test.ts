@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { eq, settings, workerStatus } from "@sesame/db";
 import { must, openTcpSession, waitFor } from "@sesame/testkit";
 import { escapeIp, nftSet, useWorkerRig } from "./worker-harness";
@@ -121,4 +124,49 @@ describe("worker: backend switch from the UI, while running", () => {
     expect(await connects(2251, ip(2))).toBe(false);
     expect(worker.grep(/error|failed/i)).toEqual([]);
   });
+});
+
+describe("worker: a backend switch that fails", () => {
+  const rig = useWorkerRig({
+    tag: "wbf",
+    extraClientIps: 2,
+    doors: [{ name: "fb", sequence: "7941,7942", action: "open", openPorts: "2261", durationSec: 120 }],
+    servicePorts: [2261],
+    start: false,
+  });
+  const { ip, connects } = rig;
+  // An `ipset` first in the worker's PATH that fails while `fail` exists, then runs the real one.
+  const dir = mkdtempSync(join(tmpdir(), "sesame-stub-"));
+  const fail = join(dir, "fail");
+  writeFileSync(join(dir, "ipset"), `#!/bin/sh\nif [ -e "${fail}" ]; then echo "ipset: failing on purpose (test)" >&2; exit 1; fi\nexec /usr/sbin/ipset "$@"\n`);
+  chmodSync(join(dir, "ipset"), 0o755);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps nftables working, says so, backs off, and switches once the new backend can be set up", async () => {
+    writeFileSync(fail, "");
+    const worker = await rig.start(undefined, undefined, { ...process.env, PATH: `${dir}:${process.env.PATH ?? ""}` });
+    await rig.knock("7941,7942", ip(0));
+    expect(await waitFor(() => connects(2261, ip(0)), 3000, 100)).toBe(true);
+
+    rig.db.db.insert(settings).values({ key: "backend", value: "iptables" }).onConflictDoUpdate({ target: settings.key, set: { value: "iptables" } }).run();
+    await worker.waitForLine(/switch backend nftables -> iptables failed again \(giving up\)/, 5000);
+    const status = (): { backend?: string; lastError?: string | null } => rig.db.db.select().from(workerStatus).get() ?? {};
+    const shown = await waitFor(() => /failed; retrying in 10 s/.test(status().lastError ?? ""), 3000, 50);
+    expect(shown, String(status().lastError)).toBe(true);
+    // Still nftables, still enforcing: the grant works, others are dropped, nothing half-built is left.
+    expect(status().backend).toBe("nftables");
+    expect(await connects(2261, ip(0))).toBe(true);
+    expect(await connects(2261, ip(1))).toBe(false);
+    expect(await must(["iptables", "-S"], { ns: rig.net.server })).not.toContain("SESAME");
+    // No retry storm: nothing more within the first back-off (10 s)...
+    const failures = worker.grep(/switch backend nftables -> iptables failed/).length;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(worker.grep(/switch backend nftables -> iptables failed/).length).toBe(failures);
+    // ...and once ipset works again, the next try switches.
+    rmSync(fail);
+    await worker.waitForLine(/firewall: switched from nftables to iptables: 1 grants/, 15_000);
+    expect(await waitFor(() => status().backend === "iptables", 3000, 50)).toBe(true);
+    expect(await connects(2261, ip(0))).toBe(true);
+    expect(await connects(2261, ip(1))).toBe(false);
+  }, 40_000);
 });
