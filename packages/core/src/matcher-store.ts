@@ -587,32 +587,29 @@ export class AttemptStore {
 
   /** Takes an attempt out of its IP's chain (and the table when it was the last one). */
   private unlinkIp(id: number, hash: number): void {
-    const { slots, bucketMask, rows } = this;
-    // The slot whose chain holds this id: equal hash, chain walked from its head (chains are <= doors long).
-    const tag = tagOf(hash);
-    let b = hash & bucketMask;
-    for (let probes = 0; probes <= bucketMask; probes++) {
-      const base = b * BUCKET_SLOTS;
-      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tag); m !== 0; m &= m - 1) {
-        const s = base + lowestFlag(m);
-        if (slots[s * SLOT + S_ID] === 0 || slots[s * SLOT + S_HASH] !== hash) continue;
-        const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
-        const after = rows[id * ROW + NEXT] ?? -1;
-        if (head === id) {
-          if (after >= 0) slots[s * SLOT + S_ID] = after + 1;
-          else this.deleteSlot(s);
-          return;
-        }
-        for (let prev = head, cur = this.next(head); cur >= 0; prev = cur, cur = this.next(cur)) {
-          if (cur === id) {
-            rows[prev * ROW + NEXT] = after;
-            return;
-          }
-        }
-      }
-      if (slots[(base + CONTROL) * SLOT + S_HASH] === 0) return;
-      b = (b + 1) & bucketMask;
+    const { slots, rows } = this;
+    const s = this.findSlot(this.keyOf(id), hash);
+    if (s < 0) return;
+    const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
+    const after = rows[id * ROW + NEXT] ?? -1;
+    if (head === id) {
+      if (after >= 0) slots[s * SLOT + S_ID] = after + 1;
+      else this.deleteSlot(s);
+      return;
     }
+    // chains are at most one attempt per door long
+    for (let prev = head, cur = this.next(head); cur >= 0; prev = cur, cur = this.next(cur)) {
+      if (cur === id) {
+        rows[prev * ROW + NEXT] = after;
+        return;
+      }
+    }
+  }
+
+  /** The table key of an attempt's source (as ipKey gave it). */
+  private keyOf(id: number): IpKey {
+    const r = id * ROW;
+    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts[id] ?? "") : (this.rows[r + KEY] ?? 0);
   }
 
   /** Clears a slot and its tag; the buckets its probe passed over count one overflow less. Nothing moves. */
