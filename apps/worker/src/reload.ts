@@ -179,7 +179,7 @@ export class Reloader {
 
   /**
    * What the firewall holds now, from the worker's own books (the database
-   * is written behind): to set up another backend with (a backend switch).
+   * is written behind): to set a backend up with (a switch, a reconcile retry).
    */
   current(): FirewallState {
     return {
