@@ -5,7 +5,8 @@ export interface ImportState {
   fieldErrors?: Record<string, string[]>;
   errors?: { line: number; message: string }[];
   warnings?: { line: number; message: string }[];
-  added?: { name: string; sequence: string }[];
+  /** `oneTime`: how many one-time sequences the door gets (from an uploaded One_Time_Sequences file). */
+  added?: { name: string; sequence: string; oneTime?: number }[];
   changed?: { name: string; changes: string[] }[];
   unchanged?: string[];
   missing?: string[];
@@ -13,6 +14,8 @@ export interface ImportState {
   /** What was previewed, so "apply" applies exactly that (and only if nothing changed meanwhile). */
   text?: string;
   mode?: "merge" | "replace";
+  /** Uploaded One_Time_Sequences files (name → text), as previewed. */
+  oneTimeFiles?: Record<string, string>;
   configVersion?: number;
 }
 

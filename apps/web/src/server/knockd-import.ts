@@ -1,5 +1,5 @@
 import "server-only";
-import { doorToRow, knockdDoorToDoor, parseKnockdConf, type DoorRow, type KnockdConfig } from "@sesame/core";
+import { doorToRow, knockdDoorToDoor, parseKnockdConf, parseOneTimeSequences, unusedOneTimeSequences, type DoorRow, type KnockdConfig } from "@sesame/core";
 import type { DoorRecord } from "./queries/doors";
 
 export type ImportMode = "merge" | "replace";
@@ -46,8 +46,11 @@ const LABEL: Partial<Record<keyof DoorRow, string>> = {
  * What importing this knockd.conf would do to the current doors. Every
  * section becomes a "command" door (source knockd-conf): its commands are
  * kept for display only and run only if the worker reads the same file (-c).
+ * `oneTimeFiles` are uploaded One_Time_Sequences files by file name: a
+ * section naming one (by path or by its last component) gets its unused
+ * sequences, kept in the database like a one-time door made in the UI.
  */
-export function planImport(text: string, current: DoorRecord[], currentInterfaces: string[]): PlanResult {
+export function planImport(text: string, current: DoorRecord[], currentInterfaces: string[], oneTimeFiles: Record<string, string> = {}): PlanResult {
   const parsed = parseKnockdConf(text);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   const warnings = [...parsed.warnings];
@@ -55,13 +58,25 @@ export function planImport(text: string, current: DoorRecord[], currentInterface
   const plan: ImportPlan = { config: parsed.config, warnings, added: [], changed: [], unchanged: [], missing: [], interfaces: null };
   const seen = new Set<string>();
   for (const kd of parsed.config.doors) {
-    if (kd.oneTimeSequencesFile) {
-      warnings.push({
-        line: kd.line,
-        message: `[${kd.name}] uses One_Time_Sequences = ${kd.oneTimeSequencesFile}: that file stays with the worker (-c); the door is imported without a sequence.`,
-      });
+    let oneTime: ReturnType<typeof parseOneTimeSequences> | undefined;
+    const path = kd.oneTimeSequencesFile;
+    if (path) {
+      const base = path.split("/").pop() ?? path;
+      const content = oneTimeFiles[path] ?? oneTimeFiles[base];
+      if (content === undefined) {
+        warnings.push({
+          line: kd.line,
+          message: `[${kd.name}] uses One_Time_Sequences = ${path}: upload ${base} with the file to import its sequences; without it the door is imported without a sequence.`,
+        });
+      } else {
+        oneTime = parseOneTimeSequences(content);
+        for (const e of oneTime.errors) warnings.push({ line: kd.line, message: `[${kd.name}] ${base} line ${e.line}: ${e.message} (skipped)` });
+        if (unusedOneTimeSequences(oneTime).length === 0) {
+          warnings.push({ line: kd.line, message: `[${kd.name}] ${base} has no unused sequence left: the door is imported inactive.` });
+        }
+      }
     }
-    const row = doorToRow(knockdDoorToDoor(kd), "knockd-conf");
+    const row = doorToRow(knockdDoorToDoor(kd, oneTime), "knockd-conf");
     seen.add(row.name);
     const old = byName.get(row.name);
     if (!old) {

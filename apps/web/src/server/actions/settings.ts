@@ -3,6 +3,7 @@
 import { formatSequence, SettingsInputSchema } from "@sesame/core";
 import { doors, eq } from "@sesame/db";
 import { revalidatePath } from "next/cache";
+import { z } from "zod";
 import { redirect } from "next/navigation";
 import { errorState, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
 import type { ImportState } from "@/lib/import-state";
@@ -15,6 +16,7 @@ import { readAllSettings, readSetting, writeSetting } from "../settings";
 import { requireSession } from "../session";
 
 const MAX_IMPORT_BYTES = 256 * 1024;
+const MAX_ONE_TIME_FILES = 16;
 
 export async function saveSettingsAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
@@ -53,22 +55,40 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
   return okState(changed ? "Settings saved. The worker picks them up within a second." : "Nothing changed.");
 }
 
-function importInput(formData: FormData): { text: string; mode: ImportMode } | { error: string } {
+/** Uploaded One_Time_Sequences files: a few, named like files, each under the knockd.conf limit. */
+const OneTimeFilesSchema = z
+  .record(
+    z.string().min(1).max(255).regex(/^[^\0]+$/),
+    z.string().refine((t) => new TextEncoder().encode(t).length <= MAX_IMPORT_BYTES, "larger than 256 KiB"),
+  )
+  .refine((files) => Object.keys(files).length <= MAX_ONE_TIME_FILES, `at most ${MAX_ONE_TIME_FILES} files`);
+
+function importInput(formData: FormData): { text: string; mode: ImportMode; oneTimeFiles: Record<string, string> } | { error: string; field: "text" | "oneTimeFiles" } {
   // Browsers submit textarea line breaks as CRLF; knockd.conf files use LF.
   const text = String(formData.get("text") ?? "").replace(/\r\n?/g, "\n");
   const mode: ImportMode = formData.get("mode") === "replace" ? "replace" : "merge";
-  if (!text.trim()) return { error: "Paste a knockd.conf or choose the file." };
-  if (new TextEncoder().encode(text).length > MAX_IMPORT_BYTES) return { error: "That file is larger than 256 KiB; a knockd.conf never is." };
-  return { text, mode };
+  if (!text.trim()) return { error: "Paste a knockd.conf or choose the file.", field: "text" };
+  if (new TextEncoder().encode(text).length > MAX_IMPORT_BYTES) return { error: "That file is larger than 256 KiB; a knockd.conf never is.", field: "text" };
+  let files: unknown = {};
+  try {
+    files = JSON.parse(String(formData.get("oneTimeFiles") ?? "{}"));
+  } catch {
+    return { error: "The one-time sequence files could not be read: choose them again.", field: "oneTimeFiles" };
+  }
+  const parsed = OneTimeFilesSchema.safeParse(files);
+  if (!parsed.success) return { error: `One-time sequence files: ${parsed.error.issues[0]?.message ?? "invalid"}.`, field: "oneTimeFiles" };
+  const oneTimeFiles: Record<string, string> = {};
+  for (const [name, content] of Object.entries(parsed.data)) oneTimeFiles[name] = content.replace(/\r\n?/g, "\n");
+  return { text, mode, oneTimeFiles };
 }
 
 /** Parse a knockd.conf and show what importing it would change. Saves nothing. */
 export async function previewImportAction(_prev: ImportState, formData: FormData): Promise<ImportState> {
   await requireSession();
   const input = importInput(formData);
-  if ("error" in input) return { status: "error", message: input.error, fieldErrors: { text: [input.error] } };
+  if ("error" in input) return { status: "error", message: input.error, fieldErrors: { [input.field]: [input.error] } };
   const db = getDb();
-  const result = planImport(input.text, findDoors(db), readSetting(db, "interfaces"));
+  const result = planImport(input.text, findDoors(db), readSetting(db, "interfaces"), input.oneTimeFiles);
   if (!result.ok) {
     return {
       status: "error",
@@ -83,13 +103,14 @@ export async function previewImportAction(_prev: ImportState, formData: FormData
   return {
     status: "preview",
     warnings: p.warnings,
-    added: p.added.map((r) => ({ name: r.name, sequence: formatSequence(r.sequence) })),
+    added: p.added.map((r) => ({ name: r.name, sequence: formatSequence(r.sequence), ...(r.oneTimeSequences ? { oneTime: r.oneTimeSequences.length } : {}) })),
     changed: p.changed.map((c) => ({ name: c.row.name, changes: c.changes })),
     unchanged: p.unchanged,
     missing: p.missing.map((m) => m.name),
     interfaces: p.interfaces,
     text: input.text,
     mode: input.mode,
+    oneTimeFiles: input.oneTimeFiles,
     configVersion: readSetting(db, "configVersion"),
   };
 }
@@ -104,7 +125,7 @@ export async function applyImportAction(_prev: ImportState, formData: FormData):
   try {
     applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
       if (readSetting(tx, "configVersion") !== expectedVersion) throw new ImportAbort("stale");
-      const result = planImport(input.text, findDoors(tx), readSetting(tx, "interfaces"));
+      const result = planImport(input.text, findDoors(tx), readSetting(tx, "interfaces"), input.oneTimeFiles);
       if (!result.ok) throw new ImportAbort("invalid");
       const p = result.plan;
       const now = Date.now();

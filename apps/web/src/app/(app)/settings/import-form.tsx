@@ -12,6 +12,8 @@ export function ImportForm() {
   const [preview, previewAction, previewing] = useActionState(previewImportAction, IMPORT_IDLE);
   const [applied, applyAction, applying] = useActionState(applyImportAction, IMPORT_IDLE);
   const [fileError, setFileError] = useState<string | null>(null);
+  const [oneTimeFiles, setOneTimeFiles] = useState<Record<string, string>>({});
+  const [oneTimeError, setOneTimeError] = useState<string | null>(null);
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -24,8 +26,24 @@ export function ImportForm() {
     setText(await file.text());
   };
 
+  const onOneTimeFiles = async (e: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(e.target.files ?? [])];
+    setOneTimeError(null);
+    const big = files.find((f) => f.size > 256 * 1024);
+    if (big) {
+      setOneTimeError(`${big.name} is larger than 256 KiB; a sequence file never is.`);
+      return;
+    }
+    const read: Record<string, string> = {};
+    for (const f of files) read[f.name] = (await f.text()).replace(/\r\n?/g, "\n");
+    setOneTimeFiles(read);
+  };
+
   const textErrors = [...(preview.fieldErrors?.text ?? []), ...(fileError ? [fileError] : [])];
-  const isCurrent = preview.status === "preview" && preview.text === text.replace(/\r\n?/g, "\n") && preview.mode === mode;
+  const oneTimeErrors = [...(preview.fieldErrors?.oneTimeFiles ?? []), ...(oneTimeError ? [oneTimeError] : [])];
+  const oneTimeJson = JSON.stringify(oneTimeFiles);
+  const isCurrent =
+    preview.status === "preview" && preview.text === text.replace(/\r\n?/g, "\n") && preview.mode === mode && JSON.stringify(preview.oneTimeFiles ?? {}) === oneTimeJson;
   const nothing = preview.status === "preview" && !preview.added?.length && !preview.changed?.length && !(mode === "replace" && preview.missing?.length) && !preview.interfaces;
 
   return (
@@ -49,6 +67,25 @@ export function ImportForm() {
             aria-describedby={textErrors.length ? "import-text-err" : undefined}
           />
           <FieldErrors id="import-text-err" errors={textErrors} />
+        </div>
+        <div className="field">
+          <label htmlFor="import-onetime">One_Time_Sequences files (optional)</label>
+          <input
+            id="import-onetime"
+            type="file"
+            multiple
+            accept=".txt,.conf,text/plain"
+            onChange={onOneTimeFiles}
+            aria-invalid={oneTimeErrors.length ? true : undefined}
+            aria-describedby={oneTimeErrors.length ? "import-onetime-err" : "import-onetime-hint"}
+          />
+          <span id="import-onetime-hint" className="hint">
+            For sections with <code>One_Time_Sequences = /path/file</code>: choose the files by the same name; their unused sequences are
+            imported.
+            {Object.keys(oneTimeFiles).length ? ` Chosen: ${Object.keys(oneTimeFiles).join(", ")}.` : ""}
+          </span>
+          <input type="hidden" name="oneTimeFiles" value={oneTimeJson} />
+          <FieldErrors id="import-onetime-err" errors={oneTimeErrors} />
         </div>
         <fieldset>
           <legend>Doors that are not in the file</legend>
@@ -79,6 +116,7 @@ export function ImportForm() {
             {preview.added?.map((a) => (
               <li key={`a-${a.name}`}>
                 <span className="badge ok">added</span> <strong>{a.name}</strong> <code>{a.sequence || "(no sequence)"}</code>
+                {a.oneTime !== undefined ? <span className="muted"> — one-time: {a.oneTime} unused sequence{a.oneTime === 1 ? "" : "s"}</span> : null}
               </li>
             ))}
             {preview.changed?.map((c) => (
@@ -119,6 +157,7 @@ export function ImportForm() {
           <form action={applyAction} className="form-actions">
             <input type="hidden" name="text" value={preview.text ?? ""} />
             <input type="hidden" name="mode" value={preview.mode ?? "merge"} />
+            <input type="hidden" name="oneTimeFiles" value={JSON.stringify(preview.oneTimeFiles ?? {})} />
             <input type="hidden" name="configVersion" value={preview.configVersion ?? ""} />
             <button className="btn primary" type="submit" disabled={applying || !isCurrent || nothing}>
               {applying ? "Importing…" : nothing ? "Nothing to import" : "Apply import"}
@@ -127,7 +166,7 @@ export function ImportForm() {
           </form>
         </section>
       ) : null}
-      {preview.status === "error" && preview.message && !preview.fieldErrors?.text ? <FieldErrors errors={[preview.message]} /> : null}
+      {preview.status === "error" && preview.message && !preview.fieldErrors ? <FieldErrors errors={[preview.message]} /> : null}
     </div>
   );
 }
