@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseSequence, type Step } from "@sesame/core";
-import { doors, openDb, trustedNetworks, type SesameDb } from "@sesame/db";
+import { doors, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import { afterAll, beforeAll } from "vitest";
 import { createTestNet, must, run, spawnIn, startEchoService, stopProcess, tcpConnects, waitFor, type TestNet } from "@sesame/testkit";
 
@@ -68,6 +68,11 @@ export function addDoor(db: SesameDb, d: DoorSeed): number {
     .returning({ id: doors.id })
     .get();
   return row.id;
+}
+
+/** Writes one settings row the way the UI does (insert or replace). */
+export function setSetting(db: SesameDb, key: string, value: unknown): void {
+  db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
 }
 
 export function addTrusted(db: SesameDb, cidr: string): void {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { eq, settings, workerStatus } from "@sesame/db";
 import { must, openTcpSession, waitFor } from "@sesame/testkit";
-import { escapeIp, nftSet, useWorkerRig } from "./worker-harness";
+import { escapeIp, nftSet, setSetting, useWorkerRig } from "./worker-harness";
 
 // Settings the UI changes while the worker runs take effect without a restart.
 
@@ -18,7 +18,7 @@ describe("worker: live settings", () => {
   });
   const { ip } = rig;
   const setCap = (value: number): void => {
-    rig.db.db.insert(settings).values({ key: "maxAttempts", value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+    setSetting(rig.db.db, "maxAttempts", value);
   };
   const stats = (): Record<string, number> => (rig.db.db.select().from(workerStatus).get()?.stats ?? {}) as Record<string, number>;
 
@@ -59,7 +59,7 @@ describe("worker: backend switch from the UI, while running", () => {
   });
   const { ip, connects } = rig;
   const setBackend = (value: string): void => {
-    rig.db.db.insert(settings).values({ key: "backend", value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+    setSetting(rig.db.db, "backend", value);
   };
   const server = (argv: string[]): Promise<string> => must(argv, { ns: rig.net.server });
 
@@ -148,7 +148,7 @@ describe("worker: a backend switch that fails", () => {
     await rig.knock("7941,7942", ip(0));
     expect(await waitFor(() => connects(2261, ip(0)), 3000, 100)).toBe(true);
 
-    rig.db.db.insert(settings).values({ key: "backend", value: "iptables" }).onConflictDoUpdate({ target: settings.key, set: { value: "iptables" } }).run();
+    setSetting(rig.db.db, "backend", "iptables");
     await worker.waitForLine(/switch backend nftables -> iptables failed again \(giving up\)/, 5000);
     const status = (): { backend?: string; lastError?: string | null } => rig.db.db.select().from(workerStatus).get() ?? {};
     const shown = await waitFor(() => /failed; retrying in 10 s/.test(status().lastError ?? ""), 3000, 50);

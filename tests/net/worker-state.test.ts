@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bans, doors, eq, grants, settings, workerStatus } from "@sesame/db";
+import { bans, doors, eq, grants, workerStatus } from "@sesame/db";
 import { must, waitFor } from "@sesame/testkit";
-import { addDoor, escapeIp, nftSet, useWorkerRig, type WorkerHandle } from "./worker-harness";
+import { addDoor, escapeIp, nftSet, setSetting, useWorkerRig, type WorkerHandle } from "./worker-harness";
 
 // What survives the worker (SIGKILL, restart, flushed kernel state) and how
 // fast it follows what the UI writes into the database.
@@ -95,7 +95,7 @@ describe("worker: state across restarts and UI edits", () => {
     expect(await waitFor(async () => !(await nftSet(rig.net.server, "protected")).includes("tcp . 2234"), 1000, 50)).toBe(true);
 
     // The UI bumps configVersion with every change; the worker reports what it applied.
-    rig.db.db.insert(settings).values({ key: "configVersion", value: 42 }).onConflictDoUpdate({ target: settings.key, set: { value: 42 } }).run();
+    setSetting(rig.db.db, "configVersion", 42);
     expect(await waitFor(() => rig.db.db.select().from(workerStatus).get()?.appliedConfigVersion === 42, 1500, 50)).toBe(true);
     expect(w.grep(/error/i)).toEqual([]);
   });
