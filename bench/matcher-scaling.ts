@@ -2,11 +2,18 @@
  * Measurement 4a — the core Matcher alone, in-process: CPU per packet with
  * 1k…1M pending attempts. Runnable on its own: `npx tsx bench/matcher-scaling.ts [--quick]`.
  *
- * Each level gets a matcher pre-filled with `level` stage-1 attempts (long
- * seq_timeout) and capped at `level`, then a fixed workload: for a random
- * pending IP, its next knock (advance), a newcomer on the first port (which
- * evicts the oldest attempt, so the level stays constant), a second-port
- * knock from an unknown IP (lookup miss), and an unwatched packet. It is fed
+ * Each level gets a matcher capped at `level` attempts, filled with `level`
+ * stage-1 attempts (long seq_timeout), then the same workload at every level,
+ * in rounds of six packets: a spoofed newcomer on the first port (it evicts
+ * the oldest stage-1 attempt: the level stays constant), a user's first knock,
+ * the second knock of the user who started LAG rounds earlier, the third
+ * (OPEN SESAME) of the one who started 2·LAG rounds earlier, a second-port
+ * knock from an unknown source (lookup miss) and an unwatched packet. LAG is
+ * level/8 rounds, so a returning user's attempt is as old, relative to the
+ * table, at every level (at 1M: 125k rounds, long out of the caches); 2·LAG
+ * warm-up rounds run before timing, so the timed rounds start in the steady
+ * state. Every level then does the same work per packet (checked: events per
+ * packet are reported). It is fed
  * two ways: in reads of BATCH packets through handleBatch() (read-ahead: the
  * misses of a read overlap) and one packet at a time through handle(). The
  * worker hands the matcher each capture read, up to 256 packets: at the flood
@@ -44,6 +51,8 @@ export interface MatcherLevel {
   packetsPerRound: number;
   /** Pending attempts after the workload (the cap holds the level constant). */
   pendingAfter: number;
+  /** Matcher events per packet: the same at every level when the workload is (a check on the bench itself). */
+  eventsPerPacket: number;
   /**
    * Reference: ns per random Map<string, object>.get on a plain Map of the
    * same size. Growth here is the memory hierarchy (cache/TLB misses once the
@@ -123,22 +132,41 @@ function pkt(src: string, dport: number): KnockPacket {
   return { src, dst: HOST, family: 4, protocol: "tcp", dport, flags: SYN };
 }
 
-function createLoaded(level: number): { m: Matcher; clock: { t: number } } {
+/** Rounds between a user's knocks: level/8, so at every level the attempt a user returns to is as old relative to the table. */
+function lagOf(level: number): number {
+  return Math.max(1, level >> 3);
+}
+
+/**
+ * The packets of rounds [from, to): see the header. Users are numbered by
+ * the round they start in; spoofed sources by round too, in another range.
+ */
+function rounds(level: number, from: number, to: number): KnockPacket[] {
+  const lag = lagOf(level);
+  const out: KnockPacket[] = [];
+  let s = (from * 2654435761) >>> 0 || 1;
+  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
+  for (let r = from; r < to; r++) {
+    out.push(pkt(ipOf(SPOOFS + r), 7000), pkt(ipOf(USERS + r), 7000));
+    if (r >= lag) out.push(pkt(ipOf(USERS + r - lag), 8000));
+    if (r >= 2 * lag) out.push(pkt(ipOf(USERS + r - 2 * lag), 9000));
+    out.push(pkt(`198.18.${next() & 255}.${next() & 255}`, 8000), pkt(ipOf(SPOOFS + r), 443));
+  }
+  return out;
+}
+
+/** Source numbers: the pre-fill from 0, spoofed newcomers and users in their own ranges (ipOf() spans 4M). */
+const SPOOFS = 1_100_000;
+const USERS = 2_400_000;
+
+function createLoaded(level: number): { m: Matcher; clock: { t: number }; round: number } {
   const clock = { t: 1_000_000 };
   const m = new Matcher([benchDoor()], { now: () => clock.t, isLocalAddress: (ip) => ip === HOST, maxAttempts: level });
   for (let i = 0; i < level; i++) m.handle(pkt(ipOf(i), 7000));
-  return { m, clock };
-}
-
-function createWorkload(level: number, count: number, seed: number): KnockPacket[] {
-  const out: KnockPacket[] = [];
-  let s = seed >>> 0;
-  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
-  let fresh = 2_000_000 + seed * count;
-  while (out.length < count) {
-    out.push(pkt(ipOf(next() % level), 8000), pkt(ipOf(fresh++), 7000), pkt(`198.18.${next() & 255}.${next() & 255}`, 8000), pkt(ipOf(next() % level), 443));
-  }
-  return out;
+  // warm-up to the steady state: users at every stage of the window
+  const warm = 2 * lagOf(level);
+  for (let r = 0; r < warm; r += 4096) for (const p of rounds(level, r, Math.min(warm, r + 4096))) m.handle(p);
+  return { m, clock, round: warm };
 }
 
 /** On-CPU ns of the calling thread (schedstat): the matcher's own work, not the GC helper threads'. */
@@ -152,9 +180,9 @@ const fullGc: () => void = (() => {
   return runInNewContext("gc") as () => void;
 })();
 
-function timeRound(level: number, count: number, seed: number, batch: number): { cpu: number; wall: number; processCpu: number; pendingAfter: number } {
-  const { m, clock } = createLoaded(level);
-  const work = createWorkload(level, count, seed);
+function timeRound(level: number, count: number, batch: number): { cpu: number; wall: number; processCpu: number; pendingAfter: number; eventsPerPacket: number } {
+  const { m, clock, round } = createLoaded(level);
+  const work = rounds(level, round, round + Math.ceil(count / 6));
   const reads: KnockPacket[][] = [];
   for (let i = 0; batch > 1 && i < work.length; i += batch) reads.push(work.slice(i, i + batch));
   clock.t += 1000;
@@ -174,7 +202,7 @@ function timeRound(level: number, count: number, seed: number, batch: number): {
   const cpu = threadCpuNs() - t0;
   const c = process.cpuUsage(c0);
   if (events === 0) throw new Error("workload produced no events");
-  return { cpu: cpu / work.length, wall: wall / work.length, processCpu: ((c.user + c.system) * 1000) / work.length, pendingAfter: m.stats().pending };
+  return { cpu: cpu / work.length, wall: wall / work.length, processCpu: ((c.user + c.system) * 1000) / work.length, pendingAfter: m.stats().pending, eventsPerPacket: events / work.length };
 }
 
 function median(v: number[]): number {
@@ -187,19 +215,20 @@ export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) 
   const levels = opts.quick ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000];
   const rounds = opts.quick ? 3 : 7;
   const count = opts.quick ? 40_000 : 200_000;
-  timeRound(1_000, count, 999, BATCH); // JIT warm-up, not measured
-  timeRound(1_000, count, 998, 1);
-  const samples = new Map<number, { cpu: number[]; wall: number[]; processCpu: number[]; single: number[]; pendingAfter: number }>();
+  timeRound(1_000, count, BATCH); // JIT warm-up, not measured
+  timeRound(1_000, count, 1);
+  const samples = new Map<number, { cpu: number[]; wall: number[]; processCpu: number[]; single: number[]; pendingAfter: number; eventsPerPacket: number }>();
   for (let r = 0; r < rounds; r++) {
     for (const level of levels) {
-      const t = timeRound(level, count, r + 1, BATCH);
-      const one = timeRound(level, count, r + 1, 1);
-      const s = samples.get(level) ?? { cpu: [], wall: [], processCpu: [], single: [], pendingAfter: 0 };
+      const t = timeRound(level, count, BATCH);
+      const one = timeRound(level, count, 1);
+      const s = samples.get(level) ?? { cpu: [], wall: [], processCpu: [], single: [], pendingAfter: 0, eventsPerPacket: 0 };
       s.cpu.push(t.cpu);
       s.processCpu.push(t.processCpu);
       s.wall.push(t.wall);
       s.single.push(one.cpu);
       s.pendingAfter = t.pendingAfter;
+      s.eventsPerPacket = t.eventsPerPacket;
       samples.set(level, s);
     }
     opts.log?.(`matcher-scaling: round ${r + 1}/${rounds}`);
@@ -215,6 +244,7 @@ export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) 
       rounds,
       packetsPerRound: count,
       pendingAfter: s.pendingAfter,
+      eventsPerPacket: round(s.eventsPerPacket, 3),
       mapGetNs: round(timeMapGet(level, 200_000), 1),
       randomReadNs: round(timeRandomRead(level * 32, 1_000_000), 1),
     };
