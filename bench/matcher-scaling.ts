@@ -180,29 +180,51 @@ const fullGc: () => void = (() => {
   return runInNewContext("gc") as () => void;
 })();
 
+/**
+ * Rounds timed at a level: at least `count` packets, and at least 1.25·level
+ * rounds, so every level pays its share of the queues' periodic compaction
+ * (each rebuild reads ~2·level entries once ~level stale ones have piled up:
+ * a shorter window would time 1M between two rebuilds and 1k across dozens).
+ */
+function timedRounds(level: number, count: number): number {
+  return Math.max(Math.ceil(count / 6), Math.ceil(level * 1.25));
+}
+
+/** Rounds generated (outside the timing) per timed chunk. */
+const CHUNK_ROUNDS = 8192;
+
 function timeRound(level: number, count: number, batch: number): { cpu: number; wall: number; processCpu: number; pendingAfter: number; eventsPerPacket: number } {
   const { m, clock, round } = createLoaded(level);
-  const work = rounds(level, round, round + Math.ceil(count / 6));
-  const reads: KnockPacket[][] = [];
-  for (let i = 0; batch > 1 && i < work.length; i += batch) reads.push(work.slice(i, i + batch));
+  const end = round + timedRounds(level, count);
   clock.t += 1000;
   // The previous level's matcher (up to 1M attempts) and this one's pre-fill are garbage now:
   // collect them here, not in the middle of this level's timing.
   fullGc();
-  const c0 = process.cpuUsage();
-  const t0 = threadCpuNs();
-  const w0 = process.hrtime.bigint();
+  let cpu = 0;
+  let wall = 0;
+  let processCpu = 0;
   let events = 0;
-  if (batch > 1) {
-    for (const read of reads) for (const e of m.handleBatch(read)) events += e.length;
-  } else {
-    for (const p of work) events += m.handle(p).length;
+  let packets = 0;
+  for (let r = round; r < end; r += CHUNK_ROUNDS) {
+    const work = rounds(level, r, Math.min(end, r + CHUNK_ROUNDS));
+    const reads: KnockPacket[][] = [];
+    for (let i = 0; batch > 1 && i < work.length; i += batch) reads.push(work.slice(i, i + batch));
+    const c0 = process.cpuUsage();
+    const t0 = threadCpuNs();
+    const w0 = process.hrtime.bigint();
+    if (batch > 1) {
+      for (const read of reads) for (const e of m.handleBatch(read)) events += e.length;
+    } else {
+      for (const p of work) events += m.handle(p).length;
+    }
+    wall += Number(process.hrtime.bigint() - w0);
+    cpu += threadCpuNs() - t0;
+    const c = process.cpuUsage(c0);
+    processCpu += (c.user + c.system) * 1000;
+    packets += work.length;
   }
-  const wall = Number(process.hrtime.bigint() - w0);
-  const cpu = threadCpuNs() - t0;
-  const c = process.cpuUsage(c0);
   if (events === 0) throw new Error("workload produced no events");
-  return { cpu: cpu / work.length, wall: wall / work.length, processCpu: ((c.user + c.system) * 1000) / work.length, pendingAfter: m.stats().pending, eventsPerPacket: events / work.length };
+  return { cpu: cpu / packets, wall: wall / packets, processCpu: processCpu / packets, pendingAfter: m.stats().pending, eventsPerPacket: events / packets };
 }
 
 function median(v: number[]): number {
@@ -242,7 +264,7 @@ export function measureMatcherScaling(opts: { quick: boolean; log?: (m: string) 
       wallNsPerPacket: round(median(s.wall), 1),
       perPacketCpuNs: round(median(s.single), 1),
       rounds,
-      packetsPerRound: count,
+      packetsPerRound: timedRounds(level, count) * 6,
       pendingAfter: s.pendingAfter,
       eventsPerPacket: round(s.eventsPerPacket, 3),
       mapGetNs: round(timeMapGet(level, 200_000), 1),
