@@ -57,6 +57,12 @@ describe("IdQueue", () => {
     q.rebuild((id) => (id % 2 === 0 ? id + 1 : -1)); // keep the even ones, renumbered
     expect(q.length).toBe(Math.ceil((n - (QUEUE_CHUNK * 2 + 1)) / 2));
     expect([q.idAt(0), q.genAt(0)]).toEqual([QUEUE_CHUNK * 2 + 3, (QUEUE_CHUNK * 2 + 2) * 2]);
+    const kept = Array.from({ length: q.length }, (_, k) => [q.idAt(k), q.genAt(k)]);
+    expect(kept).toEqual(Array.from({ length: q.length }, (_, k) => [QUEUE_CHUNK * 2 + 3 + 2 * k, (QUEUE_CHUNK * 2 + 2 + 2 * k) * 2]));
+    // compacted in place: the 2 chunks it spanned hold half as many now, the emptied one is released
+    expect(q.capacity).toBe(QUEUE_CHUNK);
+    q.push(-5, -6); // the tail is right after the last kept entry
+    expect([q.idAt(q.length - 1), q.genAt(q.length - 1), q.idAt(q.length - 2)]).toEqual([-5, -6, kept[kept.length - 1]![0]]);
     while (q.length > 0) q.shift();
     expect(q.capacity).toBe(QUEUE_CHUNK); // one spare chunk, no allocation per idle cycle
     q.push(5, 6);

@@ -185,22 +185,37 @@ export class IdQueue {
     this.length = 0;
   }
 
-  /** Keeps the entries `keep` accepts (in order), mapping their ids. */
+  /**
+   * Keeps the entries `keep` accepts (in order), mapping their ids. In
+   * place: kept entries move towards the head within the same chunks, and
+   * the chunks left empty behind them are released (a flood rebuilds its
+   * queues at every table doubling; new chunks each time fragmented the heap).
+   */
   rebuild(keep: (id: number, gen: number) => number): void {
-    const old = this.chunks;
-    let p = this.headAt;
+    const chunks = this.chunks;
     const n = this.length;
-    this.chunks = [];
-    this.headAt = 0;
-    this.tailAt = QUEUE_CHUNK;
-    this.length = 0;
-    for (let k = 0; k < n; k++, p++) {
-      const c = old[p >> CHUNK_BITS] as Int32Array;
-      const o = (p & (QUEUE_CHUNK - 1)) * 2;
-      const gen = c[o + 1] ?? 0;
-      const id = keep(c[o] ?? 0, gen);
-      if (id >= 0) this.push(id, gen);
+    let r = this.headAt;
+    let w = this.headAt;
+    for (let k = 0; k < n; k++, r++) {
+      const from = chunks[r >> CHUNK_BITS] as Int32Array;
+      const o = (r & (QUEUE_CHUNK - 1)) * 2;
+      const gen = from[o + 1] ?? 0;
+      const id = keep(from[o] ?? 0, gen);
+      if (id < 0) continue;
+      const to = chunks[w >> CHUNK_BITS] as Int32Array;
+      const t = (w & (QUEUE_CHUNK - 1)) * 2;
+      to[t] = id;
+      to[t + 1] = gen;
+      w++;
     }
+    this.length = w - this.headAt;
+    if (this.length === 0) {
+      this.clear();
+      return;
+    }
+    // chunks past the last kept entry go; the last one kept is the tail
+    chunks.length = ((w - 1) >> CHUNK_BITS) + 1;
+    this.tailAt = ((w - 1) & (QUEUE_CHUNK - 1)) + 1;
   }
 }
 
