@@ -5,11 +5,11 @@
  *
  *   npx tsx bench/store-misses.ts          # runs itself under valgrind twice, prints the per-op figure
  *
- * One "op" is what a flood at the cap does to the store: look up a pending
- * source (hit), look up an unknown one (miss), evict the oldest stage-1
- * attempt and insert a newcomer: four random keys, so at least four lines.
- * 300k attempts are pending (the table is far larger than the simulated
- * 2 MB last-level cache, as 1M are on this VM);
+ * One "op" is what the matcher-scaling workload does to the store for 4
+ * packets at the cap: look up a pending source (hit: its table line and
+ * row), look up an unknown one (miss), evict the oldest stage-1 attempt and
+ * insert a newcomer. 300k attempts are pending (the table and rows are far
+ * larger than the simulated 2 MB last-level cache, as 1M are on this VM);
  * the figure is the slope between 100k and 300k ops, so start-up and JIT
  * warm-up cancel out.
  */
@@ -45,12 +45,11 @@ function run(ops: number): number {
     const hit = 1 + (next() % PENDING);
     const miss = 0x40000000 + k;
     const fresh = PENDING + 1 + k;
-    sum += store.lookup(hit, hashIpKey(hit, SEED));
-    sum += store.lookup(miss, hashIpKey(miss, SEED));
-    store.remove(store.victim([door], PENDING + k));
+    sum += store.firstOf(hit, hashIpKey(hit, SEED));
+    sum += store.firstOf(miss, hashIpKey(miss, SEED));
+    store.remove(store.victim([door]));
     const h = hashIpKey(fresh, SEED);
-    if (store.lookup(fresh, h) === 0) store.add("", fresh, h, door, PENDING + k);
-    store.settle();
+    if (store.firstOf(fresh, h) < 0) store.add("", fresh, h, door, PENDING + k);
   }
   return sum;
 }

@@ -1,92 +1,70 @@
 /**
  * Pending attempts, laid out so that a packet touches as few cache lines as
  * possible. With 1M pending every random memory read is a cache and TLB miss
- * (~90–170 ns each on the 2-core VM the benchmarks run on, ~20 ns when many
- * overlap): what a packet costs at 1M is the number of lines it must wait
- * for, and how many of those can be read ahead together.
+ * (~90–170 ns each on the 2-core VM the benchmarks run on), and the object
+ * version of this store paid about five of them per advancing packet (hash
+ * slot, key, value, attempt, and the two neighbours unlinked from a list).
  *
- * - The attempts ARE the table: an open-addressing table of buckets of one
- *   cache line, three 20-byte entries [IPv4 key, hash, door/stage/flags,
- *   start, serial] and an overflow count (the number of entries placed past
- *   this bucket because it was full, as in folly's F14). An attempt's id is
- *   its slot (bucket << 2 | entry) and entries never move while they live,
- *   so everything a packet needs about an attempt (is it this source, which
- *   door, which stage, timed out?) is on the one line its lookup reads; an
- *   unknown source costs that line too, and nothing else. An IP with
- *   attempts on several doors has several entries (a lookup goes on past a
- *   bucket only when its overflow count is not zero: a few % of buckets at
- *   the loads kept here). Deleting clears the entry and the counts along its
- *   probe: no tombstones.
+ * - An attempt is an integer id. Its fields are one 32-byte row (start time,
+ *   last step, hash, IPv4 key, door/stage/flags, next attempt of the same IP,
+ *   generation), aligned so it sits in one cache line. IPv6 source text is
+ *   kept aside (IPv4 text is rebuilt from the key when an event needs it).
+ * - Per IP: an open-addressing table of Int32 slot pairs [hash, head id + 1]
+ *   in buckets of one cache line: 7 slots and a control pair [overflow
+ *   count, 7 four-bit tags] (as in folly's F14 and Abseil's Swiss tables).
+ *   A slot's tag is 4 bits of its hash (0: empty), so one word tells which
+ *   slots can hold a hash (1 in 15 false candidates) and which are free. The
+ *   overflow count is the number of entries placed past the bucket because
+ *   it was full: a lookup goes on to the next bucket only when it is not zero
+ *   (about 2% of buckets at the loads kept here), so an unknown source costs
+ *   one line, a known one that line plus its row. Deleting clears the slot,
+ *   its tag and the counts along its probe: no tombstones, no entry ever
+ *   moves. The attempts of one IP (at most one per door) chain through the
+ *   row's `next`.
  * - Per door a FIFO in start order (deadlines are monotonic per door, so the
  *   head is the next timeout) and a global FIFO of stage-1 attempts (eviction
  *   victims under a spoofed flood: spoofers rarely get past stage 1, real
- *   users are at stage >= 2). Both are chunked queues of (id, serial) with
- *   lazy deletion: an entry is live while its slot holds that serial (and,
- *   for stage 1, that stage), read on the same line as the attempt itself.
- *   Stale entries are dropped when they reach the head and compacted away
- *   when they outnumber live ones.
- * - Start times are kept as their low 32 bits (ms): ages are exact for 24
- *   days, far past the longest sequence timeout (1 h). The time of the last
- *   step (only doors that tolerate duplicates read it) is kept aside.
- * - IPv6 (and any non-canonical) source text is kept aside; its entry holds
- *   only the hash. IPv4 text is rebuilt from the key when an event needs it.
+ *   users are at stage >= 2). Both are chunked queues of (id, generation)
+ *   with lazy deletion: removing or advancing an attempt touches no
+ *   neighbour; stale entries are dropped when they reach the head and
+ *   compacted away when they outnumber live ones.
  * - warm()/warmVictims() read ahead what a batch of packets will touch (see
- *   Matcher.handleBatch): one line per looked-up packet and per victim, none
- *   depending on another, so a batch's misses are all in flight together.
- * - The table doubles when it holds 1.5 entries per bucket on average and
- *   halves (in settle()) below 1/2, so a flood's memory is given back.
- *   Resizing renumbers ids: hold none across add() or settle().
+ *   Matcher.handleBatch), so those misses overlap instead of queueing.
+ * - Everything shrinks back when a flood drains (rows are renumbered, table
+ *   and queues rebuilt), so the memory a flood cost is given back.
  */
 import type { IpKey } from "./matcher-ip-table";
 import type { DoorState } from "./matcher-state";
 
-/** Int32s per bucket (one 64-byte line): three entries of ENTRY Int32s, then the overflow count. */
-const BUCKET = 16;
-const ENTRY = 5;
-const ENTRIES = 3;
-const OVERFLOW = 15;
-/** Entry fields. */
-const E_KEY = 0;
-const E_HASH = 1;
-/** door index << 8 | stage << 2 | text key << 1 | duplicate tolerated; 0: a free entry. */
-const E_META = 2;
-/** Start time (ms), low 32 bits. */
-const E_START = 3;
-/** Serial of the attempt (a 32-bit counter over adds): queue entries name (id, serial); it also orders one IP's attempts. */
-const E_SERIAL = 4;
+/** Int32s per attempt row (32 bytes: two rows per cache line) and the field offsets. */
+const ROW = 8;
+/** The start time, a float64 over Int32s 0 and 1 (read through the Float64Array view at id * 4). */
+const START_F64 = 0;
+/** Last matched step, as ms after the start (clamped: only the 1 s duplicate window reads it). */
+const LAST_DELTA = 2;
+const HASH = 3;
+/** The IPv4 key (int32); 0 when the key is the source text (IPv6, see META_TEXT). */
+const KEY = 4;
+/** door index << 8 | stage << 2 | text key << 1 | duplicate still tolerated; -1 marks a free row. */
+const META = 5;
+const NEXT = 6;
+const GEN = 7;
 /** Stages fit in 6 bits of META (sequences are capped at 32 knocks upstream). */
 export const MAX_STAGES = 63;
 const META_DUP = 1;
 const META_TEXT = 2;
-
-/** Table offset (Int32 index) of an attempt id (bucket << 2 | entry). */
-function at(id: number): number {
-  return (id >> 2) * BUCKET + (id & 3) * ENTRY;
-}
-
-/** Low 32 bits of a time in ms, as an int32 (ages are differences of these, wrapped). */
-function low32(ms: number): number {
-  return (ms >>> 0) | 0;
-}
+const MAX_DELTA = 0x7fffffff;
 
 /**
- * The table grows past 1.5 entries per bucket on average (half full: at 2 of
- * 3, linear probing under churn left over half the buckets overflowed; at
- * 1.5, 7–8%) and shrinks below 1/2.
- */
-const MAX_PER_BUCKET = 1.5;
-const MIN_BUCKETS = 256;
-
-/**
- * Memory for the table, starting on a cache line so that a bucket never
- * straddles two lines. An ArrayBuffer's bytes come from malloc, 16-byte
- * aligned: glibc serves big blocks with mmap (16 bytes into a page) only
- * until a big block is freed; its dynamic mmap threshold then sends blocks up
- * to that size to the heap, at any 16-byte offset (measured with cachegrind:
- * 4.5 vs 6 missed lines per store op, by run). WebAssembly memory is
- * page-aligned, always; tables too small to outgrow the caches (idle doors,
- * tests) stay plain ArrayBuffers, so a process holds few wasm memories (each
- * reserves address space, not RAM).
+ * Memory for the store's arrays, starting on a cache line so that a row (32
+ * bytes) or a table bucket (64) never straddles two lines. An ArrayBuffer's
+ * bytes come from malloc, 16-byte aligned: glibc serves big blocks with mmap
+ * (16 bytes into a page) only until a big block is freed; its dynamic mmap
+ * threshold then sends blocks up to that size to the heap, at any 16-byte
+ * offset (measured with cachegrind: 4.5 vs 6 missed lines per store op, by
+ * run). WebAssembly memory is page-aligned, always; arrays too small to
+ * outgrow the caches (idle doors, tests) stay plain ArrayBuffers, so a
+ * process holds few wasm memories (each reserves address space, not RAM).
  */
 const ALIGNED_FROM_BYTES = 1 << 20;
 const WASM_PAGE = 65_536;
@@ -104,8 +82,13 @@ function lineAligned(bytes: number): ArrayBuffer {
   return new ArrayBuffer(bytes);
 }
 
-function tableArray(buckets: number): Int32Array<ArrayBuffer> {
-  return new Int32Array(lineAligned(buckets * BUCKET * 4), 0, buckets * BUCKET);
+function rowBuffers(capacity: number): { i32: Int32Array<ArrayBuffer>; f64: Float64Array<ArrayBuffer> } {
+  const buf = lineAligned(capacity * ROW * 4);
+  return { i32: new Int32Array(buf, 0, capacity * ROW), f64: new Float64Array(buf, 0, capacity * (ROW / 2)) };
+}
+
+function slotArray(capacity: number): Int32Array<ArrayBuffer> {
+  return new Int32Array(lineAligned(capacity * SLOT * 4), 0, capacity * SLOT);
 }
 
 /** Dotted-quad text of an IPv4 key (ipKey() accepts only this canonical form, so it round-trips). */
@@ -113,12 +96,53 @@ function ipv4Text(k: number): string {
   return `${(k >>> 24) & 255}.${(k >>> 16) & 255}.${(k >>> 8) & 255}.${k & 255}`;
 }
 
+/** Int32s per table slot and their offsets. */
+const SLOT = 2;
+const S_HASH = 0;
+const S_ID = 1;
+/** Slots per bucket (one 64-byte line); the last one is the control pair [overflow count, tags]. */
+const BUCKET_SLOTS = 8;
+const BUCKET_BITS = 3;
+const CONTROL = 7;
+/** Control word: the tag of slot k (k < 7) at bits 4k; ONES has a 1 in each tag, HIGHS each tag's top bit. */
+const ONES = 0x1111111;
+const HIGHS = 0x8888888;
+
+/** A slot's tag: the hash's top 4 bits (the bucket comes from the low bits), never 0 (0 is an empty slot). */
+function tagOf(hash: number): number {
+  return hash >>> 28 || 1;
+}
+
+/**
+ * Top bits of the tags in `tags` that may equal `tag` (1..15; 0 finds free
+ * slots): every equal one is flagged; a borrow may flag a few more above
+ * one, so callers check the slot's full hash. The lowest flag is always exact.
+ */
+export function tagMatches(tags: number, tag: number): number {
+  const x = tags ^ Math.imul(tag, ONES);
+  return (x - ONES) & ~x & HIGHS;
+}
+
+/** Slot (0..6) of the lowest flag of tagMatches(). */
+export function lowestFlag(m: number): number {
+  return (31 - Math.clz32(m & -m)) >> 2;
+}
+/**
+ * The table doubles past 4 entries per bucket on average (Poisson: ~5% of
+ * buckets then hold more than 7 and overflow; ~0.1% just after doubling)
+ * and halves below 1/2.
+ */
+const MAX_PER_BUCKET = 4;
+
+const MIN_ROWS = 1024;
+const MIN_BUCKETS = 128;
+
 const CHUNK_BITS = 10;
 /** Entries per IdQueue chunk (8 KB: pairs of Int32). */
 export const QUEUE_CHUNK = 1 << CHUNK_BITS;
 
 /**
- * A FIFO of (id, generation) pairs; entries go stale when their slot is freed
+ * A FIFO of (id, generation) pairs; entries go stale when their row is freed
  * or (stage-1 queue) advanced. Chunked: a push never copies the queue (a
  * 1M-entry queue doubling in one go stalled the packet path for
  * milliseconds), and chunks the head has passed are released.
@@ -220,79 +244,74 @@ export class IdQueue {
 }
 
 export class AttemptStore {
-  private table = tableArray(MIN_BUCKETS);
+  private rows = new Int32Array(0);
+  /** Float64Array view of `rows` (start times at id * ROW / 2). */
+  private times = new Float64Array(0);
+  /**
+   * Source text by id, set only for attempts whose key is text (IPv6); IPv4
+   * text is rebuilt from the key. An array, not a Map: one IPv6 source that
+   * keeps losing and restarting an attempt reuses the same id, and a big
+   * Map keeps each delete in the bucket chain until it rehashes.
+   */
+  private texts: (string | undefined)[] = new Array<string | undefined>(MIN_ROWS).fill(undefined);
+  /** Rows ever used: ids >= highWater are free and not in `free`. */
+  private highWater = 0;
+  private free = new Int32Array(MIN_ROWS);
+  private freeTop = 0;
+  private slots = slotArray(MIN_BUCKETS * BUCKET_SLOTS);
   private bucketMask = MIN_BUCKETS - 1;
-  /** Source text by id for entries keyed by text (IPv6); made with the first one. An array, not a Map: ids are reused, a Map's deletes pile up. */
-  private texts: (string | undefined)[] | null = null;
-  /** Time (ms, low 32 bits) of the last matched step by id, for doors that tolerate duplicates; made with the first one. */
-  private lastSteps: Int32Array | null = null;
-  private serial = 0;
+  private slotCount = 0;
   private readonly stage1 = new IdQueue();
   private stage1Count = 0;
-  /** Door registry: META door index → DoorState. */
+  /** Door registry: row META door index → DoorState. */
   private doors: (DoorState | undefined)[] = [];
-  /** What lookup() found: the ids of one IP's attempts, oldest first (valid until the next lookup). */
-  found = new Int32Array(8);
+  /** Scratch for warm(): the slot contents read in its first loop. */
+  private warmIds = new Int32Array(64);
   count = 0;
+
+  constructor() {
+    this.setRows(rowBuffers(MIN_ROWS));
+  }
 
   // ---- reads (the matcher's hot path) ----
 
-  /**
-   * Finds an IP's attempts (by ipKey and its hash): puts their ids in
-   * `found`, oldest first, and returns how many (at most one per door).
-   */
-  lookup(key: IpKey, hash: number): number {
-    const { table, bucketMask } = this;
-    const text = typeof key !== "number";
-    let n = 0;
-    let b = hash & bucketMask;
-    for (let probes = 0; probes <= bucketMask; probes++) {
-      const base = b * BUCKET;
-      for (let k = 0, o = base; k < ENTRIES; k++, o += ENTRY) {
-        const meta = table[o + E_META] ?? 0;
-        if (meta === 0) continue;
-        if (text ? (meta & META_TEXT) !== 0 && table[o + E_HASH] === hash && this.texts?.[(b << 2) | k] === key : (meta & META_TEXT) === 0 && table[o + E_KEY] === key) {
-          if (n === this.found.length) this.growFound();
-          this.found[n++] = (b << 2) | k;
-        }
-      }
-      if (table[base + OVERFLOW] === 0) break;
-      b = (b + 1) & bucketMask;
-    }
-    if (n > 1) this.sortFound(n);
-    return n;
+  /** First attempt id of an IP (by ipKey and its hash), or -1; follow next() for the others (at most one per door). */
+  firstOf(key: IpKey, hash: number): number {
+    const s = this.findSlot(key, hash);
+    return s >= 0 ? (this.slots[s * SLOT + S_ID] ?? 0) - 1 : -1;
+  }
+
+  next(id: number): number {
+    return this.rows[id * ROW + NEXT] ?? -1;
   }
 
   door(id: number): DoorState {
-    return this.doors[(this.table[at(id) + E_META] ?? 0) >>> 8] as DoorState;
+    return this.doors[(this.rows[id * ROW + META] ?? 0) >> 8] as DoorState;
+  }
+
+  start(id: number): number {
+    return this.times[id * (ROW / 2) + START_F64] ?? 0;
   }
 
   stage(id: number): number {
-    return ((this.table[at(id) + E_META] ?? 0) >> 2) & 63;
+    return ((this.rows[id * ROW + META] ?? 0) >> 2) & 63;
   }
 
-  /** ms since the attempt started (exact while under 24 days; negative if the clock went back). */
-  age(id: number, now: number): number {
-    return (low32(now) - (this.table[at(id) + E_START] ?? 0)) | 0;
+  lastStepAt(id: number): number {
+    return this.start(id) + (this.rows[id * ROW + LAST_DELTA] ?? 0);
   }
 
-  /** ms since the last matched step; meaningful only while dupOk() (set only for doors that tolerate duplicates). */
-  sinceLastStep(id: number, now: number): number {
-    return (low32(now) - (this.lastSteps?.[id] ?? 0)) | 0;
-  }
-
-  /** A duplicate of the last step is still tolerated (the door tolerated duplicates when that step matched). */
   dupOk(id: number): boolean {
-    return ((this.table[at(id) + E_META] ?? 0) & META_DUP) !== 0;
+    return ((this.rows[id * ROW + META] ?? 0) & META_DUP) !== 0;
   }
 
   clearDupOk(id: number): void {
-    this.table[at(id) + E_META] = (this.table[at(id) + E_META] ?? 0) & ~META_DUP;
+    this.rows[id * ROW + META] = (this.rows[id * ROW + META] ?? 0) & ~META_DUP;
   }
 
   ip(id: number): string {
-    const o = at(id);
-    return ((this.table[o + E_META] ?? 0) & META_TEXT) !== 0 ? (this.texts?.[id] ?? "") : ipv4Text(this.table[o + E_KEY] ?? 0);
+    const r = id * ROW;
+    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts[id] ?? "") : ipv4Text(this.rows[r + KEY] ?? 0);
   }
 
   /** Oldest live attempt of a door (its next deadline), or -1. Drops stale queue entries on the way. */
@@ -308,116 +327,132 @@ export class AttemptStore {
 
   /**
    * Reads what lookups of these hashes will touch: the table lines they start
-   * on, then, where that bucket overflowed, the next one. Nothing else: an
-   * attempt lives on its lookup's line. The first loop does not branch on
-   * what it reads, so a batch's reads are in flight together instead of one
-   * after another. Returns a value for the caller to keep (so the reads are
-   * not dropped).
+   * on, then (those lines now cached) the rows of the attempts whose hash is
+   * found. The first and last loops do not branch on what they read, so a
+   * batch's reads are in flight together instead of one after another.
+   * Returns a value for the caller to keep (so the reads are not dropped).
    */
   warm(hashes: Int32Array, n: number): number {
-    const { table, bucketMask } = this;
+    if (this.warmIds.length < n) this.warmIds = new Int32Array(hashes.length);
+    const { slots, bucketMask, rows, warmIds: ids } = this;
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += table[((hashes[i] ?? 0) & bucketMask) * BUCKET + OVERFLOW] ?? 0;
-    if (sum === 0) return 0;
+    for (let i = 0; i < n; i++) sum += slots[((hashes[i] ?? 0) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
     let spill = 0;
     for (let i = 0; i < n; i++) {
-      const b = (hashes[i] ?? 0) & bucketMask;
-      if (table[b * BUCKET + OVERFLOW] !== 0) spill += table[((b + 1) & bucketMask) * BUCKET + OVERFLOW] ?? 0;
+      const h = hashes[i] ?? 0;
+      const base = (h & bucketMask) * BUCKET_SLOTS;
+      let found = 0;
+      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tagOf(h)); m !== 0; m &= m - 1) {
+        const s = base + lowestFlag(m);
+        if (slots[s * SLOT + S_HASH] === h && slots[s * SLOT + S_ID] !== 0) {
+          found = slots[s * SLOT + S_ID] ?? 0;
+          break;
+        }
+      }
+      // Not in a bucket that overflowed: it may be in the next one (rare): read that line too.
+      if (found === 0 && slots[(base + CONTROL) * SLOT + S_HASH] !== 0) spill += slots[(((h & bucketMask) + 1) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
+      ids[i] = found - 1;
+    }
+    for (let i = 0; i < n; i++) {
+      const id = ids[i] ?? 0;
+      sum += rows[(id & ~(id >> 31)) * ROW + META] ?? 0;
     }
     return sum + spill;
   }
 
   /**
-   * Same for what evicting the next `n` victims touches: their lines (the
-   * stage-1 queue names their ids, so these reads depend on nothing). Stale
-   * entries (advanced or removed attempts) are skipped at eviction time, so
-   * a few more entries than `n` are read.
+   * Same for what evicting the next `n` victims touches: their rows and table
+   * lines. Stale stage-1 entries (advanced or removed attempts) are skipped at
+   * eviction time, so a few more entries than `n` are read.
    */
   warmVictims(n: number): number {
     const q = this.stage1;
-    const table = this.table;
+    const { rows, slots, bucketMask } = this;
     let sum = 0;
-    for (let k = 0, end = Math.min(q.length, n + (n >> 2)); k < end; k++) sum += table[at(q.idAt(k)) + E_META] ?? 0;
+    for (let k = 0, end = Math.min(q.length, n + (n >> 2)); k < end; k++) {
+      sum += slots[((rows[q.idAt(k) * ROW + HASH] ?? 0) & bucketMask) * (BUCKET_SLOTS * SLOT) + S_ID] ?? 0;
+    }
     return sum;
   }
 
   /** Sizes of the structures, for tests and memory accounting. */
-  footprint(): { buckets: number; slots: number; stage1Queue: number; overflowedBuckets: number } {
+  footprint(): { rows: number; slots: number; stage1Queue: number; overflowedBuckets: number } {
     let overflowed = 0;
-    for (let b = 0; b <= this.bucketMask; b++) if (this.table[b * BUCKET + OVERFLOW] !== 0) overflowed++;
-    return { buckets: this.bucketMask + 1, slots: (this.bucketMask + 1) * ENTRIES, stage1Queue: this.stage1.capacity, overflowedBuckets: overflowed };
+    for (let b = 0; b <= this.bucketMask; b++) if (this.slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] !== 0) overflowed++;
+    return { rows: this.rows.length / ROW, slots: (this.bucketMask + 1) * BUCKET_SLOTS, stage1Queue: this.stage1.capacity, overflowedBuckets: overflowed };
   }
 
   // ---- writes ----
 
-  /** Starts an attempt at stage 1; returns its id. May resize the table (renumbering every id). */
+  /** Starts an attempt at stage 1; returns its id. */
   add(ip: string, key: IpKey, hash: number, door: DoorState, now: number): number {
-    if (this.count + 1 > (this.bucketMask + 1) * MAX_PER_BUCKET) this.resize((this.bucketMask + 1) * 2);
-    const id = place(this.table, this.bucketMask, hash);
-    const o = at(id);
-    const table = this.table;
+    const id = this.allocRow();
+    const r = id * ROW;
+    const rows = this.rows;
     const text = typeof key !== "number";
-    const tolerate = door.door.tolerateDuplicates;
-    const serial = (this.serial = (this.serial + 1) | 0);
-    table[o + E_KEY] = text ? 0 : key;
-    table[o + E_HASH] = hash;
-    table[o + E_META] = (this.doorIndex(door) << 8) | (1 << 2) | (text ? META_TEXT : 0) | (tolerate ? META_DUP : 0);
-    table[o + E_START] = low32(now);
-    table[o + E_SERIAL] = serial;
-    if (text) this.textArray()[id] = ip;
-    if (tolerate) this.lastStepArray()[id] = low32(now);
+    this.times[id * (ROW / 2) + START_F64] = now;
+    rows[r + LAST_DELTA] = 0;
+    rows[r + HASH] = hash;
+    rows[r + KEY] = text ? 0 : key;
+    rows[r + META] = (this.doorIndex(door) << 8) | (1 << 2) | (text ? META_TEXT : 0) | META_DUP;
+    rows[r + NEXT] = -1;
+    if (text) this.texts[id] = ip;
+    const gen = rows[r + GEN] ?? 0;
     door.pending++;
     this.stage1Count++;
-    this.pushQueue(door.queue, id, serial, door.pending, false);
-    this.pushQueue(this.stage1, id, serial, this.stage1Count, true);
+    this.pushQueue(door.queue, id, gen, door.pending, false);
+    this.pushQueue(this.stage1, id, gen, this.stage1Count, true);
+    // per-IP chain: append, so events come out in start order
+    const s = this.findSlot(key, hash);
+    if (s < 0) {
+      this.insertSlot(hash, id);
+    } else {
+      let last = (this.slots[s * SLOT + S_ID] ?? 0) - 1;
+      for (let n = this.next(last); n >= 0; n = this.next(n)) last = n;
+      rows[last * ROW + NEXT] = id;
+    }
     this.count++;
     return id;
   }
 
   /** Records one more matched step. */
   advance(id: number, now: number): void {
-    const o = at(id);
-    const meta = this.table[o + E_META] ?? 0;
+    const r = id * ROW;
+    const meta = this.rows[r + META] ?? 0;
     const stage = (meta >> 2) & 63;
     if (stage === 1) this.stage1Count--; // its stage-1 queue entry is now stale
-    const tolerate = (this.doors[meta >>> 8] as DoorState).door.tolerateDuplicates;
-    this.table[o + E_META] = (meta & ~((63 << 2) | META_DUP)) | ((stage + 1) << 2) | (tolerate ? META_DUP : 0);
-    if (tolerate) this.lastStepArray()[id] = low32(now);
+    this.rows[r + META] = (meta & ~(63 << 2)) | ((stage + 1) << 2) | META_DUP;
+    this.rows[r + LAST_DELTA] = Math.min(now - this.start(id), MAX_DELTA);
   }
 
-  /** Removes an attempt: its entry is cleared, its queue entries go stale, nothing else moves. */
+  /** Removes an attempt from every index: its queue entries go stale, no neighbour is touched. */
   remove(id: number): void {
-    const { table, bucketMask } = this;
-    const o = at(id);
-    const meta = table[o + E_META] ?? 0;
-    const serial = table[o + E_SERIAL] ?? 0;
-    const door = this.doors[meta >>> 8] as DoorState;
+    const r = id * ROW;
+    const rows = this.rows;
+    const meta = rows[r + META] ?? 0;
+    const door = this.doors[meta >> 8] as DoorState;
     door.pending--;
     if (((meta >> 2) & 63) === 1) this.stage1Count--;
-    if ((meta & META_TEXT) !== 0 && this.texts !== null) this.texts[id] = undefined;
-    // the buckets its probe passed over count one overflow less
-    const bucket = id >> 2;
-    for (let b = (table[o + E_HASH] ?? 0) & bucketMask; b !== bucket; b = (b + 1) & bucketMask) table[b * BUCKET + OVERFLOW] = (table[b * BUCKET + OVERFLOW] ?? 0) - 1;
-    table[o + E_META] = 0;
+    this.unlinkIp(id, rows[r + HASH] ?? 0);
+    if ((meta & META_TEXT) !== 0) this.texts[id] = undefined;
+    const gen = rows[r + GEN] ?? 0;
+    rows[r + META] = -1;
+    rows[r + GEN] = (gen + 1) & 0x7fffffff;
+    this.free[this.freeTop++] = id;
     this.count--;
     if (door.pending === 0) door.queue.clear();
-    else dropHead(door.queue, id, serial);
+    else dropHead(door.queue, id, gen);
     if (this.stage1Count === 0) this.stage1.clear();
-    else dropHead(this.stage1, id, serial);
+    else dropHead(this.stage1, id, gen);
   }
 
   /**
-   * Halves the table (or more) once it holds less than 1/2 entry per bucket:
-   * after a flood drains, its memory goes back. Renumbers ids: call it only
-   * where the caller holds none (end of a packet or of expire()). O(table),
-   * at most once per halving of the count: amortized O(1) per removal.
+   * Shrinks everything once the count has fallen to 1/8 of the rows in use.
+   * Renumbers ids: call it only where the caller holds none (end of a packet
+   * or of expire()).
    */
   settle(): void {
-    const buckets = this.bucketMask + 1;
-    if (buckets <= MIN_BUCKETS || this.count * 2 >= buckets) return;
-    let to = MIN_BUCKETS;
-    while (to < this.count) to *= 2;
-    this.resize(to);
+    if (this.count * 8 < this.highWater && this.highWater > MIN_ROWS) this.compact();
   }
 
   /** Removes every attempt of a door (config change, used one-time sequence). */
@@ -431,9 +466,9 @@ export class AttemptStore {
 
   /**
    * The attempt to sacrifice at the cap: the oldest stage-1 attempt, else the
-   * oldest attempt of any door (max age over the door FIFO heads; doors are few).
+   * oldest attempt of any door (min over the door FIFO heads; doors are few).
    */
-  victim(doors: Iterable<DoorState>, now: number): number {
+  victim(doors: Iterable<DoorState>): number {
     const q = this.stage1;
     while (q.length > 0) {
       const id = q.idAt(0);
@@ -441,30 +476,28 @@ export class AttemptStore {
       q.shift();
     }
     let oldest = -1;
-    let oldestAge = 0;
     for (const d of doors) {
       const id = this.headOf(d);
-      if (id < 0) continue;
-      const age = this.age(id, now);
-      if (oldest < 0 || age > oldestAge) {
-        oldest = id;
-        oldestAge = age;
-      }
+      if (id >= 0 && (oldest < 0 || this.start(id) < this.start(oldest))) oldest = id;
     }
     return oldest;
   }
 
   // ---- internals ----
 
-  /** A queue entry still names its attempt: the slot holds an attempt with that serial. */
-  private isLive(id: number, serial: number): boolean {
-    const o = at(id);
-    return (id & 3) < ENTRIES && o < this.table.length && this.table[o + E_META] !== 0 && this.table[o + E_SERIAL] === serial;
+  private setRows(b: { i32: Int32Array<ArrayBuffer>; f64: Float64Array<ArrayBuffer> }): void {
+    this.rows = b.i32;
+    this.times = b.f64;
+  }
+
+  /** A queue entry still names its attempt: the row was not freed (or reused) since. */
+  private isLive(id: number, gen: number): boolean {
+    return id < this.highWater && this.rows[id * ROW + GEN] === gen && (this.rows[id * ROW + META] ?? -1) >= 0;
   }
 
   /** A stage-1 queue entry still names an attempt at stage 1. */
-  private isLiveStage1(id: number, serial: number): boolean {
-    return this.isLive(id, serial) && this.stage(id) === 1;
+  private isLiveStage1(id: number, gen: number): boolean {
+    return this.isLive(id, gen) && this.stage(id) === 1;
   }
 
   private doorIndex(door: DoorState): number {
@@ -477,70 +510,147 @@ export class AttemptStore {
     return door.storeIndex;
   }
 
-  private textArray(): (string | undefined)[] {
-    return (this.texts ??= new Array<string | undefined>((this.bucketMask + 1) << 2).fill(undefined));
+  private allocRow(): number {
+    if (this.freeTop > 0) return this.free[--this.freeTop] ?? 0;
+    if (this.highWater * ROW === this.rows.length) this.resizeRows((this.rows.length / ROW) * 2);
+    return this.highWater++;
   }
 
-  private lastStepArray(): Int32Array {
-    return (this.lastSteps ??= new Int32Array((this.bucketMask + 1) << 2));
-  }
-
-  private growFound(): void {
-    const found = new Int32Array(this.found.length * 2);
-    found.set(this.found);
-    this.found = found;
-  }
-
-  /** Orders found[0..n) by serial (creation order, wrapping), an insertion sort: n is at most the number of doors. */
-  private sortFound(n: number): void {
-    const { found, table } = this;
-    for (let i = 1; i < n; i++) {
-      const id = found[i] ?? 0;
-      const serial = table[at(id) + E_SERIAL] ?? 0;
-      let j = i - 1;
-      for (; j >= 0 && (((table[at(found[j] ?? 0) + E_SERIAL] ?? 0) - serial) | 0) > 0; j--) found[j + 1] = found[j] ?? 0;
-      found[j + 1] = id;
-    }
+  private resizeRows(capacity: number): void {
+    const b = rowBuffers(capacity);
+    b.i32.set(this.rows.subarray(0, Math.min(this.rows.length, capacity * ROW)));
+    this.setRows(b);
+    const texts = new Array<string | undefined>(capacity).fill(undefined);
+    for (let id = 0; id < Math.min(capacity, this.highWater); id++) texts[id] = this.texts[id];
+    this.texts = texts;
+    const free = new Int32Array(capacity);
+    free.set(this.free.subarray(0, this.freeTop));
+    this.free = free;
   }
 
   /** Appends to a queue, first dropping stale entries when they outnumber the live ones. */
-  private pushQueue(q: IdQueue, id: number, serial: number, live: number, stage1: boolean): void {
+  private pushQueue(q: IdQueue, id: number, gen: number, live: number, stage1: boolean): void {
     if (q.full && q.length > live * 2) {
-      q.rebuild((i, s) => ((stage1 ? this.isLiveStage1(i, s) : this.isLive(i, s)) ? i : -1));
+      q.rebuild((i, g) => ((stage1 ? this.isLiveStage1(i, g) : this.isLive(i, g)) ? i : -1));
     }
-    q.push(id, serial);
+    q.push(id, gen);
   }
 
   /**
-   * Moves every attempt to a table of `buckets` buckets and renumbers the
-   * queues' live entries (in order: the per-door FIFOs stay in start order).
+   * Renumbers live attempts to the lowest ids and shrinks every structure to
+   * fit: after a flood drains, its memory goes back. O(rows), at most once per
+   * halving of the count, so amortized O(1) per removal.
    */
-  private resize(buckets: number): void {
-    const old = this.table;
-    const oldBuckets = this.bucketMask + 1;
-    const table = tableArray(buckets);
-    const mask = buckets - 1;
-    const map = new Int32Array(oldBuckets << 2).fill(-1);
-    const texts = this.texts === null ? null : new Array<string | undefined>(buckets << 2).fill(undefined);
-    const lastSteps = this.lastSteps === null ? null : new Int32Array(buckets << 2);
-    for (let b = 0; b < oldBuckets; b++) {
-      for (let k = 0, o = b * BUCKET; k < ENTRIES; k++, o += ENTRY) {
-        if (old[o + E_META] === 0) continue;
-        const from = (b << 2) | k;
-        const to = place(table, mask, old[o + E_HASH] ?? 0);
-        table.set(old.subarray(o, o + ENTRY), at(to));
-        map[from] = to;
-        if (texts !== null) texts[to] = this.texts?.[from];
-        if (lastSteps !== null) lastSteps[to] = this.lastSteps?.[from] ?? 0;
+  private compact(): void {
+    const { rows, highWater } = this;
+    const map = new Int32Array(highWater).fill(-1);
+    let n = 0;
+    for (let id = 0; id < highWater; id++) if ((rows[id * ROW + META] ?? -1) >= 0) map[id] = n++;
+    let capacity = MIN_ROWS;
+    while (capacity < n * 2) capacity *= 2;
+    const next = rowBuffers(capacity);
+    const texts = new Array<string | undefined>(capacity).fill(undefined);
+    for (let id = 0; id < highWater; id++) {
+      const to = map[id] ?? -1;
+      if (to < 0) continue;
+      next.i32.set(rows.subarray(id * ROW, id * ROW + ROW), to * ROW);
+      const link = rows[id * ROW + NEXT] ?? -1;
+      next.i32[to * ROW + NEXT] = link >= 0 ? (map[link] ?? -1) : -1;
+      texts[to] = this.texts[id];
+    }
+    // Queue entries are checked against the old rows (this.rows is swapped below), then renumbered.
+    this.stage1.rebuild((id, gen) => (this.isLiveStage1(id, gen) ? (map[id] ?? -1) : -1));
+    for (const d of this.doors) d?.queue.rebuild((id, gen) => (this.isLive(id, gen) ? (map[id] ?? -1) : -1));
+    const { slots } = this;
+    for (let s = 0; s < slots.length / SLOT; s++) {
+      if ((s & (BUCKET_SLOTS - 1)) === CONTROL) continue;
+      const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
+      if (head >= 0) slots[s * SLOT + S_ID] = (map[head] ?? 0) + 1;
+    }
+    this.setRows(next);
+    this.texts = texts;
+    this.highWater = n;
+    this.free = new Int32Array(capacity);
+    this.freeTop = 0;
+  }
+
+  /** Slot index of a key, or -1. */
+  private findSlot(key: IpKey, hash: number): number {
+    const { slots, bucketMask, rows } = this;
+    const tag = tagOf(hash);
+    let b = hash & bucketMask;
+    for (let probes = 0; probes <= bucketMask; probes++) {
+      const base = b * BUCKET_SLOTS;
+      for (let m = tagMatches(slots[(base + CONTROL) * SLOT + S_ID] ?? 0, tag); m !== 0; m &= m - 1) {
+        const s = base + lowestFlag(m);
+        const id = slots[s * SLOT + S_ID] ?? 0;
+        if (id !== 0 && slots[s * SLOT + S_HASH] === hash && this.keyIs(id - 1, key, rows)) return s;
+      }
+      if (slots[(base + CONTROL) * SLOT + S_HASH] === 0) return -1;
+      b = (b + 1) & bucketMask;
+    }
+    return -1;
+  }
+
+  private keyIs(id: number, key: IpKey, rows: Int32Array): boolean {
+    const text = ((rows[id * ROW + META] ?? 0) & META_TEXT) !== 0;
+    return typeof key === "number" ? !text && rows[id * ROW + KEY] === key : text && this.texts[id] === key;
+  }
+
+  private insertSlot(hash: number, id: number): void {
+    if (this.slotCount + 1 > (this.bucketMask + 1) * MAX_PER_BUCKET) this.resizeSlots((this.bucketMask + 1) * 2);
+    placeSlot(this.slots, this.bucketMask, hash, id + 1);
+    this.slotCount++;
+  }
+
+  /** Takes an attempt out of its IP's chain (and the table when it was the last one). */
+  private unlinkIp(id: number, hash: number): void {
+    const { slots, rows } = this;
+    const s = this.findSlot(this.keyOf(id), hash);
+    if (s < 0) return;
+    const head = (slots[s * SLOT + S_ID] ?? 0) - 1;
+    const after = rows[id * ROW + NEXT] ?? -1;
+    if (head === id) {
+      if (after >= 0) slots[s * SLOT + S_ID] = after + 1;
+      else this.deleteSlot(s);
+      return;
+    }
+    // chains are at most one attempt per door long
+    for (let prev = head, cur = this.next(head); cur >= 0; prev = cur, cur = this.next(cur)) {
+      if (cur === id) {
+        rows[prev * ROW + NEXT] = after;
+        return;
       }
     }
-    // Queue entries are checked against the old table (swapped below), then renumbered.
-    this.stage1.rebuild((id, serial) => (this.isLiveStage1(id, serial) ? (map[id] ?? -1) : -1));
-    for (const d of this.doors) d?.queue.rebuild((id, serial) => (this.isLive(id, serial) ? (map[id] ?? -1) : -1));
-    this.table = table;
-    this.bucketMask = mask;
-    this.texts = texts;
-    this.lastSteps = lastSteps;
+  }
+
+  /** The table key of an attempt's source (as ipKey gave it). */
+  private keyOf(id: number): IpKey {
+    const r = id * ROW;
+    return ((this.rows[r + META] ?? 0) & META_TEXT) !== 0 ? (this.texts[id] ?? "") : (this.rows[r + KEY] ?? 0);
+  }
+
+  /** Clears a slot and its tag; the buckets its probe passed over count one overflow less. Nothing moves. */
+  private deleteSlot(s: number): void {
+    const { slots, bucketMask } = this;
+    const at = s >> BUCKET_BITS;
+    for (let b = (slots[s * SLOT + S_HASH] ?? 0) & bucketMask; b !== at; b = (b + 1) & bucketMask) {
+      slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] = (slots[(b * BUCKET_SLOTS + CONTROL) * SLOT + S_HASH] ?? 0) - 1;
+    }
+    const control = (at * BUCKET_SLOTS + CONTROL) * SLOT + S_ID;
+    slots[control] = (slots[control] ?? 0) & ~(15 << ((s & (BUCKET_SLOTS - 1)) * 4));
+    slots[s * SLOT + S_ID] = 0;
+    if (--this.slotCount * 2 < bucketMask + 1 && bucketMask + 1 > MIN_BUCKETS) this.resizeSlots((bucketMask + 1) / 2);
+  }
+
+  private resizeSlots(buckets: number): void {
+    const old = this.slots;
+    this.slots = slotArray(buckets * BUCKET_SLOTS);
+    this.bucketMask = buckets - 1;
+    for (let s = 0; s < old.length / SLOT; s++) {
+      const v = old[s * SLOT + S_ID] ?? 0;
+      if (v !== 0 && (s & (BUCKET_SLOTS - 1)) !== CONTROL) placeSlot(this.slots, this.bucketMask, old[s * SLOT + S_HASH] ?? 0, v);
+    }
   }
 }
 
@@ -550,22 +660,31 @@ export class AttemptStore {
  * waiting, stale, for a rebuild that must read every entry's line. Reads only
  * the queue's head (in cache).
  */
-function dropHead(q: IdQueue, id: number, serial: number): void {
-  if (q.length > 0 && q.idAt(0) === id && q.genAt(0) === serial) q.shift();
+function dropHead(q: IdQueue, id: number, gen: number): void {
+  if (q.length > 0 && q.idAt(0) === id && q.genAt(0) === gen) q.shift();
 }
 
 /**
- * Takes the first free entry from the hash's home bucket on, counting one
- * overflow on every full bucket passed; returns its id. The table is never
- * full (at most MAX_PER_BUCKET of 3 per bucket on average), so this ends
+ * Puts [hash, value] in the first free slot from the hash's home bucket on,
+ * counting one overflow on every full bucket passed. The table is never
+ * full (at most MAX_PER_BUCKET of 7 per bucket on average), so this ends
  * within a few buckets; the bound is only a guard.
  */
-function place(table: Int32Array, bucketMask: number, hash: number): number {
+function placeSlot(slots: Int32Array, bucketMask: number, hash: number, value: number): void {
   let b = hash & bucketMask;
   for (let probes = 0; probes <= bucketMask; probes++) {
-    const base = b * BUCKET;
-    for (let k = 0; k < ENTRIES; k++) if (table[base + k * ENTRY + E_META] === 0) return (b << 2) | k;
-    table[base + OVERFLOW] = (table[base + OVERFLOW] ?? 0) + 1;
+    const base = b * BUCKET_SLOTS;
+    const control = (base + CONTROL) * SLOT;
+    const tags = slots[control + S_ID] ?? 0;
+    const free = tagMatches(tags, 0);
+    if (free !== 0) {
+      const k = lowestFlag(free);
+      slots[(base + k) * SLOT + S_HASH] = hash;
+      slots[(base + k) * SLOT + S_ID] = value;
+      slots[control + S_ID] = tags | (tagOf(hash) << (k * 4));
+      return;
+    }
+    slots[control + S_HASH] = (slots[control + S_HASH] ?? 0) + 1;
     b = (b + 1) & bucketMask;
   }
   throw new Error("attempt table full");

@@ -38,7 +38,7 @@ const DUPLICATE_WINDOW_MS = 1000;
 const DEFAULT_MAX_ATTEMPTS = 250_000;
 /**
  * handleBatch reads ahead only with at least this many attempts pending:
- * below it the table and queues (~60–100 bytes per attempt) fit in a 2 MB L2 and
+ * below it the table and rows (~48 bytes per attempt) fit in a 1 MB L2 and
  * the reads ahead would be pure overhead (measured: 1k and 10k pending cost
  * the same per packet; misses start between 10k and 100k).
  */
@@ -111,9 +111,8 @@ export class Matcher {
   /**
    * Feeds packets captured together (one capture read): the same events as
    * handle() on each in turn, `out[i]` for `packets[i]`. First reads, for
-   * every watched packet, the table line its lookup will touch (its
-   * attempts live there), and the line of each attempt evicting at the cap
-   * will remove: with 1M pending each is
+   * every watched packet, the table lines and attempt row its lookup will
+   * touch (and what evicting at the cap will touch): with 1M pending each is
    * a DRAM access (~150 ns on the benchmark VM), and these independent reads
    * overlap, where handle() waits for them one after another. Matching then
    * runs packet by packet, on the port index of that moment (a one-time door
@@ -179,14 +178,12 @@ export class Matcher {
     this.curDstCanon = undefined;
 
     const store = this.store;
-    // lookup() lists the IP's attempts in `found`; nothing in this loop looks up again or moves an attempt.
-    const n = store.lookup(ipk, iph);
-    const found = store.found;
-    for (let j = 0; j < n; j++) {
-      const a = found[j] ?? 0;
+    let next: number;
+    for (let a = store.firstOf(ipk, iph); a >= 0; a = next) {
+      next = store.next(a);
       const d = store.door(a);
       const stage = store.stage(a);
-      if (store.age(a, now) >= d.timeoutMs) {
+      if (now - store.start(a) >= d.timeoutMs) {
         this.timeOut(a, events);
       } else if (!this.isAddressedTo(d)) {
         d.busyAt = serial;
@@ -201,7 +198,7 @@ export class Matcher {
       } else if (!d.flagsHold(protocol, flags)) {
         // knockd ignores packets whose flags don't fit the door (a SYN-ACK for a syn,!ack door).
         d.busyAt = serial;
-      } else if (d.door.tolerateDuplicates && store.dupOk(a) && d.stepKeys[stage - 1] === key && store.sinceLastStep(a, now) <= DUPLICATE_WINDOW_MS) {
+      } else if (d.door.tolerateDuplicates && store.dupOk(a) && d.stepKeys[stage - 1] === key && now - store.lastStepAt(a) <= DUPLICATE_WINDOW_MS) {
         d.busyAt = serial;
         store.clearDupOk(a);
         events.push({ kind: "duplicate", ip, door: d.id, stage });
@@ -226,7 +223,7 @@ export class Matcher {
     const events: MatchEvent[] = [];
     for (const d of this.states.values()) {
       // Per-door FIFO in start order: the head is the next deadline.
-      for (let a = this.store.headOf(d); a >= 0 && this.store.age(a, now) >= d.timeoutMs; a = this.store.headOf(d)) this.timeOut(a, events);
+      for (let a = this.store.headOf(d); a >= 0 && now - this.store.start(a) >= d.timeoutMs; a = this.store.headOf(d)) this.timeOut(a, events);
       if (d.door.cooldownMs > 0) d.cooldowns.prune(now, d.door.cooldownMs);
     }
     this.store.settle();
@@ -235,12 +232,11 @@ export class Matcher {
 
   /** Absolute time (ms) of the next timeout, or undefined when nothing is pending. */
   nextDeadline(): number | undefined {
-    const now = this.now();
     let min: number | undefined;
     for (const d of this.states.values()) {
       const head = this.store.headOf(d);
       if (head < 0) continue;
-      const due = now - this.store.age(head, now) + d.timeoutMs;
+      const due = this.store.start(head) + d.timeoutMs;
       if (min === undefined || due < min) min = due;
     }
     return min;
@@ -294,9 +290,8 @@ export class Matcher {
   setMaxAttempts(max: number | undefined): number {
     this.maxAttempts = checkMaxAttempts(max ?? DEFAULT_MAX_ATTEMPTS);
     let evicted = 0;
-    const now = this.now();
     for (let over = this.store.count - this.maxAttempts; over > 0; over--) {
-      const victim = this.store.victim(this.states.values(), now);
+      const victim = this.store.victim(this.states.values());
       if (victim < 0) break;
       this.store.remove(victim);
       evicted++;
@@ -354,7 +349,7 @@ export class Matcher {
       return;
     }
     if (this.store.count >= this.maxAttempts) {
-      const victim = this.store.victim(this.states.values(), now);
+      const victim = this.store.victim(this.states.values());
       if (victim >= 0) {
         this.store.remove(victim);
         this.evicted++;
