@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { Door } from "@sesame/core";
+import { door as doorOf } from "../packages/core/src/matcher-fixtures";
 import { hashIpKey } from "../packages/core/src/matcher-ip-table";
 import { DoorState } from "../packages/core/src/matcher-state";
 import { AttemptStore } from "../packages/core/src/matcher-store";
@@ -24,17 +24,7 @@ const PENDING = Number(process.env.PENDING ?? 300_000);
 const SEED = 77;
 
 function run(ops: number): number {
-  const d: Door = {
-    id: "a",
-    name: "a",
-    sequence: [7000, 8000, 9000].map((port) => ({ port, protocol: "tcp" as const })),
-    seqTimeoutMs: 5000,
-    tcpFlags: { set: ["syn"], clear: [] },
-    action: { kind: "open", ports: [{ port: 22, protocol: "tcp" }], durationSec: 30 },
-    cooldownMs: 0,
-    tolerateDuplicates: false,
-    enabled: true,
-  };
+  const d = doorOf("a", "7000,8000,9000", { seqTimeoutMs: 5000, tcpFlags: { set: ["syn"], clear: [] } });
   const door = new DoorState(d, d.sequence);
   const store = new AttemptStore();
   for (let i = 0; i < PENDING; i++) store.add("", i + 1, hashIpKey(i + 1, SEED), door, i);

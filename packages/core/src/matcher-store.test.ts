@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { door as doorOf } from "./matcher-fixtures";
 import { hashIpKey, ipKey } from "./matcher-ip-table";
 import { DoorState } from "./matcher-state";
 import { AttemptStore, IdQueue, QUEUE_CHUNK, lowestFlag, tagMatches } from "./matcher-store";
-import type { Door } from "./types";
 
 function door(id: string): DoorState {
-  const d: Door = {
-    id,
-    name: id,
-    sequence: [7000, 8000, 9000].map((port) => ({ port, protocol: "tcp" as const })),
-    seqTimeoutMs: 5000,
-    tcpFlags: { set: ["syn"], clear: [] },
-    action: { kind: "open", ports: [{ port: 22, protocol: "tcp" }], durationSec: 30 },
-    cooldownMs: 0,
-    tolerateDuplicates: false,
-    enabled: true,
-  };
+  const d = doorOf(id, "7000,8000,9000", { seqTimeoutMs: 5000, tcpFlags: { set: ["syn"], clear: [] } });
   return new DoorState(d, d.sequence);
 }
 
