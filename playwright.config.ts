@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureTestCertificate } from "./e2e/helpers/tls";
 
 /**
  * End-to-end suite: the real built admin UI (apps/web, `next build` then the
@@ -15,7 +16,12 @@ process.env.SESAME_E2E_DIR ??= join(tmpdir(), `sesame-e2e-${process.pid}`);
 process.env.SESAME_E2E_PORT ??= String(3300 + (process.pid % 500));
 const dir = process.env.SESAME_E2E_DIR;
 const port = Number(process.env.SESAME_E2E_PORT);
-export const baseURL = `http://127.0.0.1:${port}`;
+export const baseURL = `https://127.0.0.1:${port}`;
+// HTTPS like the appliance: the app's certificate, trusted by the specs' own fetches (workers inherit this).
+const tls = ensureTestCertificate(`${dir}-tls`);
+process.env.SESAME_E2E_TLS_CERT = tls.cert;
+process.env.SESAME_E2E_TLS_KEY = tls.key;
+process.env.NODE_EXTRA_CA_CERTS = tls.cert;
 
 const chromium = {
   browserName: "chromium" as const,
@@ -37,6 +43,7 @@ export default defineConfig({
   globalTeardown: "./e2e/setup/teardown.ts",
   use: {
     baseURL,
+    ignoreHTTPSErrors: true,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     ...chromium,
@@ -50,6 +57,7 @@ export default defineConfig({
       ? "node --import tsx e2e/setup/serve-web.ts"
       : "npm run build -w @sesame/web --silent && node --import tsx e2e/setup/serve-web.ts",
     url: `${baseURL}/api/health`,
+    ignoreHTTPSErrors: true,
     timeout: 240_000,
     reuseExistingServer: false,
     stdout: "pipe",
@@ -57,6 +65,8 @@ export default defineConfig({
     env: {
       SESAME_E2E_DIR: dir,
       SESAME_E2E_PORT: String(port),
+      SESAME_E2E_TLS_CERT: tls.cert,
+      SESAME_E2E_TLS_KEY: tls.key,
     },
   },
 });

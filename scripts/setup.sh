@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Idempotent machine setup for Sesame on Debian 12: system packages, node
 # modules (native better-sqlite3 and pcap compile here), the `sesame` system
-# user the web app runs as, and the state directory shared with the worker.
+# user the web app runs as.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libpcap-dev nftables iptables ipset iproute2 knockd hping3 tcpdump tcpreplay nmap chromium sqlite3 procps psmisc util-linux python3 make g++)
-SESAME_STATE_DIR="${SESAME_STATE_DIR:-/var/lib/sesame}"
+APT_PACKAGES=(libpcap-dev nftables iptables ipset iproute2 knockd hping3 tcpdump tcpreplay nmap chromium sqlite3 procps psmisc util-linux openssl python3 make g++)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup: run as root (it installs packages and runs the privileged worker)" >&2
   exit 1
 fi
 
-# SESAME_SETUP_NO_INSTALL=1: only prepare the user and state directory (tests that run start.sh offline).
+# SESAME_SETUP_NO_INSTALL=1: only create the user (tests that run start.sh offline).
 if [ "${SESAME_SETUP_NO_INSTALL:-}" != "1" ]; then
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -35,8 +34,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 fi
 
-# The web app runs unprivileged as `sesame`; the root worker and the web share
-# the database through a setgid directory (files inherit the group).
-id -u sesame >/dev/null 2>&1 || useradd --system --home-dir "$SESAME_STATE_DIR" --shell /usr/sbin/nologin sesame
-install -d -o root -g sesame -m 2770 "$SESAME_STATE_DIR"
-install -d -o sesame -g sesame -m 0700 "${SESAME_SECRETS_DIR:-$SESAME_STATE_DIR/web}"
+# The web app runs unprivileged as `sesame`. Its state directory (shared with
+# the root worker) is laid out by scripts/prepare-state.ts at each start.
+id -u sesame >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin sesame

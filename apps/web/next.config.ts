@@ -10,6 +10,10 @@ const nextConfig: NextConfig = {
   // Native addon: load it from node_modules at runtime, never bundle it.
   serverExternalPackages: ["better-sqlite3"],
   turbopack: { root: monorepoRoot },
+  // A self-contained copy (server + the node_modules it needs) that start.sh installs outside the
+  // checkout, so the unprivileged web user never needs to read the clone (which may be under /root).
+  output: "standalone",
+  outputFileTracingRoot: monorepoRoot,
   poweredByHeader: false,
   // The admin UI is never embedded in a frame (clickjacking) and never sniffed.
   async headers() {

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "@sesame/db";
-import { ADMIN_PASSWORD, DB_PATH, E2E_DIR, E2E_PORT, REPO_ROOT, SECRETS_DIR } from "../helpers/env";
+import { ADMIN_PASSWORD, DB_PATH, E2E_DIR, E2E_PORT, REPO_ROOT, SECRETS_DIR, TLS_ENV } from "../helpers/env";
 
 rmSync(E2E_DIR, { recursive: true, force: true });
 mkdirSync(E2E_DIR, { recursive: true });
@@ -22,6 +22,7 @@ const child = spawn(process.execPath, [join(REPO_ROOT, "apps/web/server.mjs")], 
     SESAME_DB: DB_PATH,
     SESAME_SECRETS_DIR: SECRETS_DIR,
     SESAME_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...TLS_ENV,
     // The specs simulate other client addresses with X-Forwarded-For.
     SESAME_TRUST_PROXY: "1",
     PORT: String(E2E_PORT),

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openDb } from "@sesame/db";
 import { stopProcess } from "@sesame/testkit";
-import { E2E_DIR, E2E_PORT, REPO_ROOT } from "../helpers/env";
+import { E2E_DIR, E2E_PORT, REPO_ROOT, TLS_ENV } from "../helpers/env";
 
 /**
  * First start without SESAME_ADMIN_PASSWORD: no default password, a one-time
@@ -15,7 +15,7 @@ test.describe.serial("first start without a password", () => {
   const dir = join(E2E_DIR, "setup-instance");
   const secretsDir = join(dir, "secrets");
   const port = E2E_PORT + 1;
-  const base = `http://127.0.0.1:${port}`;
+  const base = `https://127.0.0.1:${port}`;
   let server: ChildProcess;
   let log = "";
   let link = "";
@@ -26,14 +26,14 @@ test.describe.serial("first start without a password", () => {
     openDb(join(dir, "sesame.db"), { migrate: true }).$client.close();
     server = spawn(process.execPath, [join(REPO_ROOT, "apps/web/server.mjs")], {
       cwd: join(REPO_ROOT, "apps/web"),
-      env: { ...process.env, NODE_ENV: "production", SESAME_DB: join(dir, "sesame.db"), SESAME_SECRETS_DIR: secretsDir, SESAME_ADMIN_PASSWORD: "", PORT: String(port), HOSTNAME: "127.0.0.1" },
+      env: { ...process.env, NODE_ENV: "production", SESAME_DB: join(dir, "sesame.db"), SESAME_SECRETS_DIR: secretsDir, SESAME_ADMIN_PASSWORD: "", ...TLS_ENV, PORT: String(port), HOSTNAME: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     server.stdout!.on("data", (d: Buffer) => (log += d.toString()));
     server.stderr!.on("data", (d: Buffer) => (log += d.toString()));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !(/\/setup\?token=\S+/.test(log) && log.includes("listening"))) await new Promise((r) => setTimeout(r, 100));
-    link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(log)?.[1] ?? "";
+    link = /(https:\/\/\S+\/setup\?token=\S+)/.exec(log)?.[1] ?? "";
     expect(link, log).not.toBe("");
   });
   test.afterAll(async () => {

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   SESAME_SESSION_HOURS: optional(z.coerce.number().min(0.01).max(24 * 30)).transform((v) => v ?? 12),
   /** Set by server.mjs itself: the x-sesame-peer header is ours (never set it by hand). */
   SESAME_LAUNCHER: optional(z.literal("1")).transform((v) => v === "1"),
+  /** Set by server.mjs when it serves HTTPS itself (links it prints say https). */
+  SESAME_LAUNCHER_TLS: optional(z.literal("1")).transform((v) => v === "1"),
   PORT: optional(z.coerce.number().int().min(1).max(65535)).transform((v) => v ?? 3000),
 });
 

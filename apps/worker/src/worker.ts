@@ -1,5 +1,5 @@
 import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/core";
-import { shareDbFiles, type SesameDb } from "@sesame/db";
+import type { SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import type { BackendName } from "./cli";
 import { formatPorts } from "./books";
@@ -159,15 +159,6 @@ export class Worker {
     this.timers.push(setInterval(() => this.poll(), POLL_MS));
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.heartbeat.beat(), options.heartbeatMs));
-    // The web user shares the database files; WAL/SHM may appear only after the first write.
-    setTimeout(() => {
-      try {
-        shareDbFiles(options.dbPath);
-      } catch (e) {
-        // Files created by the web user can't be chmod'ed by a capability-bounded root; the setgid directory covers it.
-        this.d.log.verbose(`database files: ${(e as Error).message}`);
-      }
-    }, 500).unref();
   }
 
   private reconcile(state: ReturnType<Reloader["initial"]>): void {

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as schema from "./schema";
@@ -49,16 +49,6 @@ export function openDb(path: string, options: OpenDbOptions = {}): SesameDb {
   const db = drizzle({ client: sqlite, schema, casing: "snake_case" }) as SesameDb;
   if (options.migrate) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return db;
-}
-
-/**
- * Let a group (e.g. the unprivileged web user's) read and write the database
- * and its WAL/SHM files, which the root-run worker would otherwise own alone.
- */
-export function shareDbFiles(path: string, mode = 0o660): void {
-  for (const f of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(/*turbopackIgnore: true*/ f)) chmodSync(/*turbopackIgnore: true*/ f, mode);
-  }
 }
 
 /** `PRAGMA data_version`: changes when another connection commits. Cheap to poll. */

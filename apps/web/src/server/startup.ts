@@ -26,7 +26,7 @@ export async function initializeWeb(): Promise<void> {
       const host = process.env.HOSTNAME && process.env.HOSTNAME !== "0.0.0.0" ? process.env.HOSTNAME : "localhost";
       console.log(
         `sesame: no admin password yet. Open this one-time link to set it (use the appliance's address if not local):\n` +
-          `  http://${host}:${env.PORT}/setup?token=${token}`,
+          `  ${env.SESAME_LAUNCHER_TLS ? "https" : "http"}://${host}:${env.PORT}/setup?token=${token}`,
       );
     }
   }
