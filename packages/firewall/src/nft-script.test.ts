@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NFT_MAX_TTL_SEC, buildAddScript, buildDeleteScript, buildRefreshScript, buildReplaceScript, buildStructureScript, planElements, protectedElement } from "./nft-script";
+import { NFT_MAX_TTL_SEC, buildAddScript, buildDeleteScript, buildRefreshScript, buildReplaceScript, buildStructureScript, nftTimeout, planElements, protectedElement } from "./nft-script";
 import { parseNftTable } from "./nft-parse";
 import { planState } from "./plan";
 
@@ -39,9 +39,9 @@ describe("buildStructureScript + planElements", () => {
 
   it.each([
     ["trusted networks with host bits cleared", /trusted4 \{ 10\.2\.0\.0\/16 \}[\s\S]*trusted6 \{ fd00:1::\/64 \}/],
-    ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30000ms \}/],
-    ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1500ms \}/],
-    ["bans with remaining time, first", /^add element inet sesame banned4 \{ 192\.0\.2\.1 timeout 60000ms \}\n/],
+    ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30s \}/],
+    ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1s500ms \}/],
+    ["bans with remaining time, first", /^add element inet sesame banned4 \{ 192\.0\.2\.1 timeout 60s \}\n/],
   ])("elements: %s", (_name, re) => {
     expect(elements).toMatch(re);
   });
@@ -61,8 +61,24 @@ describe("buildStructureScript + planElements", () => {
       NOW,
       NFT_MAX_TTL_SEC * 1000,
     );
-    expect(buildAddScript("sesame", planElements(wild, NOW))).toBe(`add element inet sesame grants4 { 10.0.0.9 . tcp . 22 timeout ${NFT_MAX_TTL_SEC * 1000}ms }\n`);
+    expect(buildAddScript("sesame", planElements(wild, NOW))).toBe(`add element inet sesame grants4 { 10.0.0.9 . tcp . 22 timeout ${NFT_MAX_TTL_SEC}s }\n`);
     expect(wild.refused).toEqual(["ban 10.0.0.8: invalid expiry null"]);
+  });
+});
+
+describe("nftTimeout", () => {
+  // nft refuses a count of 1e8 or more in any one unit: 100000000ms fails, 31536000s does not.
+  it.each([
+    [0, "1ms"],
+    [999, "999ms"],
+    [1000, "1s"],
+    [1500, "1s500ms"],
+    [86_400_000, "86400s"],
+    [100_000_000, "100000s"],
+    [31_535_999_962, "31535999s962ms"],
+    [Number.MAX_SAFE_INTEGER, `${NFT_MAX_TTL_SEC}s`],
+  ])("%d ms -> %s", (ms, want) => {
+    expect(nftTimeout(ms)).toBe(want);
   });
 });
 
@@ -71,7 +87,7 @@ describe("element scripts", () => {
     [
       "refresh: add, delete, add with timeout",
       buildRefreshScript("sesame", "grants4", ["10.0.0.2 . tcp . 22"], 2000),
-      "add element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\ndelete element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\nadd element inet sesame grants4 { 10.0.0.2 . tcp . 22 timeout 2000ms }\n",
+      "add element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\ndelete element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\nadd element inet sesame grants4 { 10.0.0.2 . tcp . 22 timeout 2s }\n",
     ],
     ["delete tolerates missing elements", buildDeleteScript("t", "banned6", ["fd00::2"]), "add element inet t banned6 { fd00::2 }\ndelete element inet t banned6 { fd00::2 }\n"],
     ["replace with nothing is a flush", buildReplaceScript("t", "trusted4", []), "flush set inet t trusted4\n"],

@@ -24,8 +24,22 @@ export function protectedElement(step: Step): string {
   return `${step.protocol} . ${step.port}`;
 }
 
+/**
+ * nft (1.0.6) refuses any single unit count of 1e8 or more: `100000000ms`
+ * (27.8 h) is "value too large" although `31536000s` is fine. So seconds and
+ * the millisecond remainder are written apart (`86400s`, `1s500ms`); with
+ * NFT_MAX_TTL_SEC below 1e8 s no count can overflow.
+ */
+export function nftTimeout(ms: number): string {
+  const total = Math.min(Math.max(1, Math.round(ms)), NFT_MAX_TTL_SEC * 1000);
+  const sec = Math.floor(total / 1000);
+  const rest = total % 1000;
+  if (sec === 0) return `${rest}ms`;
+  return rest === 0 ? `${sec}s` : `${sec}s${rest}ms`;
+}
+
 function withTimeout(element: string, ms: number): string {
-  return `${element} timeout ${Math.max(1, Math.round(ms))}ms`;
+  return `${element} timeout ${nftTimeout(ms)}`;
 }
 
 function addLine(table: string, set: NftSet, elements: string[]): string[] {
