@@ -1,6 +1,7 @@
-import { isValidInterfaceName, normalizeIp, type Step } from "@sesame/core";
-import { and, bans, doors, eq, grants, gt, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
+import { isValidInterfaceName, type Step } from "@sesame/core";
+import { and, bans, doors, eq, grants, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import type { BanEntry, GrantEntry } from "./books";
+import { StoredPortsSchema, parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
 
 /**
  * Reads of the shared database (synchronous better-sqlite3; in WAL mode
@@ -64,38 +65,59 @@ export function loadTrusted(db: SesameDb, now: number): TrustedEntry[] {
     .filter((t) => t.expiresAt === null || t.expiresAt > now);
 }
 
-function family(ip: string, stored: number): 4 | 6 {
-  return stored === 6 || ip.includes(":") ? 6 : 4;
+/**
+ * Still-open rows: `expires_at > now` also keeps a non-numeric expiry (SQLite
+ * orders text after every number), so such a row is named and skipped below
+ * instead of silently staying open. Raw rows, so one bad `ports` JSON cannot
+ * throw for the whole query.
+ */
+export function loadOpenGrants(db: SesameDb, now: number): { rows: StoredGrant[]; rejected: RejectedRow[] } {
+  const raw = db.$client
+    .prepare("SELECT id, ip, ports, door_id, door_name, expires_at, applied_expires_at FROM grants WHERE closed_at IS NULL AND expires_at > ? ORDER BY id")
+    .all(now) as Record<string, unknown>[];
+  const rows: StoredGrant[] = [];
+  const rejected: RejectedRow[] = [];
+  for (const r of raw) {
+    const p = parseGrantRow(r, now);
+    if (p.ok) rows.push(p.row);
+    else rejected.push(p.rejected);
+  }
+  return { rows, rejected };
 }
 
-/** Grants open in the database and not expired at `now` (start-up and reconcile). */
-export function loadOpenGrants(db: SesameDb, now: number): (GrantEntry & { id: number; appliedExpiresAt: number | null })[] {
-  return db
-    .select()
-    .from(grants)
-    .where(and(isNull(grants.closedAt), gt(grants.expiresAt, now)))
-    .all()
-    .filter((g) => normalizeIp(g.ip) === g.ip)
-    .map((g) => ({ id: g.id, ip: g.ip, family: family(g.ip, g.family), doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt, appliedExpiresAt: g.appliedExpiresAt }));
-}
-
-/** Grants the UI closed (revoke) that the worker has not applied yet. */
+/**
+ * Grants the UI closed (revoke) that the worker has not applied yet. A row
+ * whose `ports` cannot be read revokes what the worker's books hold for it.
+ */
 export function loadUnappliedClosedGrants(db: SesameDb, since: number): { id: number; ip: string; doorName: string; ports: Step[]; closedReason: string | null }[] {
-  return db
-    .select({ id: grants.id, ip: grants.ip, doorName: grants.doorName, ports: grants.ports, closedReason: grants.closedReason })
-    .from(grants)
-    .where(and(isNotNull(grants.closedAt), gte(grants.closedAt, since), isNull(grants.appliedClosedAt)))
-    .all();
+  const raw = db.$client
+    .prepare("SELECT id, ip, door_name, ports, closed_reason FROM grants WHERE closed_at IS NOT NULL AND closed_at >= ? AND applied_closed_at IS NULL ORDER BY id")
+    .all(since) as { id: number; ip: string; door_name: string; ports: unknown; closed_reason: string | null }[];
+  return raw.map((r) => ({ id: r.id, ip: String(r.ip), doorName: String(r.door_name), ports: readPorts(r.ports), closedReason: r.closed_reason }));
 }
 
-export function loadActiveBans(db: SesameDb, now: number): (BanEntry & { id: number; appliedExpiresAt: number | null })[] {
-  return db
-    .select()
-    .from(bans)
-    .where(and(isNull(bans.liftedAt), gt(bans.expiresAt, now)))
-    .all()
-    .filter((b) => normalizeIp(b.ip) === b.ip)
-    .map((b) => ({ id: b.id, ip: b.ip, family: family(b.ip, b.family), doorName: b.doorName, expiresAt: b.expiresAt, appliedExpiresAt: b.appliedExpiresAt }));
+function readPorts(text: unknown): Step[] {
+  try {
+    const p = StoredPortsSchema.safeParse(JSON.parse(String(text)));
+    return p.success ? p.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Active bans, validated like loadOpenGrants. */
+export function loadActiveBans(db: SesameDb, now: number): { rows: StoredBan[]; rejected: RejectedRow[] } {
+  const raw = db.$client
+    .prepare("SELECT id, ip, door_name, expires_at, applied_expires_at FROM bans WHERE lifted_at IS NULL AND expires_at > ? ORDER BY id")
+    .all(now) as Record<string, unknown>[];
+  const rows: StoredBan[] = [];
+  const rejected: RejectedRow[] = [];
+  for (const r of raw) {
+    const p = parseBanRow(r, now);
+    if (p.ok) rows.push(p.row);
+    else rejected.push(p.rejected);
+  }
+  return { rows, rejected };
 }
 
 export function loadUnappliedLiftedBans(db: SesameDb, since: number): { id: number; ip: string; doorName: string }[] {
@@ -167,6 +189,15 @@ export function closeExpired(db: SesameDb, now: number): { grants: number; bans:
 
 export function markGrantApplied(db: SesameDb, id: number, fields: { appliedExpiresAt?: number; appliedClosedAt?: number }): void {
   db.update(grants).set(fields).where(eq(grants.id, id)).run();
+}
+
+/** A row whose expiry was past its cap: store the clamped one (the UI then shows when it really closes). */
+export function writeClampedGrantExpiry(db: SesameDb, id: number, expiresAt: number): void {
+  db.update(grants).set({ expiresAt, appliedExpiresAt: expiresAt }).where(eq(grants.id, id)).run();
+}
+
+export function writeClampedBanExpiry(db: SesameDb, id: number, expiresAt: number): void {
+  db.update(bans).set({ expiresAt, appliedExpiresAt: expiresAt }).where(eq(bans.id, id)).run();
 }
 
 export function markBanApplied(db: SesameDb, id: number, fields: { appliedExpiresAt?: number; appliedLiftedAt?: number }): void {

@@ -108,6 +108,63 @@ describe("Reloader", () => {
     ]);
   });
 
+  it("start-up skips each bad row with one logged error naming it, clamps absurd expiries and writes them back", async () => {
+    const r = rig();
+    const t = r.now.t;
+    const DAY = 86_400_000;
+    r.db.insert(doors).values([
+      { name: "ssh", sequence: [P(1), P(2)], action: "open", openPorts: [P(22)] },
+      { name: "wild", sequence: [P(3), P(4)], action: "open", openPorts: [{ port: 99999, protocol: "tcp" }] },
+    ]).run();
+    const ins = r.db.$client.prepare("INSERT INTO grants (ip, family, ports, door_name, opened_at, expires_at) VALUES (?, 4, ?, 'ssh', 0, ?)");
+    const p22 = JSON.stringify([P(22)]);
+    const good = Number(ins.run("192.0.2.1", p22, t + 60_000).lastInsertRowid);
+    const y9999 = Number(ins.run("192.0.2.2", p22, Date.UTC(9999, 0, 1)).lastInsertRowid);
+    const badIp = Number(ins.run("999.1.1.1", p22, t + 60_000).lastInsertRowid);
+    const nan = Number(ins.run("192.0.2.3", p22, "NaN").lastInsertRowid);
+    const badPort = Number(ins.run("192.0.2.4", JSON.stringify([{ port: 70000, protocol: "tcp" }]), t + 60_000).lastInsertRowid);
+    const badProto = Number(ins.run("192.0.2.5", JSON.stringify([{ port: 22, protocol: "icmp" }]), t + 60_000).lastInsertRowid);
+    ins.run("192.0.2.6", p22, -5); // negative: simply over (closed as expired)
+    r.db.$client.prepare("INSERT INTO bans (ip, family, door_name, created_at, expires_at) VALUES (?, 4, 'decoy', 0, ?)").run("198.51.100.1", t + 10 * 365 * DAY);
+    const state = r.reloader.initial();
+    expect(state.protectedPorts).toEqual([P(22)]);
+    expect(state.grants).toEqual([
+      { ip: "192.0.2.1", ports: [P(22)], expiresAt: t + 60_000 },
+      { ip: "192.0.2.2", ports: [P(22)], expiresAt: t + DAY },
+    ]);
+    expect(state.bans).toEqual([{ ip: "198.51.100.1", expiresAt: t + 365 * DAY }]);
+    const errors = r.log.lines.filter((l) => l.startsWith("error: "));
+    for (const id of [badIp, nan, badPort, badProto]) expect(errors.filter((l) => l.includes(`grants row ${id}:`))).toHaveLength(1);
+    expect(errors.filter((l) => l.includes("door wild"))).toHaveLength(1);
+    expect(errors).toHaveLength(5);
+    expect(r.log.lines.filter((l) => l.startsWith("warn: ") && l.includes(`grants row ${y9999} `))).toHaveLength(1);
+    r.writer.flush();
+    expect(r.db.select().from(grants).where(eq(grants.id, y9999)).get()).toMatchObject({ expiresAt: t + DAY, appliedExpiresAt: t + DAY });
+    expect(r.db.select().from(grants).where(eq(grants.id, good)).get()?.appliedExpiresAt).toBe(t + 60_000);
+    // A reload neither logs the same rows again nor re-applies the clamped one.
+    r.fw.calls.length = 0;
+    const before = r.log.lines.length;
+    r.reloader.reload();
+    await r.settle();
+    expect(r.log.lines.slice(before).filter((l) => l.startsWith("error: "))).toEqual([]);
+    expect(r.fw.calls).toEqual([]);
+  });
+
+  it("a UI extend pushed far past the cap reaches the firewall clamped to one day", async () => {
+    const r = rig();
+    const t = r.now.t;
+    r.db.insert(doors).values({ name: "ssh", sequence: [P(1), P(2)], action: "open", openPorts: [P(22)] }).run();
+    const [g] = r.db.insert(grants).values({ ip: "192.0.2.1", family: 4, ports: [P(22)], doorName: "ssh", openedAt: t, expiresAt: t + 60_000 }).returning().all();
+    r.reloader.initial();
+    r.writer.flush();
+    r.fw.calls.length = 0;
+    r.db.update(grants).set({ expiresAt: t + 100 * 4 * 3_600_000 }).where(eq(grants.id, g!.id)).run();
+    r.reloader.reload();
+    await r.settle();
+    expect(r.fw.calls).toEqual([{ op: "grant", ip: "192.0.2.1", ports: [P(22)], ttlSec: 86_400 }]);
+    expect(r.db.select().from(grants).where(eq(grants.id, g!.id)).get()?.expiresAt).toBe(t + 86_400_000);
+  });
+
   it("follows door and trusted-network edits, and expires trusted entries on time", async () => {
     const r = rig();
     r.reloader.initial();

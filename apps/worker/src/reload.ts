@@ -1,4 +1,4 @@
-import { CidrSet, doorRowToDoor, parseCidr, type CommandAction, type FirewallState, type Step } from "@sesame/core";
+import { CidrSet, MAX_BAN_SEC, MAX_GRANT_SEC, doorRowToDoor, parseCidr, type CommandAction, type FirewallState, type Step } from "@sesame/core";
 import { dataVersion, type SesameDb } from "@sesame/db";
 import { formatPorts, unionPorts } from "./books";
 import {
@@ -11,10 +11,13 @@ import {
   loadUnappliedLiftedBans,
   markBanApplied,
   markGrantApplied,
+  writeClampedBanExpiry,
+  writeClampedGrantExpiry,
   type DoorRowWithId,
   type TrustedEntry,
   type WorkerSettings,
 } from "./db-state";
+import { checkDoorAction, formatRejected, type RejectedRow } from "./db-rows";
 import type { DoorInfo, Engine } from "./engine";
 import type { DbWriter } from "./event-writer";
 
@@ -79,18 +82,26 @@ export class Reloader {
     this.trustedKey = JSON.stringify(this.trustedSet.cidrs.map((c) => c.text).sort());
     const protectedPorts = this.protectedPorts();
     this.protectedKey = JSON.stringify(protectedPorts);
-    const grants = loadOpenGrants(this.o.db, now);
-    const bans = loadActiveBans(this.o.db, now);
+    const grants = this.validRows(loadOpenGrants(this.o.db, now));
+    const bans = this.validRows(loadActiveBans(this.o.db, now));
     for (const g of grants) this.o.engine.grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt });
     for (const b of bans) this.o.engine.bans.replace({ ip: b.ip, family: b.family, doorName: b.doorName, expiresAt: b.expiresAt });
     // Everything pending from the UI is covered by the reconcile below.
     const closed = loadUnappliedClosedGrants(this.o.db, now - UNAPPLIED_WINDOW_MS);
     const lifted = loadUnappliedLiftedBans(this.o.db, now - UNAPPLIED_WINDOW_MS);
+    for (const g of grants) if (g.clamped) this.reportClamped("grants", g, MAX_GRANT_SEC);
+    for (const b of bans) if (b.clamped) this.reportClamped("bans", b, MAX_BAN_SEC);
     this.o.writer.op({
       describe: "mark restored state applied",
       run: (db) => {
-        for (const g of grants) if (g.appliedExpiresAt !== g.expiresAt) markGrantApplied(db, g.id, { appliedExpiresAt: g.expiresAt });
-        for (const b of bans) if (b.appliedExpiresAt !== b.expiresAt) markBanApplied(db, b.id, { appliedExpiresAt: b.expiresAt });
+        for (const g of grants) {
+          if (g.clamped) writeClampedGrantExpiry(db, g.id, g.expiresAt);
+          else if (g.appliedExpiresAt !== g.expiresAt) markGrantApplied(db, g.id, { appliedExpiresAt: g.expiresAt });
+        }
+        for (const b of bans) {
+          if (b.clamped) writeClampedBanExpiry(db, b.id, b.expiresAt);
+          else if (b.appliedExpiresAt !== b.expiresAt) markBanApplied(db, b.id, { appliedExpiresAt: b.expiresAt });
+        }
         for (const g of closed) markGrantApplied(db, g.id, { appliedClosedAt: now });
         for (const b of lifted) markBanApplied(db, b.id, { appliedLiftedAt: now });
       },
@@ -146,6 +157,26 @@ export class Reloader {
     this.applyTrustedAndProtected();
   }
 
+  /** The rows that passed validation; each skipped one is logged (and recorded) once per row. */
+  private validRows<T>(loaded: { rows: T[]; rejected: RejectedRow[] }): T[] {
+    for (const r of loaded.rejected) {
+      const key = `row:${r.table}:${String(r.id)}:${r.reason}`;
+      if (this.warned.has(key)) continue;
+      const msg = `database: ${formatRejected(r)}; row skipped (nothing of it reaches the firewall)`;
+      this.warnOnce(key, msg, true);
+      this.o.writer.event({ ts: this.now(), kind: "worker", detail: msg });
+    }
+    return loaded.rows;
+  }
+
+  /** An expiry past its cap was shortened (and is written back, so this is said once). */
+  private reportClamped(table: "grants" | "bans", r: { id: number; ip: string; doorName: string; expiresAt: number }, maxSec: number): void {
+    this.warnOnce(
+      `clamp:${table}:${r.id}`,
+      `database: ${table} row ${r.id} (${r.ip}, ${r.doorName}): expiry is more than ${maxSec} s away; shortened to ${new Date(r.expiresAt).toISOString()}`,
+    );
+  }
+
   private warnOnce(key: string, msg: string, error = false): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
@@ -166,7 +197,10 @@ export class Reloader {
 
   private toInfo(row: DoorRowWithId, commandFor: (section: string) => CommandAction | undefined): DoorInfo | null {
     try {
-      const door = doorRowToDoor(row, { commandFor });
+      const checked = checkDoorAction(doorRowToDoor(row, { commandFor }));
+      if (!checked.ok) throw new Error(checked.reason);
+      if (checked.note) this.warnOnce(`clampdoor:${row.id}:${row.updatedAt}`, `door ${row.name} (id ${row.id}): ${checked.note}`);
+      const door = checked.door;
       if (row.action === "command" && row.enabled && !door.enabled) {
         this.warnOnce(`nocmd:${row.id}:${row.commandSection}`, `${row.name}: no commands for section [${row.commandSection ?? "?"}] in the worker's config file; the door runs nothing`, true);
       }
@@ -237,14 +271,18 @@ export class Reloader {
       writer.op({ describe: `mark grant ${row.id} closed`, run: (db) => markGrantApplied(db, row.id, { appliedClosedAt: now }) });
       writer.event({ ...base, kind: "revoke", detail: row.closedReason ?? null });
     }
-    for (const g of loadOpenGrants(this.o.db, now)) {
-      if (g.appliedExpiresAt === g.expiresAt) continue;
+    for (const g of this.validRows(loadOpenGrants(this.o.db, now))) {
+      if (!g.clamped && g.appliedExpiresAt === g.expiresAt) continue;
+      if (g.clamped) this.reportClamped("grants", g, MAX_GRANT_SEC);
       const ttl = Math.ceil((g.expiresAt - now) / 1000);
       const base = { ts: now, ip: g.ip, doorName: g.doorName };
       void engine.fw(`grant ${formatPorts(g.ports)} to ${g.ip}`, base, () => engine.firewall.grant(g.ip, g.ports, ttl));
       const prev = engine.grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt });
       log.log(`${g.ip}: ${g.doorName}: access ${prev ? "extended" : "granted from the UI"}: ${formatPorts(g.ports)} for ${ttl} s`);
-      writer.op({ describe: `mark grant ${g.id} applied`, run: (db) => markGrantApplied(db, g.id, { appliedExpiresAt: g.expiresAt }) });
+      writer.op({
+        describe: `mark grant ${g.id} applied`,
+        run: (db) => (g.clamped ? writeClampedGrantExpiry(db, g.id, g.expiresAt) : markGrantApplied(db, g.id, { appliedExpiresAt: g.expiresAt })),
+      });
     }
   }
 
@@ -258,14 +296,18 @@ export class Reloader {
       writer.op({ describe: `mark ban ${row.id} lifted`, run: (db) => markBanApplied(db, row.id, { appliedLiftedAt: now }) });
       writer.event({ ...base, kind: "unban", detail: "unbanned" });
     }
-    for (const b of loadActiveBans(this.o.db, now)) {
-      if (b.appliedExpiresAt === b.expiresAt) continue;
+    for (const b of this.validRows(loadActiveBans(this.o.db, now))) {
+      if (!b.clamped && b.appliedExpiresAt === b.expiresAt) continue;
+      if (b.clamped) this.reportClamped("bans", b, MAX_BAN_SEC);
       const ttl = Math.ceil((b.expiresAt - now) / 1000);
       const base = { ts: now, ip: b.ip, doorName: b.doorName };
       void engine.fw(`ban ${b.ip}`, base, () => engine.firewall.ban(b.ip, ttl));
       engine.bans.replace({ ip: b.ip, family: b.family, doorName: b.doorName, expiresAt: b.expiresAt });
       log.log(`${b.ip}: ${b.doorName}: ban set to ${ttl} s`);
-      writer.op({ describe: `mark ban ${b.id} applied`, run: (db) => markBanApplied(db, b.id, { appliedExpiresAt: b.expiresAt }) });
+      writer.op({
+        describe: `mark ban ${b.id} applied`,
+        run: (db) => (b.clamped ? writeClampedBanExpiry(db, b.id, b.expiresAt) : markBanApplied(db, b.id, { appliedExpiresAt: b.expiresAt })),
+      });
     }
   }
 }

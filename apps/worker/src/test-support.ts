@@ -1,5 +1,5 @@
 import type { FirewallState, Step } from "@sesame/core";
-import type { FirewallBackend, KernelSnapshot } from "@sesame/firewall";
+import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "@sesame/firewall";
 
 /**
  * Unit-test helpers (not used by the worker). RecordingFirewall writes down
@@ -31,8 +31,9 @@ export class RecordingFirewall implements FirewallBackend {
     }
   }
 
-  reconcile(state: FirewallState): Promise<void> {
-    return this.record({ op: "reconcile", state });
+  async reconcile(state: FirewallState): Promise<ReconcileReport> {
+    await this.record({ op: "reconcile", state });
+    return { refused: [] };
   }
   grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {
     return this.record({ op: "grant", ip, ports, ttlSec });

@@ -1,6 +1,6 @@
 import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/core";
 import type { SesameDb } from "@sesame/db";
-import type { FirewallBackend } from "@sesame/firewall";
+import type { FirewallBackend, ReconcileReport } from "@sesame/firewall";
 import type { BackendName } from "./cli";
 import { formatPorts } from "./books";
 import { CaptureManager, type CaptureFilter } from "./capture";
@@ -167,13 +167,24 @@ export class Worker {
     void this.engine.fw(`reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`, { ts: n }, async () => {
       // A backend switch queued in between has set the firewall up already, from fresher books.
       if (this.reconciled) return;
-      await this.engine.firewall.reconcile(state, this.now());
+      const report = await this.engine.firewall.reconcile(state, this.now());
       this.reconciled = true;
+      this.reportRefused(this.engine.firewall.name, report);
       this.d.log.log(
         `firewall: ${this.engine.firewall.name} ready: ${state.grants.length} grants and ${state.bans.length} bans restored, protected ${formatPorts(state.protectedPorts) || "nothing"}`,
       );
       await this.removeLeftoverBackend();
     });
+  }
+
+  /** Entries a reconcile left out (the rest, protected ports first, is in place): each one logged and recorded. */
+  private reportRefused(backend: BackendName, report: ReconcileReport): void {
+    for (const r of report.refused) {
+      const msg = `firewall: ${backend}: left out ${r}`;
+      this.d.log.error(msg);
+      this.health.report(msg);
+      this.writer.event({ ts: this.now(), kind: "worker", detail: msg });
+    }
   }
 
   /**
@@ -315,7 +326,7 @@ export class Worker {
         const next = this.newBackend(name);
         const state = this.reloader.current();
         try {
-          await next.reconcile(state, this.now());
+          this.reportRefused(name, await next.reconcile(state, this.now()));
         } catch (e) {
           failed = true;
           await next.destroy().catch((d: unknown) => {

@@ -8,3 +8,4 @@ export * from "./knockd-conf";
 export * from "./one-time";
 export * from "./log-format";
 export * from "./door-text";
+export * from "./limits";

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { normalizeIp, parseCidr } from "./cidr";
+import { MAX_BAN_SEC, MAX_GRANT_SEC } from "./limits";
 import { EVENT_KINDS } from "./types";
 import type { TcpFlag } from "./types";
 
@@ -107,7 +108,7 @@ const OpenActionSchema = z.object({
         seen.add(key);
       });
     }),
-  durationSec: intIn(1, 86_400, "Open duration must be a whole number of seconds from 1 to 86400 (one day)."),
+  durationSec: intIn(1, MAX_GRANT_SEC, "Open duration must be a whole number of seconds from 1 to 86400 (one day)."),
 });
 
 const CloseActionSchema = z.object({
@@ -122,7 +123,7 @@ const CloseActionSchema = z.object({
 
 const BanActionSchema = z.object({
   kind: z.literal("ban"),
-  durationSec: intIn(1, 31_536_000, "Ban duration must be a whole number of seconds from 1 to 31536000 (one year)."),
+  durationSec: intIn(1, MAX_BAN_SEC, "Ban duration must be a whole number of seconds from 1 to 31536000 (one year)."),
 });
 
 /** What a UI door does. "command" is deliberately absent: commands only come from a root-owned knockd.conf. */

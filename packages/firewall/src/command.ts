@@ -5,7 +5,7 @@ import { createRunner, type ExecOptions, type RunFn } from "./exec";
 import { planState } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec, stepKey } from "./steps";
-import type { FirewallBackend, FirewallError, KernelSnapshot } from "./types";
+import type { FirewallBackend, FirewallError, KernelSnapshot, ReconcileReport } from "./types";
 
 export interface CommandBackendOptions extends ExecOptions {
   templates: CommandTemplates;
@@ -115,8 +115,8 @@ export class CommandBackend implements FirewallBackend {
     if (errors.length > 0) throw errors[0];
   }
 
-  async reconcile(state: FirewallState, now: number): Promise<void> {
-    const plan = planState(state, now);
+  async reconcile(state: FirewallState, now: number): Promise<ReconcileReport> {
+    const plan = planState(state, now, MAX_TTL_SEC * 1000);
     const want = new Map<string, Entry>();
     for (const g of plan.grants) {
       want.set(`g|${g.ip}|${stepKey(g.step)}`, { kind: "grant", ip: g.ip, family: g.family, step: g.step, expiresAt: g.expiresAt, ttlSec: Math.ceil((g.expiresAt - now) / 1000) });
@@ -135,6 +135,7 @@ export class CommandBackend implements FirewallBackend {
         ...[...want].map(([k, e]) => () => this.open(k, e, true)),
       ]),
     );
+    return { refused: plan.refused };
   }
 
   async grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {

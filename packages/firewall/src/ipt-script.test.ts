@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { buildChainRestore, buildIpsetReconcile, createNames, ipsetSeconds, parseIpsetSave, parseProtectedRules } from "./ipt-script";
-import { planState } from "./plan";
+import { buildChainRestore, createNames, ipsetSeconds, parseIpsetSave, parseProtectedRules, replaceSetLines } from "./ipt-script";
 
 const names = createNames("SESAME", "sesame");
-const NOW = 1_700_000_000_000;
 
 describe("buildChainRestore", () => {
   const text = buildChainRestore(names, 6, [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }]);
@@ -40,11 +38,10 @@ describe("ipset", () => {
     expect(ipsetSeconds(ms)).toBe(s);
   });
 
-  it("reconcile swaps freshly filled scratch sets in", () => {
-    const plan = planState({ protectedPorts: [], trusted: ["10.0.0.0/8"], grants: [{ ip: "fd00::2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 2500 }], bans: [] }, NOW);
-    const script = buildIpsetReconcile(names, [4, 6], plan, NOW);
-    expect(script).toContain("create sesame-grants6-new hash:ip,port family inet6 timeout 0\nflush sesame-grants6-new\nadd sesame-grants6-new fd00::2,tcp:22 timeout 3\nswap sesame-grants6-new sesame-grants6\ndestroy sesame-grants6-new\n");
-    expect(script).toContain("add sesame-trusted4-new 10.0.0.0/8\n");
+  it("a set's content is replaced through a freshly filled scratch set", () => {
+    expect(replaceSetLines(names, "grants", 6, ["fd00::2,tcp:22 timeout 3"]).join("\n")).toBe(
+      "create sesame-grants6 hash:ip,port family inet6 timeout 0\ncreate sesame-grants6-new hash:ip,port family inet6 timeout 0\nflush sesame-grants6-new\nadd sesame-grants6-new fd00::2,tcp:22 timeout 3\nswap sesame-grants6-new sesame-grants6\ndestroy sesame-grants6-new",
+    );
   });
 
   it("parses ipset save output for our sets only", () => {

@@ -1,6 +1,5 @@
 import type { Step } from "@sesame/core";
 import type { Family } from "./addr";
-import type { StatePlan } from "./plan";
 
 /**
  * Scripts for `ipset restore` and `iptables-restore --noflush`. As with nft,
@@ -65,19 +64,6 @@ export function replaceSetLines(names: IptNames, kind: SetKind, family: Family, 
     `swap ${scratch} ${live}`,
     `destroy ${scratch}`,
   ];
-}
-
-/** Every set with the plan's content (grants and bans with their remaining time). */
-export function buildIpsetReconcile(names: IptNames, families: Family[], plan: StatePlan, now: number): string {
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(...replaceSetLines(names, "trusted", f, plan.trusted[f]));
-    lines.push(...replaceSetLines(names, "bans", f, plan.bans.filter((b) => b.family === f).map((b) => `${b.ip} timeout ${ipsetSeconds(b.expiresAt - now)}`)));
-    lines.push(
-      ...replaceSetLines(names, "grants", f, plan.grants.filter((g) => g.family === f).map((g) => `${grantEntry(g.ip, g.step)} timeout ${ipsetSeconds(g.expiresAt - now)}`)),
-    );
-  }
-  return lines.join("\n") + "\n";
 }
 
 /**

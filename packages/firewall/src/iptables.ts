@@ -6,19 +6,21 @@ import {
   IPSET_PREFIX,
   IPT_CHAIN,
   buildChainRestore,
-  buildIpsetReconcile,
   createNames,
+  ensureSetLines,
   grantEntry,
   ipsetSeconds,
   parseIpsetSave,
   parseProtectedRules,
   replaceSetLines,
+  setType,
   type IptNames,
+  type SetKind,
 } from "./ipt-script";
 import { planState, splitNetworks } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
-import type { FirewallBackend, KernelSnapshot } from "./types";
+import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "./types";
 
 export interface IptablesOptions extends ExecOptions {
   /** iptables program (default "iptables"); `<path>-restore` must exist next to it. */
@@ -89,14 +91,59 @@ export class IptablesBackend implements FirewallBackend {
     await this.run([this.tools[f], "-w", "-I", "INPUT", "1", "-j", this.names.chain]);
   }
 
-  /** Sets first (the rules reference them), then both chains, then the jump. */
-  async reconcile(state: FirewallState, now: number): Promise<void> {
-    const plan = planState(state, now);
-    await this.serial(async () => {
-      await this.run([this.ipset, "-exist", "restore"], buildIpsetReconcile(this.names, this.families, plan, now));
+  /**
+   * The sets are created when missing (empty; an existing one keeps its
+   * content), then both chains and the jump: from here protected ports are
+   * dropped whatever the sets hold. Only then each set's content is
+   * replaced (bans, trusted, grants), a set at a time; if `ipset restore`
+   * refuses one (it stops at the first bad line), that set is rebuilt entry
+   * by entry and the refused entries are reported.
+   */
+  async reconcile(state: FirewallState, now: number): Promise<ReconcileReport> {
+    const plan = planState(state, now, IPSET_MAX_TTL_SEC * 1000);
+    return this.serial(async () => {
+      const refused = [...plan.refused];
+      await this.ipsetRestore(ensureSetLines(this.names, this.families));
       await this.writeChains(plan.protectedPorts);
       for (const f of this.families) await this.ensureJump(f);
+      const ttl = (expiresAt: number): string => `timeout ${ipsetSeconds(expiresAt - now)}`;
+      for (const f of this.families) {
+        const contents: [SetKind, string[]][] = [
+          ["bans", plan.bans.filter((b) => b.family === f).map((b) => `${b.ip} ${ttl(b.expiresAt)}`)],
+          ["trusted", plan.trusted[f]],
+          ["grants", plan.grants.filter((g) => g.family === f).map((g) => `${grantEntry(g.ip, g.step)} ${ttl(g.expiresAt)}`)],
+        ];
+        for (const [kind, entries] of contents) {
+          try {
+            await this.ipsetRestore(replaceSetLines(this.names, kind, f, entries));
+          } catch {
+            refused.push(...(await this.replaceEach(kind, f, entries)));
+          }
+        }
+      }
+      // IPv6 entries with IPv6 disabled were planned but never written.
+      if (!this.families.includes(6)) {
+        for (const x of [...plan.bans, ...plan.grants]) if (x.family === 6) refused.push(`${x.ip}: IPv6 is disabled for this backend`);
+      }
+      return { refused };
     });
+  }
+
+  /** Fill the scratch set one entry per restore, swap it in; returns the refused entries with ipset's message. */
+  private async replaceEach(kind: SetKind, f: Family, entries: string[]): Promise<string[]> {
+    const live = this.names.set(kind, f);
+    const scratch = `${live}-new`;
+    const refused: string[] = [];
+    await this.ipsetRestore([`create ${scratch} ${setType(kind, f)}`, `flush ${scratch}`]);
+    for (const e of entries) {
+      try {
+        await this.ipsetRestore([`add ${scratch} ${e}`]);
+      } catch (err) {
+        refused.push(`${live} ${e}: ${(err as Error).message}`);
+      }
+    }
+    await this.ipsetRestore([`swap ${scratch} ${live}`, `destroy ${scratch}`]);
+    return refused;
   }
 
   /** `add … timeout N` with -exist replaces the timeout of an existing entry: refresh, never a second entry. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildDeleteScript, buildRefreshScript, buildReplaceScript, buildTableScript } from "./nft-script";
+import { NFT_MAX_TTL_SEC, buildAddScript, buildDeleteScript, buildRefreshScript, buildReplaceScript, buildStructureScript, nftTimeout, planElements, protectedElement } from "./nft-script";
 import { parseNftTable } from "./nft-parse";
 import { planState } from "./plan";
 
 const NOW = 1_700_000_000_000;
 
-describe("buildTableScript", () => {
+describe("buildStructureScript + planElements", () => {
   const plan = planState(
     {
       protectedPorts: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }],
@@ -20,24 +20,65 @@ describe("buildTableScript", () => {
     },
     NOW,
   );
-  const script = buildTableScript("sesame", -10, plan, NOW);
+  const structure = buildStructureScript("sesame", -10, plan.protectedPorts.map(protectedElement));
+  const elements = buildAddScript("sesame", planElements(plan, NOW));
 
   it.each([
     ["replaces the table in one transaction", /^table inet sesame\ndelete table inet sesame\ntable inet sesame \{/],
     ["hooks input at the given priority, policy accept", /type filter hook input priority -10; policy accept;/],
     ["accepts established flows first", /chain input \{\n.*\n {4}ct state established,related accept\n {4}meta l4proto \. th dport @protected jump gate\n {2}\}/],
     ["gate order: banned, trusted, granted, drop", /ip saddr @banned4 drop\n.*\n.*@trusted4 accept\n.*\n.*@grants4 accept\n.*\n {4}drop\n/],
-    ["protected elements", /add element inet sesame protected \{ tcp \. 22, udp \. 53 \}/],
+    ["protected elements", /add element inet sesame protected \{ tcp \. 22, udp \. 53 \}\n$/],
+  ])("structure: %s", (_name, re) => {
+    expect(structure).toMatch(re);
+  });
+
+  it("the structure holds no grant, ban or trusted element", () => {
+    expect(structure).not.toMatch(/add element inet sesame (grants|banned|trusted)/);
+  });
+
+  it.each([
     ["trusted networks with host bits cleared", /trusted4 \{ 10\.2\.0\.0\/16 \}[\s\S]*trusted6 \{ fd00:1::\/64 \}/],
-    ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30000ms \}/],
-    ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1500ms \}/],
-    ["bans with remaining time", /banned4 \{ 192\.0\.2\.1 timeout 60000ms \}/],
-  ])("%s", (_name, re) => {
-    expect(script).toMatch(re);
+    ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30s \}/],
+    ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1s500ms \}/],
+    ["bans with remaining time, first", /^add element inet sesame banned4 \{ 192\.0\.2\.1 timeout 60s \}\n/],
+  ])("elements: %s", (_name, re) => {
+    expect(elements).toMatch(re);
   });
 
   it("skips expired grants", () => {
-    expect(script).not.toContain("10.0.0.3");
+    expect(elements).not.toContain("10.0.0.3");
+  });
+
+  it("no timeout reaching nft is past its cap or not a number", () => {
+    const wild = planState(
+      {
+        protectedPorts: [],
+        trusted: [],
+        grants: [{ ip: "10.0.0.9", ports: [{ port: 22, protocol: "tcp" }], expiresAt: Date.UTC(9999, 0, 1) }],
+        bans: [{ ip: "10.0.0.8", expiresAt: Number.NaN }],
+      },
+      NOW,
+      NFT_MAX_TTL_SEC * 1000,
+    );
+    expect(buildAddScript("sesame", planElements(wild, NOW))).toBe(`add element inet sesame grants4 { 10.0.0.9 . tcp . 22 timeout ${NFT_MAX_TTL_SEC}s }\n`);
+    expect(wild.refused).toEqual(["ban 10.0.0.8: invalid expiry null"]);
+  });
+});
+
+describe("nftTimeout", () => {
+  // nft refuses a count of 1e8 or more in any one unit: 100000000ms fails, 31536000s does not.
+  it.each([
+    [0, "1ms"],
+    [999, "999ms"],
+    [1000, "1s"],
+    [1500, "1s500ms"],
+    [86_400_000, "86400s"],
+    [100_000_000, "100000s"],
+    [31_535_999_962, "31535999s962ms"],
+    [Number.MAX_SAFE_INTEGER, `${NFT_MAX_TTL_SEC}s`],
+  ])("%d ms -> %s", (ms, want) => {
+    expect(nftTimeout(ms)).toBe(want);
   });
 });
 
@@ -46,7 +87,7 @@ describe("element scripts", () => {
     [
       "refresh: add, delete, add with timeout",
       buildRefreshScript("sesame", "grants4", ["10.0.0.2 . tcp . 22"], 2000),
-      "add element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\ndelete element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\nadd element inet sesame grants4 { 10.0.0.2 . tcp . 22 timeout 2000ms }\n",
+      "add element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\ndelete element inet sesame grants4 { 10.0.0.2 . tcp . 22 }\nadd element inet sesame grants4 { 10.0.0.2 . tcp . 22 timeout 2s }\n",
     ],
     ["delete tolerates missing elements", buildDeleteScript("t", "banned6", ["fd00::2"]), "add element inet t banned6 { fd00::2 }\ndelete element inet t banned6 { fd00::2 }\n"],
     ["replace with nothing is a flush", buildReplaceScript("t", "trusted4", []), "flush set inet t trusted4\n"],

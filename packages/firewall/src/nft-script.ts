@@ -24,8 +24,22 @@ export function protectedElement(step: Step): string {
   return `${step.protocol} . ${step.port}`;
 }
 
+/**
+ * nft (1.0.6) refuses any single unit count of 1e8 or more: `100000000ms`
+ * (27.8 h) is "value too large" although `31536000s` is fine. So seconds and
+ * the millisecond remainder are written apart (`86400s`, `1s500ms`); with
+ * NFT_MAX_TTL_SEC below 1e8 s no count can overflow.
+ */
+export function nftTimeout(ms: number): string {
+  const total = Math.min(Math.max(1, Math.round(ms)), NFT_MAX_TTL_SEC * 1000);
+  const sec = Math.floor(total / 1000);
+  const rest = total % 1000;
+  if (sec === 0) return `${rest}ms`;
+  return rest === 0 ? `${sec}s` : `${sec}s${rest}ms`;
+}
+
 function withTimeout(element: string, ms: number): string {
-  return `${element} timeout ${Math.max(1, Math.round(ms))}ms`;
+  return `${element} timeout ${nftTimeout(ms)}`;
 }
 
 function addLine(table: string, set: NftSet, elements: string[]): string[] {
@@ -33,8 +47,11 @@ function addLine(table: string, set: NftSet, elements: string[]): string[] {
 }
 
 /**
- * The whole table, replacing whatever was there in the same transaction
- * (`table` first so that `delete` cannot fail on a fresh host).
+ * The table's structure, replacing whatever was there in the same
+ * transaction (`table` first so that `delete` cannot fail on a fresh host),
+ * with the protected ports and nothing else: whether protected ports are
+ * dropped must not depend on any grant, ban or trusted element, so those are
+ * added afterwards (buildAddScript, element by element if a batch fails).
  *
  * The input hook chain accepts established/related flows first: an open
  * session outlives its grant and is never cut. Only packets whose protocol
@@ -43,7 +60,7 @@ function addLine(table: string, set: NftSet, elements: string[]): string[] {
  * never dropped by Sesame. `accept` here is not final for the host: tables at
  * later priorities still see the packet; only our `drop` is.
  */
-export function buildTableScript(table: string, priority: number, plan: StatePlan, now: number): string {
+export function buildStructureScript(table: string, priority: number, protectedElements: string[]): string {
   const t = table;
   const lines = [
     `table inet ${t}`,
@@ -71,16 +88,42 @@ export function buildTableScript(table: string, priority: number, plan: StatePla
     `    meta l4proto . th dport @protected jump gate`,
     `  }`,
     `}`,
-    ...addLine(t, "protected", plan.protectedPorts.map(protectedElement)),
+    ...addLine(t, "protected", protectedElements),
   ];
-  for (const f of [4, 6] as const) {
-    lines.push(...addLine(t, `trusted${f}`, plan.trusted[f]));
-    lines.push(...addLine(t, `banned${f}`, plan.bans.filter((b) => b.family === f).map((b) => withTimeout(b.ip, b.expiresAt - now))));
-    lines.push(
-      ...addLine(t, `grants${f}`, plan.grants.filter((g) => g.family === f).map((g) => withTimeout(grantElement(g.ip, g.step), g.expiresAt - now))),
-    );
-  }
   return lines.join("\n") + "\n";
+}
+
+/** One element to add to one set (its timeout, if any, inside `element`). */
+export interface NftItem {
+  set: NftSet;
+  element: string;
+}
+
+/**
+ * The plan's state elements in the order they are added after the
+ * structure: bans first (they win over everything in `gate`), then trusted
+ * networks, then grants with their remaining time.
+ */
+export function planElements(plan: StatePlan, now: number): NftItem[] {
+  const out: NftItem[] = [];
+  for (const f of [4, 6] as const) for (const b of plan.bans) if (b.family === f) out.push({ set: `banned${f}`, element: withTimeout(b.ip, b.expiresAt - now) });
+  for (const f of [4, 6] as const) for (const n of plan.trusted[f]) out.push({ set: `trusted${f}`, element: n });
+  for (const f of [4, 6] as const) {
+    for (const g of plan.grants) if (g.family === f) out.push({ set: `grants${f}`, element: withTimeout(grantElement(g.ip, g.step), g.expiresAt - now) });
+  }
+  return out;
+}
+
+/** `add element` lines for `items`, one line per set, in the items' order. */
+export function buildAddScript(table: string, items: NftItem[]): string {
+  const bySet = new Map<NftSet, string[]>();
+  for (const i of items) {
+    const list = bySet.get(i.set) ?? [];
+    list.push(i.element);
+    bySet.set(i.set, list);
+  }
+  const lines = [...bySet].flatMap(([set, elements]) => addLine(table, set, elements));
+  return lines.length === 0 ? "" : lines.join("\n") + "\n";
 }
 
 /**

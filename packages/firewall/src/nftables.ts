@@ -4,11 +4,14 @@ import { createRunner, type ExecOptions, type RunFn } from "./exec";
 import {
   NFT_MAX_TTL_SEC,
   NFT_NAME,
+  type NftItem,
   buildDeleteScript,
   buildRefreshScript,
   buildReplaceScript,
-  buildTableScript,
+  buildAddScript,
+  buildStructureScript,
   grantElement,
+  planElements,
   protectedElement,
 } from "./nft-script";
 import { parseNftTable } from "./nft-parse";
@@ -16,7 +19,7 @@ import { NftSession } from "./nft-session";
 import { planState, splitNetworks } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
-import type { FirewallBackend, KernelSnapshot } from "./types";
+import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "./types";
 
 export interface NftablesOptions extends ExecOptions {
   /** Table name in family inet (default "sesame"); letters, digits, underscore. */
@@ -72,10 +75,48 @@ export class NftablesBackend implements FirewallBackend {
     return this.run([this.nft, "-f", "-"], script).then(() => undefined);
   }
 
-  /** The full table in one transaction: created when missing, replaced when present. */
-  async reconcile(state: FirewallState, now: number): Promise<void> {
-    const plan = planState(state, now);
-    return this.serial(() => this.apply(buildTableScript(this.table, this.priority, plan, now)));
+  /**
+   * The table in two steps. First its structure with the protected ports,
+   * replacing the old table in one transaction (nft applies a script all or
+   * nothing, so on failure the old table stays). Then bans, trusted networks
+   * and grants in one batch; if the kernel refuses it (one bad element voids
+   * a transaction), each element is added on its own and the refused ones
+   * are reported. If even the structure with the protected ports fails, it is
+   * installed bare and the protected ports are added one by one: the drop
+   * never waits on any single element.
+   */
+  async reconcile(state: FirewallState, now: number): Promise<ReconcileReport> {
+    const plan = planState(state, now, NFT_MAX_TTL_SEC * 1000);
+    return this.serial(async () => {
+      const refused = [...plan.refused];
+      const protectedItems: NftItem[] = plan.protectedPorts.map((s) => ({ set: "protected", element: protectedElement(s) }));
+      try {
+        await this.apply(buildStructureScript(this.table, this.priority, protectedItems.map((i) => i.element)));
+      } catch {
+        await this.apply(buildStructureScript(this.table, this.priority, []));
+        refused.push(...(await this.addEach(protectedItems)));
+      }
+      const items = planElements(plan, now);
+      try {
+        await this.apply(buildAddScript(this.table, items));
+      } catch {
+        refused.push(...(await this.addEach(items)));
+      }
+      return { refused };
+    });
+  }
+
+  /** Adds each item in its own transaction; returns the refused ones, named with nft's message. */
+  private async addEach(items: NftItem[]): Promise<string[]> {
+    const refused: string[] = [];
+    for (const i of items) {
+      try {
+        await this.applyQuick(buildAddScript(this.table, [i]));
+      } catch (e) {
+        refused.push(`${i.set} { ${i.element} }: ${(e as Error).message}`);
+      }
+    }
+    return refused;
   }
 
   async grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {

@@ -1,6 +1,6 @@
 import type { FirewallState, Step } from "@sesame/core";
-import { requireAddress, requireNetwork, type Family } from "./addr";
-import { requireSteps, stepKey } from "./steps";
+import { parseAddress, requireNetwork, type Family } from "./addr";
+import { stepKey } from "./steps";
 
 export interface PlannedGrant {
   family: Family;
@@ -25,46 +25,101 @@ export interface StatePlan {
   /** Already over at `now` (the command backend still has to run their revoke). */
   expiredGrants: PlannedGrant[];
   expiredBans: PlannedBan[];
+  /** Entries left out, each named with why (reconcile reports them; they never fail the rest). */
+  refused: string[];
+}
+
+function stepProblem(p: Step): string | null {
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return `invalid port ${JSON.stringify(p.port)}`;
+  if (p.protocol !== "tcp" && p.protocol !== "udp") return `invalid protocol ${JSON.stringify(p.protocol)}`;
+  return null;
 }
 
 /**
  * Turn the worker's desired state into what a backend writes. Two doors can
  * grant the same ip+port: the kernel holds one element, so the later expiry
- * wins instead of the first one written.
+ * wins instead of the first one written. A malformed entry (address, port,
+ * protocol, non-finite expiry) is left out and listed in `refused`, never
+ * thrown: at start-up the rest, and above all the protected ports' drop, must
+ * still be installed. Expiries further than `maxTtlMs` away are shortened to
+ * that (the backend's kernel refuses longer timeouts).
  */
-export function planState(state: FirewallState, now: number): StatePlan {
+export function planState(state: FirewallState, now: number, maxTtlMs = Number.POSITIVE_INFINITY): StatePlan {
+  const refused: string[] = [];
+  const validSteps = (ports: Step[], what: string): Step[] => {
+    const out = new Map<string, Step>();
+    for (const p of Array.isArray(ports) ? ports : []) {
+      const problem = stepProblem(p);
+      if (problem) refused.push(`${what}: ${problem}`);
+      else out.set(stepKey(p), { port: p.port, protocol: p.protocol });
+    }
+    if (!Array.isArray(ports)) refused.push(`${what}: ports is not a list`);
+    return [...out.values()];
+  };
+  const expiry = (expiresAt: number): number => Math.min(expiresAt, now + maxTtlMs);
   const grants = new Map<string, PlannedGrant>();
   for (const g of state.grants) {
-    const a = requireAddress(g.ip);
-    for (const step of requireSteps(g.ports)) {
+    const a = parseAddress(g.ip);
+    if (!a) {
+      refused.push(`grant ${JSON.stringify(g.ip)}: invalid IP address`);
+      continue;
+    }
+    if (!Number.isFinite(g.expiresAt)) {
+      refused.push(`grant ${a.text}: invalid expiry ${JSON.stringify(g.expiresAt)}`);
+      continue;
+    }
+    for (const step of validSteps(g.ports, `grant ${a.text}`)) {
       const key = `${a.text}|${stepKey(step)}`;
       const prev = grants.get(key);
-      if (!prev || prev.expiresAt < g.expiresAt) grants.set(key, { family: a.family, ip: a.text, step, expiresAt: g.expiresAt });
+      const expiresAt = expiry(g.expiresAt);
+      if (!prev || prev.expiresAt < expiresAt) grants.set(key, { family: a.family, ip: a.text, step, expiresAt });
     }
   }
   const bans = new Map<string, PlannedBan>();
   for (const b of state.bans) {
-    const a = requireAddress(b.ip);
+    const a = parseAddress(b.ip);
+    if (!a) {
+      refused.push(`ban ${JSON.stringify(b.ip)}: invalid IP address`);
+      continue;
+    }
+    if (!Number.isFinite(b.expiresAt)) {
+      refused.push(`ban ${a.text}: invalid expiry ${JSON.stringify(b.expiresAt)}`);
+      continue;
+    }
     const prev = bans.get(a.text);
-    if (!prev || prev.expiresAt < b.expiresAt) bans.set(a.text, { family: a.family, ip: a.text, expiresAt: b.expiresAt });
+    const expiresAt = expiry(b.expiresAt);
+    if (!prev || prev.expiresAt < expiresAt) bans.set(a.text, { family: a.family, ip: a.text, expiresAt });
   }
   const trusted: Record<Family, string[]> = { 4: [], 6: [] };
-  for (const c of new Set(state.trusted.map((t) => requireNetwork(t)).map((n) => `${n.family}|${n.text}`))) {
-    const [family, text] = c.split("|") as [string, string];
-    trusted[Number(family) as Family].push(text);
+  const seen = new Set<string>();
+  for (const t of state.trusted) {
+    let n;
+    try {
+      n = requireNetwork(t);
+    } catch {
+      refused.push(`trusted ${JSON.stringify(t)}: invalid network`);
+      continue;
+    }
+    if (seen.has(`${n.family}|${n.text}`)) continue;
+    seen.add(`${n.family}|${n.text}`);
+    trusted[n.family].push(n.text);
   }
   const live = <T extends { expiresAt: number }>(xs: Iterable<T>, alive: boolean): T[] => [...xs].filter((x) => x.expiresAt > now === alive);
   return {
-    protectedPorts: requireSteps(state.protectedPorts),
+    protectedPorts: validSteps(state.protectedPorts, "protected port"),
     trusted,
     grants: live(grants.values(), true),
     bans: live(bans.values(), true),
     expiredGrants: live(grants.values(), false),
     expiredBans: live(bans.values(), false),
+    refused,
   };
 }
 
-/** Split canonical network texts by family. */
+/** Split canonical network texts by family; throws RangeError on an invalid one (setTrusted's callers pass valid ones). */
 export function splitNetworks(cidrs: string[]): Record<Family, string[]> {
-  return planState({ protectedPorts: [], trusted: cidrs, grants: [], bans: [] }, 0).trusted;
+  cidrs.forEach((c) => requireNetwork(c));
+  const plan = planState({ protectedPorts: [], trusted: cidrs, grants: [], bans: [] }, 0);
+  if (plan.refused.length > 0) throw new RangeError(plan.refused.join("; "));
+  return plan.trusted;
 }

@@ -11,9 +11,13 @@ export interface FirewallBackend {
   /**
    * Create (or adopt) the backend's own table/chains/sets, then make the
    * kernel match `state` exactly: protected ports, trusted networks, grants and
-   * bans with their remaining time (expired entries are skipped).
+   * bans with their remaining time (expired entries are skipped). The
+   * protected ports' drop is installed first and never depends on a grant,
+   * ban or trusted entry: an entry that is malformed or that the kernel
+   * refuses is left out and listed in the report, never allowed to fail the
+   * rest. Rejects only when the structure itself could not be installed.
    */
-  reconcile(state: FirewallState, now: number): Promise<void>;
+  reconcile(state: FirewallState, now: number): Promise<ReconcileReport>;
   /** Accept `ports` from `ip` for `ttlSec` (kernel-side timeout where the backend has one). */
   grant(ip: string, ports: Step[], ttlSec: number): Promise<void>;
   /** Withdraw `ip`'s grant on `ports` (all of its grants when omitted). */
@@ -29,6 +33,11 @@ export interface FirewallBackend {
   detach(): Promise<void>;
   /** Remove everything the backend created (uninstall, test teardown). */
   destroy(): Promise<void>;
+}
+
+/** What a reconcile left out, one line per entry naming it and why. */
+export interface ReconcileReport {
+  refused: string[];
 }
 
 export interface KernelSnapshot {

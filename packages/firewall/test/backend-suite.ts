@@ -141,6 +141,32 @@ export function describeKernelBackend(title: string, tag: string, make: (net: Fi
     expect(await net.connectsAll([[22], [22, { v6: true }], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([true, false, true]);
   });
 
+  it("reconcile from nothing with malformed entries and absurd timeouts: the port is dropped, the good entries are in", async () => {
+    const now = Date.now();
+    await fw.destroy();
+    const report = await fw.reconcile(
+      {
+        protectedPorts: [SSH],
+        trusted: ["10.0.0.0/33"],
+        grants: [
+          { ip: "999.1.1.1", ports: [SSH], expiresAt: now + 30_000 },
+          { ip: net.clientIp, ports: [{ port: 70000, protocol: "tcp" }], expiresAt: now + 30_000 },
+          { ip: net.clientIp, ports: [SSH], expiresAt: Date.UTC(9999, 0, 1) },
+          { ip: net.clientExtraIps[0]!, ports: [SSH], expiresAt: Number.NaN },
+        ],
+        // Two days: more than nft takes as one count of ms (1e8 ms = 27.8 h).
+        bans: [{ ip: net.clientExtraIps[0]!, expiresAt: now + 2 * 86_400_000 }, { ip: "1.2.3", expiresAt: now + 1000 }],
+      },
+      now,
+    );
+    expect(report.refused).toHaveLength(5);
+    const snap = await fw.inspect();
+    expect(snap.grants.map((g) => g.ip)).toEqual([net.clientIp]);
+    expect(snap.bans.map((b) => b.ip)).toEqual([net.clientExtraIps[0]]);
+    expect(snap.bans[0]!.expiresInMs).toBeGreaterThan(86_400_000);
+    expect(await net.connectsAll([[22], [22, { localAddress: net.clientExtraIps[0] }], [22, { v6: true }]])).toEqual([true, false, false]);
+  });
+
     extra(() => ({ net, fw }));
   });
 }

@@ -1,5 +1,6 @@
 "use server";
 
+import { extendGrantExpiry } from "@sesame/core";
 import { bans, eq, grants } from "@sesame/db";
 import { revalidatePath } from "next/cache";
 import { applyChange } from "../config-write";
@@ -34,7 +35,10 @@ export async function revokeGrantAction(formData: FormData): Promise<void> {
   done();
 }
 
-/** Push an open grant's expiry later (from now or its current expiry, whichever is later). */
+/**
+ * Push an open grant's expiry later (from now or its current expiry, whichever
+ * is later), never past MAX_GRANT_SEC (one day) from now however often it is pressed.
+ */
 export async function extendGrantAction(formData: FormData): Promise<void> {
   const session = await requireSession();
   const id = idFrom(formData);
@@ -43,7 +47,8 @@ export async function extendGrantAction(formData: FormData): Promise<void> {
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
     const g = tx.select().from(grants).where(eq(grants.id, id)).get();
     if (!g || g.closedAt !== null) return;
-    const expiresAt = Math.max(g.expiresAt, Date.now()) + by * 1000;
+    const expiresAt = extendGrantExpiry(g.expiresAt, Date.now(), by);
+    if (expiresAt <= g.expiresAt) return; // already at the cap
     tx.update(grants).set({ expiresAt }).where(eq(grants.id, id)).run();
     record({ action: "extend", entity: "grant", entityId: id, before: { expiresAt: g.expiresAt }, after: { expiresAt, ip: g.ip, door: g.doorName } });
   });
