@@ -1,5 +1,6 @@
 export * from "./types";
 export * from "./cidr";
+export * from "./safe-next";
 export * from "./schemas";
 export * from "./matcher";
 export * from "./actions";

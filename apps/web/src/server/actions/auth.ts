@@ -9,12 +9,8 @@ import { getDb } from "../db";
 import { clearFailures, lockMessage, reserveAttempt } from "../login-throttle";
 import { isSetupTokenValid } from "../secrets";
 import { endSession, requireSession, startSession } from "../session";
-import { ChangePasswordSchema, LoginSchema } from "@sesame/core";
+import { ChangePasswordSchema, LoginSchema, resolveSafeNext } from "@sesame/core";
 import { SetupSchema } from "@/lib/auth-schemas";
-
-function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
 
 /** Public (the login form). Throttled per client address. */
 export async function loginAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -26,7 +22,7 @@ export async function loginAction(_prev: FormState, formData: FormData): Promise
   const result = await attemptLogin(await getClientAddress(), parsed.data.password);
   if (!result.ok) return { status: "error", message: result.message, values, nonce: Date.now() };
   await startSession(ADMIN_USER);
-  redirect(safeNext(formData.get("next")));
+  redirect(resolveSafeNext(formData.get("next")));
 }
 
 /** Public, but only with the one-time setup token from the server log. */
