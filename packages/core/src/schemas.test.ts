@@ -133,6 +133,8 @@ describe("TrustedNetworkInputSchema", () => {
   it.each([
     [{ cidr: "ssh.maths.fr" }, { cidr: 'Network: "ssh.maths.fr" is not an IPv4 or IPv6 address.' }],
     [{ cidr: "10.0.0.0/33" }, { cidr: "Network: Prefix /33 is out of range for IPv4 (expected /0 to /32)." }],
+    [{ cidr: "::ffff:0:0/96" }, { cidr: "Network: ::ffff:0:0/96 is an IPv4-mapped IPv6 network (::ffff:a.b.c.d): write the IPv4 form 0.0.0.0/0." }],
+    [{ cidr: "::ffff:1.2.3.0/120" }, { cidr: "Network: ::ffff:1.2.3.0/120 is an IPv4-mapped IPv6 network (::ffff:a.b.c.d): write the IPv4 form 1.2.3.0/24." }],
     [{}, { cidr: "Network is required." }],
     [{ cidr: "10.0.0.0/8", comment: "x".repeat(201) }, { comment: "Comment must be at most 200 characters long." }],
     [{ cidr: "10.0.0.0/8", expiresAt: now }, { expiresAt: "Expiry must be in the future." }],

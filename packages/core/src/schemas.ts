@@ -4,7 +4,7 @@
  * naming the field; zod's `path` says where it belongs in a form.
  */
 import { z } from "zod";
-import { normalizeIp, parseCidr } from "./cidr";
+import { normalizeIp, parseCidr, parseNetwork } from "./cidr";
 import { EVENT_KINDS } from "./types";
 import type { TcpFlag } from "./types";
 
@@ -168,7 +168,7 @@ export function makeTrustedNetworkInputSchema(now: () => number) {
     cidr: z
       .string({ error: "Network is required." })
       .transform((s, ctx) => {
-        const r = parseCidr(s);
+        const r = parseNetwork(s);
         if (r.ok) return r.cidr.text;
         ctx.addIssue({ code: "custom", message: `Network: ${r.reason}` });
         return z.NEVER;
