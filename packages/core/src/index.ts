@@ -1,6 +1,7 @@
 export * from "./types";
 export * from "./cidr";
 export * from "./safe-next";
+export * from "./attempt-memory";
 export * from "./schemas";
 export * from "./matcher";
 export * from "./actions";
