@@ -106,6 +106,7 @@ export async function previewImportAction(_prev: ImportState, formData: FormData
     added: p.added.map((r) => ({ name: r.name, sequence: formatSequence(r.sequence), ...(r.oneTimeSequences ? { oneTime: r.oneTimeSequences.length } : {}) })),
     changed: p.changed.map((c) => ({ name: c.row.name, changes: c.changes })),
     unchanged: p.unchanged,
+    skipped: p.skipped,
     missing: p.missing.map((m) => m.name),
     interfaces: p.interfaces,
     text: input.text,
