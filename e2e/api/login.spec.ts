@@ -96,6 +96,60 @@ test.describe("login over the API", () => {
     await ctx.dispose();
   });
 
+  test("logout revokes the session on the server: a copied cookie gets 401 and an open live stream ends", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    const cookie = (await ctx.storageState()).cookies.find((c) => c.name === "sesame_session");
+    expect(cookie).toBeTruthy();
+    const stolen = `sesame_session=${cookie!.value}`;
+
+    // The live stream, opened with the copied cookie.
+    const stream = await fetch(`${baseURL}/api/stream`, { headers: { cookie: stolen } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    const ended = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return received;
+        received += decoder.decode(value, { stream: true });
+      }
+    })();
+    const thief = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: stolen } });
+    expect((await thief.get("/api/status")).status()).toBe(200);
+
+    expect((await ctx.post("/api/auth/logout")).status()).toBe(204);
+    const unauthorized = await thief.get("/api/status");
+    expect(unauthorized.status()).toBe(401);
+    expect((await unauthorized.json()).error.code).toBe("unauthorized");
+    const timeout = new Promise<string>((_, reject) => setTimeout(() => reject(new Error("the stream is still open 5 s after logout")), 5000));
+    expect(await Promise.race([ended, timeout])).toContain("event: logout");
+    expect(count("web_sessions", "revoked_reason = 'logout'")).toBeGreaterThanOrEqual(1);
+    await ctx.dispose();
+    await thief.dispose();
+  });
+
+  test("login next: a logged-in admin is never sent to another origin", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    const cases: [string, string][] = [
+      ["/%09/evil.example", "/"],
+      ["/%5Cevil.example", "/"],
+      ["//evil.example", "/"],
+      ["https://evil.example/", "/"],
+      ["javascript:alert(1)", "/"],
+      ["/history?ip=10.0.0.5", "/history?ip=10.0.0.5"],
+    ];
+    for (const [next, expected] of cases) {
+      const res = await ctx.get(`/login?next=${next.startsWith("/%") ? next : encodeURIComponent(next)}`, { maxRedirects: 0 });
+      expect(res.status(), next).toBeGreaterThanOrEqual(300);
+      expect(res.status(), next).toBeLessThan(400);
+      expect(new URL(res.headers()["location"] ?? "", baseURL).href, next).toBe(new URL(expected, baseURL).href);
+    }
+    await ctx.dispose();
+  });
+
   test("a cross-site login post is refused", async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: "https://evil.example" } });
     expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(403);

@@ -3,6 +3,7 @@ import { getDb } from "./db";
 import { clearFailures, currentLock, lockMessage, MAX_FAILURES, reserveAttempt } from "./login-throttle";
 import { hashPassword, verifyPassword } from "./password";
 import { loadSecrets, updateSecrets } from "./secrets";
+import { revokeAllWebSessions } from "./web-sessions";
 
 export const ADMIN_USER = "admin";
 
@@ -32,6 +33,7 @@ export async function attemptLogin(address: string, password: string, now = Date
 export async function setAdminPassword(password: string, now = Date.now()): Promise<void> {
   const hash = await hashPassword(password);
   updateSecrets((s) => ({ ...s, admin: { hash, changedAt: now }, setup: null, sessionsValidAfter: now }));
+  revokeAllWebSessions(getDb(), "password-change", now);
 }
 
 export async function isCurrentPassword(password: string): Promise<boolean> {
