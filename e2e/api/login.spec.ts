@@ -150,6 +150,72 @@ test.describe("login over the API", () => {
     await ctx.dispose();
   });
 
+  test("the login body is bounded: a large body or password is refused before any password check", async ({ playwright, baseURL }) => {
+    const ip = "198.51.100.90";
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+    const huge = await ctx.post("/api/auth/login", { data: JSON.stringify({ password: "x".repeat(1 << 20) }), headers: { "content-type": "application/json" } });
+    expect(huge.status()).toBe(413);
+    expect((await huge.json()).error).toEqual({ code: "too_large", message: "The login body must be at most 4096 bytes (a password of at most 200 characters)." });
+    const long = await ctx.post("/api/auth/login", { data: { password: "x".repeat(201) } });
+    expect(long.status()).toBe(400);
+    expect((await long.json()).error.message).toBe("Password must be at most 200 characters long.");
+    // Neither was counted: nothing reached the throttle or scrypt.
+    expect(count("login_attempts", `address = '${ip}'`)).toBe(0);
+    await ctx.dispose();
+  });
+
+  test("a global ceiling: failures from many /64s lock every login for at most a minute, except from trusted networks", async ({ playwright, baseURL }) => {
+    const db = testDb().$client;
+    db.prepare("DELETE FROM login_attempts WHERE address = '*'").run();
+    const ctx = await playwright.request.newContext({ baseURL });
+    const from = (ip: string) => ({ headers: { "X-Forwarded-For": ip } });
+    try {
+      let tries = 0;
+      for (; tries < 40; tries++) {
+        const r = await ctx.post("/api/auth/login", { data: { password: `wrong-${tries}` }, ...from(`2001:db8:99:${tries.toString(16)}::1`) });
+        if (r.status() === 429) {
+          expect((await r.json()).error.message).toContain("from all addresses");
+          break;
+        }
+        expect(r.status()).toBe(401);
+      }
+      expect(tries).toBeLessThan(30); // the 30th failure is the one that locks
+      const admin = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("198.51.100.120") });
+      expect(admin.status()).toBe(429);
+      const msg: string = (await admin.json()).error.message;
+      expect(msg).toMatch(/^Too many failed logins on this appliance in the last minute \(from all addresses\)\. Try again in \d+ s\.$/);
+      expect(Number(/in (\d+) s/.exec(msg)?.[1])).toBeLessThanOrEqual(60);
+      // From a trusted network the admin still gets in.
+      db.prepare("INSERT INTO trusted_networks (cidr, comment) VALUES ('198.18.0.0/15', 'e2e global ceiling')").run();
+      expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("198.18.0.9") })).status()).toBe(204);
+    } finally {
+      db.prepare("DELETE FROM trusted_networks WHERE cidr = '198.18.0.0/15'").run();
+      db.prepare("DELETE FROM login_attempts WHERE address = '*'").run();
+      await ctx.dispose();
+    }
+  });
+
+  test("logins, failed logins and logouts are audited with the address and the throttle state", async ({ playwright, baseURL }) => {
+    const ip = "198.51.100.130";
+    testDb().$client.prepare("DELETE FROM login_attempts WHERE address = ?").run(ip);
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+    expect((await ctx.post("/api/auth/login", { data: { password: "wrong" } })).status()).toBe(401);
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    expect((await ctx.post("/api/auth/logout")).status()).toBe(204);
+    const rows = testDb()
+      .$client.prepare("SELECT actor, action, entity, after FROM audit WHERE actor LIKE ? ORDER BY id")
+      .all(`%@${ip}`) as { actor: string; action: string; entity: string; after: string }[];
+    expect(rows.map((r) => [r.actor, r.action, r.entity])).toEqual([
+      [`unknown@${ip}`, "login-failed", "session"],
+      [`admin@${ip}`, "login", "session"],
+      [`admin@${ip}`, "logout", "session"],
+    ]);
+    expect(JSON.parse(rows[0]!.after)).toMatchObject({ address: ip, throttle: { block: ip, failures: 1, locked: null } });
+    expect(JSON.parse(rows[1]!.after)).toMatchObject({ address: ip, throttle: { failures: 2 } });
+    expect(JSON.parse(rows[2]!.after)).toEqual({ address: ip });
+    await ctx.dispose();
+  });
+
   test("a cross-site login post is refused", async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: "https://evil.example" } });
     expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(403);

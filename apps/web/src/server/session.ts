@@ -4,9 +4,10 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getEnv } from "@/env";
 import { getClientAddress, isHttpsRequest } from "./client-address";
+import { applyChange } from "./config-write";
 import { getDb } from "./db";
 import { loadSecrets } from "./secrets";
-import { createWebSession, findActiveWebSession, revokeWebSession, type RevokeReason } from "./web-sessions";
+import { createWebSession, findActiveWebSession, revokeWebSession } from "./web-sessions";
 
 export const SESSION_COOKIE = "sesame_session";
 
@@ -102,9 +103,13 @@ export async function startSession(user: string): Promise<string> {
   return row.id;
 }
 
-/** Revoke this browser's session on the server, then clear its cookie. */
-export async function endSession(reason: RevokeReason = "logout"): Promise<void> {
+/** Log out: revoke this browser's session on the server (audited), then clear its cookie. */
+export async function endSession(actor: string): Promise<void> {
   const session = await getSession();
-  if (typeof session.sid === "string") revokeWebSession(getDb(), session.sid, reason, Date.now());
+  const db = getDb();
+  if (typeof session.sid === "string" && revokeWebSession(db, session.sid, "logout", Date.now())) {
+    const address = await getClientAddress();
+    applyChange(db, actor, { bumpConfig: false }, ({ record }) => record({ action: "logout", entity: "session", after: { address } }));
+  }
   session.destroy();
 }
