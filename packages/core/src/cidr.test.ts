@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CidrSet, canonicalIp, clientBlock, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp, parseNetwork } from "./cidr";
+import { CidrSet, canonicalIp, clientBlock, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+import { parseNetwork } from "./network";
 
 describe("normalizeIp", () => {
   it.each([

@@ -221,30 +221,6 @@ export function parseCidr(s: string): ParseCidrResult {
   return { ok: true, cidr: { family: ip.family, prefix, network, text }, normalized: text !== t };
 }
 
-/**
- * parseCidr for networks that reach the firewall (trusted networks): an
- * IPv4-mapped IPv6 address or prefix (::ffff:a.b.c.d, ::ffff:0:0/96) is
- * refused. The kernel's IPv6 rules never see IPv4 traffic in that form, and
- * tools that fold it back to IPv4 turn ::ffff:0:0/96 into 0.0.0.0/0, while
- * the matcher and the UI read it as IPv6: say which IPv4 network to write.
- */
-export function parseNetwork(s: string): ParseCidrResult {
-  const r = parseCidr(s);
-  if (!r.ok || r.cidr.family !== 6) return r;
-  const t = s.trim();
-  const slash = t.indexOf("/");
-  const given = parseIp(slash === -1 ? t : t.slice(0, slash));
-  const network = parseIp(r.cidr.network);
-  const mappedInput = given !== null && isV4Mapped(given.bytes);
-  const mappedNetwork = network !== null && r.cidr.prefix >= 96 && isV4Mapped(network.bytes);
-  if (!mappedInput && !mappedNetwork) return r;
-  if (r.cidr.prefix < 96) {
-    return { ok: false, reason: `${t} is written as an IPv4-mapped IPv6 address (::ffff:a.b.c.d): write an IPv4 network such as 1.2.3.0/24, or a plain IPv6 one.` };
-  }
-  const v4 = `${formatIpBytes(network!.bytes.subarray(12))}/${r.cidr.prefix - 96}`;
-  return { ok: false, reason: `${t} is an IPv4-mapped IPv6 network (::ffff:a.b.c.d): write the IPv4 form ${v4}.` };
-}
-
 /** Network bytes and prefix, with IPv4 blocks lifted into ::ffff:0:0/96 when `as6`. */
 interface Block {
   bytes: Uint8Array;

@@ -1,5 +1,6 @@
 export * from "./types";
 export * from "./cidr";
+export * from "./network";
 export * from "./safe-next";
 export * from "./attempt-memory";
 export * from "./schemas";

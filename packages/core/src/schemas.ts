@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { MAX_ATTEMPT_CAP, MIN_ATTEMPT_CAP } from "./attempt-memory";
-import { normalizeIp, parseCidr, parseNetwork } from "./cidr";
+import { normalizeIp, parseCidr } from "./cidr";
+import { parseNetwork } from "./network";
 import { EVENT_KINDS } from "./types";
 import type { TcpFlag } from "./types";
 
