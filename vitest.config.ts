@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Two projects: `unit` (pure, fast, parallel) and `net` (root, real pcap and
@@ -8,8 +9,16 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts", "apps/web/src/server/**/*.test.ts"],
           environment: "node",
+        },
+        // The web app's server modules import "server-only", which throws outside a React
+        // server build; its "react-server" export (empty.js) is what Next resolves there.
+        resolve: {
+          alias: {
+            "@/": fileURLToPath(new URL("./apps/web/src/", import.meta.url)),
+            "server-only": fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)),
+          },
         },
       },
       {

@@ -96,6 +96,126 @@ test.describe("login over the API", () => {
     await ctx.dispose();
   });
 
+  test("logout revokes the session on the server: a copied cookie gets 401 and an open live stream ends", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    const cookie = (await ctx.storageState()).cookies.find((c) => c.name === "sesame_session");
+    expect(cookie).toBeTruthy();
+    const stolen = `sesame_session=${cookie!.value}`;
+
+    // The live stream, opened with the copied cookie.
+    const stream = await fetch(`${baseURL}/api/stream`, { headers: { cookie: stolen } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    const ended = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return received;
+        received += decoder.decode(value, { stream: true });
+      }
+    })();
+    const thief = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: stolen } });
+    expect((await thief.get("/api/status")).status()).toBe(200);
+
+    expect((await ctx.post("/api/auth/logout")).status()).toBe(204);
+    const unauthorized = await thief.get("/api/status");
+    expect(unauthorized.status()).toBe(401);
+    expect((await unauthorized.json()).error.code).toBe("unauthorized");
+    const timeout = new Promise<string>((_, reject) => setTimeout(() => reject(new Error("the stream is still open 5 s after logout")), 5000));
+    expect(await Promise.race([ended, timeout])).toContain("event: logout");
+    expect(count("web_sessions", "revoked_reason = 'logout'")).toBeGreaterThanOrEqual(1);
+    await ctx.dispose();
+    await thief.dispose();
+  });
+
+  test("login next: a logged-in admin is never sent to another origin", async ({ playwright, baseURL }) => {
+    const ctx = await playwright.request.newContext({ baseURL });
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    const cases: [string, string][] = [
+      ["/%09/evil.example", "/"],
+      ["/%5Cevil.example", "/"],
+      ["//evil.example", "/"],
+      ["https://evil.example/", "/"],
+      ["javascript:alert(1)", "/"],
+      ["/history?ip=10.0.0.5", "/history?ip=10.0.0.5"],
+    ];
+    for (const [next, expected] of cases) {
+      const res = await ctx.get(`/login?next=${next.startsWith("/%") ? next : encodeURIComponent(next)}`, { maxRedirects: 0 });
+      expect(res.status(), next).toBeGreaterThanOrEqual(300);
+      expect(res.status(), next).toBeLessThan(400);
+      expect(new URL(res.headers()["location"] ?? "", baseURL).href, next).toBe(new URL(expected, baseURL).href);
+    }
+    await ctx.dispose();
+  });
+
+  test("the login body is bounded: a large body or password is refused before any password check", async ({ playwright, baseURL }) => {
+    const ip = "198.51.100.90";
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+    const huge = await ctx.post("/api/auth/login", { data: JSON.stringify({ password: "x".repeat(1 << 20) }), headers: { "content-type": "application/json" } });
+    expect(huge.status()).toBe(413);
+    expect((await huge.json()).error).toEqual({ code: "too_large", message: "The login body must be at most 4096 bytes (a password of at most 200 characters)." });
+    const long = await ctx.post("/api/auth/login", { data: { password: "x".repeat(201) } });
+    expect(long.status()).toBe(400);
+    expect((await long.json()).error.message).toBe("Password must be at most 200 characters long.");
+    // Neither was counted: nothing reached the throttle or scrypt.
+    expect(count("login_attempts", `address = '${ip}'`)).toBe(0);
+    await ctx.dispose();
+  });
+
+  test("a global ceiling: failures from many /64s lock every login for at most a minute, except from trusted networks", async ({ playwright, baseURL }) => {
+    const db = testDb().$client;
+    db.prepare("DELETE FROM login_attempts WHERE address = '*'").run();
+    const ctx = await playwright.request.newContext({ baseURL });
+    const from = (ip: string) => ({ headers: { "X-Forwarded-For": ip } });
+    try {
+      let tries = 0;
+      for (; tries < 40; tries++) {
+        const r = await ctx.post("/api/auth/login", { data: { password: `wrong-${tries}` }, ...from(`2001:db8:99:${tries.toString(16)}::1`) });
+        if (r.status() === 429) {
+          expect((await r.json()).error.message).toContain("from all addresses");
+          break;
+        }
+        expect(r.status()).toBe(401);
+      }
+      expect(tries).toBeLessThan(30); // the 30th failure is the one that locks
+      const admin = await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("198.51.100.120") });
+      expect(admin.status()).toBe(429);
+      const msg: string = (await admin.json()).error.message;
+      expect(msg).toMatch(/^Too many failed logins on this appliance in the last minute \(from all addresses\)\. Try again in \d+ s\.$/);
+      expect(Number(/in (\d+) s/.exec(msg)?.[1])).toBeLessThanOrEqual(60);
+      // From a trusted network the admin still gets in.
+      db.prepare("INSERT INTO trusted_networks (cidr, comment) VALUES ('198.18.0.0/15', 'e2e global ceiling')").run();
+      expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD }, ...from("198.18.0.9") })).status()).toBe(204);
+    } finally {
+      db.prepare("DELETE FROM trusted_networks WHERE cidr = '198.18.0.0/15'").run();
+      db.prepare("DELETE FROM login_attempts WHERE address = '*'").run();
+      await ctx.dispose();
+    }
+  });
+
+  test("logins, failed logins and logouts are audited with the address and the throttle state", async ({ playwright, baseURL }) => {
+    const ip = "198.51.100.130";
+    testDb().$client.prepare("DELETE FROM login_attempts WHERE address = ?").run(ip);
+    const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { "X-Forwarded-For": ip } });
+    expect((await ctx.post("/api/auth/login", { data: { password: "wrong" } })).status()).toBe(401);
+    expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(204);
+    expect((await ctx.post("/api/auth/logout")).status()).toBe(204);
+    const rows = testDb()
+      .$client.prepare("SELECT actor, action, entity, after FROM audit WHERE actor LIKE ? ORDER BY id")
+      .all(`%@${ip}`) as { actor: string; action: string; entity: string; after: string }[];
+    expect(rows.map((r) => [r.actor, r.action, r.entity])).toEqual([
+      [`unknown@${ip}`, "login-failed", "session"],
+      [`admin@${ip}`, "login", "session"],
+      [`admin@${ip}`, "logout", "session"],
+    ]);
+    expect(JSON.parse(rows[0]!.after)).toMatchObject({ address: ip, throttle: { block: ip, failures: 1, locked: null } });
+    expect(JSON.parse(rows[1]!.after)).toMatchObject({ address: ip, throttle: { failures: 2 } });
+    expect(JSON.parse(rows[2]!.after)).toEqual({ address: ip });
+    await ctx.dispose();
+  });
+
   test("a cross-site login post is refused", async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: "https://evil.example" } });
     expect((await ctx.post("/api/auth/login", { data: { password: ADMIN_PASSWORD } })).status()).toBe(403);

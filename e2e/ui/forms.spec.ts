@@ -144,12 +144,18 @@ test("history filter: a bad address and a reversed range are field errors", asyn
   await expect(await fieldError(page, "To")).toContainText("'From' must not be later than 'To'.");
 });
 
-test("knockd.conf import: a broken file shows its line errors and imports nothing", async ({ page }) => {
+test("knockd.conf import: a broken file shows its line errors, one line each, and imports nothing", async ({ page }) => {
   await page.goto("/settings");
   const before = snapshot();
-  await page.getByLabel("…or paste it").fill("[openSSH]\n    sequence = 7000,notaport,9000\n    command = /bin/true\n");
+  await page.getByLabel("…or paste it").fill("[openSSH]\n    sequence = 7000,notaport,9000\n    command = /bin/true\n[other]\n    sequence = 1,2,70000\n    seq_timeout = soon\n");
   await page.getByRole("button", { name: "Preview changes" }).click();
-  await expect(await fieldError(page, "…or paste it")).toContainText("line 2");
+  const errors = await fieldError(page, "…or paste it");
+  const items = errors.getByRole("listitem");
+  await expect(items.first()).toContainText("line 2:");
+  const texts = await items.allTextContents();
+  expect(texts.length).toBeGreaterThanOrEqual(2);
+  // Each item names exactly one line.
+  for (const t of texts) expect(t.match(/line \d+:/g), t).toHaveLength(1);
   await expect(page.getByTestId("import-preview")).toHaveCount(0);
   expect(snapshot()).toEqual(before);
 });

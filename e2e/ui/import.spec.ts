@@ -52,6 +52,14 @@ test("import a knockd.conf: upload, preview, apply; the doors are command doors 
   await expect(preview).toContainText("unchanged openSSH");
   await expect(page.getByRole("button", { name: "Nothing to import" })).toBeDisabled();
 
+  // A section named like a command door cannot re-key it: skipped, with the reason.
+  await page.getByLabel("…or paste it").fill(CONF.replace("7000,8000,9000", "1111,2222,3333"));
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  await expect(preview).toContainText("skipped openSSH");
+  await expect(preview).toContainText("an import cannot change it");
+  await expect(page.getByRole("button", { name: "Nothing to import" })).toBeDisabled();
+  expect((testDb().$client.prepare("SELECT sequence FROM doors WHERE name = 'openSSH'").get() as { sequence: string }).sequence).toContain("7000");
+
   // Export gives a knockd.conf that contains them.
   const res = await page.request.get("/api/config/knockd.conf");
   expect(res.headers()["content-disposition"]).toContain("knockd.conf");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { count } from "../helpers/db";
+import { count, testDb } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
 import { logIn } from "../helpers/session";
@@ -80,6 +80,11 @@ test.describe.serial("knocking, live", () => {
     await page.getByRole("button", { name: `Revoke grant of ${ip}` }).click();
     await expect(page.getByTestId(`grant-${ip}`)).toHaveCount(0);
     expect(await expectConnect(lab, false)).toBe(true);
+    // The audit log names the address and the door, not just "grant #n".
+    expect(lastAudit("revoke")).toMatchObject({ ip, door });
+    await page.goto("/audit");
+    await expect(page.getByTestId("audit-table")).toContainText(`revoke grant`);
+    await expect(page.getByTestId("audit-table")).toContainText(`${ip}, door ${door}`);
   });
 
   test("whitelist the client's network: it connects without knocking", async ({ page }) => {
@@ -131,6 +136,7 @@ test.describe.serial("knocking, live", () => {
     await expect(page.getByTestId(`ban-${ip}`)).toBeVisible();
     await page.getByRole("button", { name: `Unban ${ip}` }).click();
     await expect(page.getByTestId(`ban-${ip}`)).toHaveCount(0);
+    expect(lastAudit("unban")).toMatchObject({ ip, door: decoy });
     await page.goto("/");
     await expect(page.getByTestId(`ban-${ip}`)).toHaveCount(0);
     // Unbanned: the door works again.
@@ -140,3 +146,9 @@ test.describe.serial("knocking, live", () => {
     expect(await expectConnect(lab, true)).toBe(true);
   });
 });
+
+/** The `after` of the newest audit entry with this action. */
+function lastAudit(action: string): Record<string, unknown> {
+  const row = testDb().$client.prepare("SELECT after FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1").get(action) as { after: string } | undefined;
+  return row ? (JSON.parse(row.after) as Record<string, unknown>) : {};
+}

@@ -86,4 +86,24 @@ test.describe.serial("first start without a password", () => {
     const ok = await page.request.post(`${base}/api/auth/login`, { data: { password: "a-fresh-admin-password" } });
     expect(ok.status()).toBe(204);
   });
+
+  test("a password change revokes every other session on the server; this browser stays in", async ({ page, playwright }) => {
+    const elsewhere = await playwright.request.newContext({ baseURL: base });
+    expect((await elsewhere.post("/api/auth/login", { data: { password: "a-fresh-admin-password" } })).status()).toBe(204);
+    expect((await elsewhere.get("/api/status")).status()).toBe(200);
+    expect((await page.request.post(`${base}/api/auth/login`, { data: { password: "a-fresh-admin-password" } })).status()).toBe(204);
+    await page.goto(`${base}/account`);
+    await page.getByLabel("Current password").fill("a-fresh-admin-password");
+    await page.getByLabel("New password", { exact: true }).fill("a-second-admin-password");
+    await page.getByLabel("Repeat the new password").fill("a-second-admin-password");
+    await page.getByRole("button", { name: /change password/i }).click();
+    await expect(page.getByText("Password changed. Other sessions were signed out.")).toBeVisible();
+    expect((await elsewhere.get("/api/status")).status()).toBe(401);
+    expect((await page.request.get(`${base}/api/status`)).status()).toBe(200);
+    const db = openDb(join(dir, "sesame.db"));
+    const reasons = db.$client.prepare("SELECT count(*) AS n FROM web_sessions WHERE revoked_reason = 'password-change'").get() as { n: number };
+    db.$client.close();
+    expect(reasons.n).toBeGreaterThanOrEqual(2);
+    await elsewhere.dispose();
+  });
 });

@@ -1,3 +1,4 @@
+import { computeAttemptCapLimit } from "@sesame/core";
 import { describe, expect, it } from "vitest";
 import { bans, events, grants, openDb, settings, workerStatus } from "@sesame/db";
 import { closeExpired, closeGrants, loadSettings, pruneEvents, upsertBan, upsertGrant } from "./db-state";
@@ -72,6 +73,16 @@ describe("worker database writes", () => {
     const warnings: string[] = [];
     expect(loadSettings(db, (m) => warnings.push(m))).toEqual({ configVersion: 12, interfaces: [], backend: "iptables", maxAttempts: 5000 });
     expect(warnings).toEqual(["settings.interfaces is not a list of interface names; ignored"]);
+  });
+
+  it("loadSettings clamps maxAttempts to what the machine's memory allows", () => {
+    const db = fresh();
+    db.insert(settings).values({ key: "maxAttempts", value: 5_000_000 }).run();
+    const warnings: string[] = [];
+    const limit = computeAttemptCapLimit(512 * 2 ** 20);
+    expect(loadSettings(db, (m) => warnings.push(m), limit).maxAttempts).toBe(limit);
+    expect(warnings).toEqual([`settings.maxAttempts 5000000 is more than this machine's memory allows; using ${limit}`]);
+    expect(loadSettings(db, () => {}, 5_000_000).maxAttempts).toBe(5_000_000);
   });
 
   it("upsertStatus keeps a single heartbeat row", () => {

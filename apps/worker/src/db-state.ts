@@ -1,4 +1,5 @@
-import { isValidInterfaceName, type Step } from "@sesame/core";
+import { totalmem } from "node:os";
+import { computeAttemptCapLimit, isValidInterfaceName, type Step } from "@sesame/core";
 import { and, bans, doors, eq, grants, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import type { BanEntry, GrantEntry } from "./books";
 import { StoredPortsSchema, parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
@@ -18,8 +19,12 @@ export interface WorkerSettings {
   retentionDays?: number;
 }
 
-/** Settings as the UI wrote them; a malformed value is ignored (and reported) rather than fatal. */
-export function loadSettings(db: SesameDb, warn: (msg: string) => void = () => {}): WorkerSettings {
+/**
+ * Settings as the UI wrote them; a malformed value is ignored (and reported) rather than fatal.
+ * maxAttempts is clamped to what this machine's memory allows (the UI checks the web host's
+ * memory, which need not be the worker's, and a row may predate the check).
+ */
+export function loadSettings(db: SesameDb, warn: (msg: string) => void = () => {}, attemptCapLimit = computeAttemptCapLimit(totalmem())): WorkerSettings {
   const out: WorkerSettings = { configVersion: 0, interfaces: [] };
   for (const row of db.select().from(settings).all()) {
     const v: unknown = row.value;
@@ -37,8 +42,10 @@ export function loadSettings(db: SesameDb, warn: (msg: string) => void = () => {
         else warn(`settings.backend must be nftables or iptables; ignored`);
         break;
       case "maxAttempts":
-        if (typeof v === "number" && Number.isInteger(v) && v > 0) out.maxAttempts = v;
-        else warn(`settings.maxAttempts must be a positive integer; ignored`);
+        if (typeof v === "number" && Number.isInteger(v) && v > 0) {
+          out.maxAttempts = Math.min(v, attemptCapLimit);
+          if (v > attemptCapLimit) warn(`settings.maxAttempts ${v} is more than this machine's memory allows; using ${attemptCapLimit}`);
+        } else warn(`settings.maxAttempts must be a positive integer; ignored`);
         break;
       case "retentionDays":
         if (typeof v === "number" && Number.isInteger(v) && v > 0) out.retentionDays = v;

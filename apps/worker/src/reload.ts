@@ -1,4 +1,4 @@
-import { CidrSet, MAX_BAN_SEC, MAX_GRANT_SEC, doorRowToDoor, parseCidr, type CommandAction, type FirewallState, type Step } from "@sesame/core";
+import { CidrSet, MAX_BAN_SEC, MAX_GRANT_SEC, doorRowToDoor, parseNetwork, type CommandAction, type FirewallState, type Step } from "@sesame/core";
 import { dataVersion, type SesameDb } from "@sesame/db";
 import { formatPorts, unionPorts } from "./books";
 import {
@@ -227,9 +227,10 @@ export class Reloader {
   private rebuildTrusted(): void {
     const valid: string[] = [];
     for (const t of this.trusted) {
-      const p = parseCidr(t.cidr);
+      // parseNetwork: a ::ffff:… row stored before the UI refused them must not reach the kernel.
+      const p = parseNetwork(t.cidr);
       if (p.ok) valid.push(p.cidr.text);
-      else this.warnOnce(`cidr:${t.cidr}`, `trusted network "${t.cidr}" is not a CIDR (${p.reason}); ignored`, true);
+      else this.warnOnce(`cidr:${t.cidr}`, `trusted network "${t.cidr}" is refused (${p.reason}); ignored`, true);
     }
     this.trustedSet = new CidrSet(valid);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CidrSet, canonicalIp, clientBlock, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+import { parseNetwork } from "./network";
 
 describe("normalizeIp", () => {
   it.each([
@@ -97,6 +98,43 @@ describe("parseCidr", () => {
     ["example.org/24", `"example.org" is not an IPv4 or IPv6 address.`],
   ])("rejects %j", (input, reason) => {
     expect(parseCidr(input)).toEqual({ ok: false, reason });
+  });
+});
+
+describe("parseNetwork (networks for the firewall)", () => {
+  it.each([
+    ["10.0.0.0/24", "10.0.0.0/24"],
+    ["2001:db8::/32", "2001:db8::/32"],
+    ["::/0", "::/0"],
+    ["::1", "::1/128"],
+    ["::10.0.0.7/128", "::a00:7/128"], // IPv4-compatible (deprecated) is not IPv4-mapped
+    ["::fffe:0:0/96", "::fffe:0:0/96"],
+    ["64:ff9b::/96", "64:ff9b::/96"],
+  ])("accepts %s as %s", (input, text) => {
+    const r = parseNetwork(input);
+    expect(r.ok && r.cidr.text).toBe(text);
+  });
+
+  it.each([
+    ["::ffff:0:0/96", "write the IPv4 form 0.0.0.0/0."],
+    ["::ffff:0.0.0.0/96", "write the IPv4 form 0.0.0.0/0."],
+    ["::ffff:1.2.3.0/120", "write the IPv4 form 1.2.3.0/24."],
+    ["::ffff:1.2.3.4/120", "write the IPv4 form 1.2.3.0/24."],
+    ["::FFFF:10.0.0.5", "write the IPv4 form 10.0.0.5/32."],
+    ["::ffff:a00:5/128", "write the IPv4 form 10.0.0.5/32."],
+    ["0:0:0:0:0:ffff:c0a8:0/112", "write the IPv4 form 192.168.0.0/16."],
+    ["::ffff:10.0.0.5/64", "write an IPv4 network such as 1.2.3.0/24, or a plain IPv6 one."],
+  ])("refuses the IPv4-mapped %s", (input, tail) => {
+    const r = parseNetwork(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.reason).toContain("IPv4-mapped");
+      expect(r.reason.endsWith(tail)).toBe(true);
+    }
+  });
+
+  it("still reports what parseCidr reports", () => {
+    expect(parseNetwork("10.0.0.0/33")).toEqual(parseCidr("10.0.0.0/33"));
   });
 });
 

@@ -9,8 +9,10 @@ import {
   StepSchema,
   fieldErrors,
   isValidInterfaceName,
+  makeSettingsInputSchema,
   makeTrustedNetworkInputSchema,
 } from "./schemas";
+import { ATTEMPT_MEMORY_SHARE, BYTES_PER_PENDING_ATTEMPT, computeAttemptCapLimit, describeAttemptCapLimit } from "./attempt-memory";
 import { doorInputToRow, doorRowToDoor, doorToInput, doorToRow } from "./door-row";
 import type { DoorInput } from "./schemas";
 import type { Door } from "./types";
@@ -133,6 +135,8 @@ describe("TrustedNetworkInputSchema", () => {
   it.each([
     [{ cidr: "ssh.maths.fr" }, { cidr: 'Network: "ssh.maths.fr" is not an IPv4 or IPv6 address.' }],
     [{ cidr: "10.0.0.0/33" }, { cidr: "Network: Prefix /33 is out of range for IPv4 (expected /0 to /32)." }],
+    [{ cidr: "::ffff:0:0/96" }, { cidr: "Network: ::ffff:0:0/96 is an IPv4-mapped IPv6 network (::ffff:a.b.c.d): write the IPv4 form 0.0.0.0/0." }],
+    [{ cidr: "::ffff:1.2.3.0/120" }, { cidr: "Network: ::ffff:1.2.3.0/120 is an IPv4-mapped IPv6 network (::ffff:a.b.c.d): write the IPv4 form 1.2.3.0/24." }],
     [{}, { cidr: "Network is required." }],
     [{ cidr: "10.0.0.0/8", comment: "x".repeat(201) }, { comment: "Comment must be at most 200 characters long." }],
     [{ cidr: "10.0.0.0/8", expiresAt: now }, { expiresAt: "Expiry must be in the future." }],
@@ -313,5 +317,37 @@ describe("door converters", () => {
     const row = { ...doorToRow({ ...commandDoor, oneTimeSequences: seqs, oneTimeIndex: 1, sequence: seqs[1]! }), id: 3 };
     expect(doorRowToDoor(row).sequence).toEqual(seqs[1]);
     expect(doorRowToDoor({ ...row, oneTimeIndex: 2 }).sequence).toEqual([]);
+  });
+});
+
+describe("attempt cap bounded by memory", () => {
+  const GiB = 2 ** 30;
+  it.each([
+    [0, 1000],
+    [NaN, 1000],
+    [1 * 2 ** 20, 1000],
+    [512 * 2 ** 20, 335_000],
+    [1 * GiB, 671_000],
+    [2 * GiB, 1_342_000],
+    [8 * GiB, 5_000_000],
+    [64 * GiB, 5_000_000],
+  ])("computeAttemptCapLimit(%d) = %d", (total, limit) => {
+    expect(computeAttemptCapLimit(total)).toBe(limit);
+    // the limit's attempts fit in the share (except the floor of 1000 on a tiny machine)
+    if (limit > 1000 && limit < 5_000_000) expect(limit * BYTES_PER_PENDING_ATTEMPT).toBeLessThanOrEqual(total * ATTEMPT_MEMORY_SHARE);
+  });
+
+  it("the settings schema enforces the machine's limit with the figure in its message", () => {
+    const schema = makeSettingsInputSchema({ attemptCapLimit: computeAttemptCapLimit(1 * GiB) });
+    const valid = { interfaces: [], backend: "nftables", retentionDays: 30 };
+    expect(schema.parse({ ...valid, maxAttempts: 671_000 }).maxAttempts).toBe(671_000);
+    expect(errorsOf(schema, { ...valid, maxAttempts: 671_001 })).toEqual({
+      maxAttempts: "Maximum pending attempts must be a whole number from 1000 to 671000 (this machine's memory allows no more).",
+    });
+    expect(errorsOf(schema, { ...valid, maxAttempts: 5_000_000 })).toHaveProperty("maxAttempts");
+  });
+
+  it("describes the limit for the form", () => {
+    expect(describeAttemptCapLimit(1 * GiB)).toBe("This machine's 1.0 GiB of memory allows at most 671000 pending attempts (400 B each, a quarter of memory).");
   });
 });

@@ -173,3 +173,24 @@ export const loginAttempts = sqliteTable("login_attempts", {
   firstFailureAt: integer().notNull(),
   lockedUntil: integer(),
 });
+
+/**
+ * Admin sessions, so a logout or a password change ends them on the server
+ * too (the sealed cookie alone would stay valid until it expires). The
+ * cookie carries `id`; every request checks the row.
+ */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    /** Random (32 bytes, base64url); only ever sent inside the sealed cookie. */
+    id: text().primaryKey(),
+    user: text().notNull(),
+    createdAt: integer().notNull(),
+    expiresAt: integer().notNull(),
+    revokedAt: integer(),
+    revokedReason: text({ enum: ["logout", "password-change"] }),
+    /** Where it was started from (audit, and for the admin to recognise it). */
+    clientAddress: text().notNull(),
+  },
+  (t) => [index("web_sessions_expires_idx").on(t.expiresAt)],
+);

@@ -37,10 +37,20 @@ export function Field(props: {
 
 export function FieldErrors({ id, errors }: { id?: string; errors: string[] }) {
   if (!errors.length) return null;
+  if (errors.length === 1) {
+    return (
+      <p className="field-error" id={id} role="alert">
+        {errors[0]}
+      </p>
+    );
+  }
+  // Several errors (e.g. one per knockd.conf line): one item each, not one run-on paragraph.
   return (
-    <p className="field-error" id={id} role="alert">
-      {errors.join(" ")}
-    </p>
+    <ul className="field-error" id={id} role="alert">
+      {errors.map((e, i) => (
+        <li key={i}>{e}</li>
+      ))}
+    </ul>
   );
 }
 

@@ -9,6 +9,8 @@ export interface ImportState {
   added?: { name: string; sequence: string; oneTime?: number }[];
   changed?: { name: string; changes: string[] }[];
   unchanged?: string[];
+  /** Sections not applied, with why (an existing command door). */
+  skipped?: { name: string; reason: string }[];
   missing?: string[];
   interfaces?: { from: string[]; to: string[] } | null;
   /** What was previewed, so "apply" applies exactly that (and only if nothing changed meanwhile). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { doorToRow, knockdDoorToDoor, parseKnockdConf, parseOneTimeSequences, unusedOneTimeSequences, type DoorRow, type KnockdConfig } from "@sesame/core";
+import { describeCommandDoorImportSkip, isCommandDoor } from "./command-doors";
 import type { DoorRecord } from "./queries/doors";
 
 export type ImportMode = "merge" | "replace";
@@ -10,6 +11,8 @@ export interface ImportPlan {
   added: DoorRow[];
   changed: { row: DoorRow; old: DoorRecord; changes: string[] }[];
   unchanged: string[];
+  /** Sections naming an existing command door: never applied (see command-doors.ts). */
+  skipped: { name: string; reason: string }[];
   /** Doors not in the file: deleted in "replace" mode, kept in "merge" mode. */
   missing: DoorRecord[];
   interfaces: { from: string[]; to: string[] } | null;
@@ -55,7 +58,7 @@ export function planImport(text: string, current: DoorRecord[], currentInterface
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   const warnings = [...parsed.warnings];
   const byName = new Map(current.map((d) => [d.name, d]));
-  const plan: ImportPlan = { config: parsed.config, warnings, added: [], changed: [], unchanged: [], missing: [], interfaces: null };
+  const plan: ImportPlan = { config: parsed.config, warnings, added: [], changed: [], unchanged: [], skipped: [], missing: [], interfaces: null };
   const seen = new Set<string>();
   for (const kd of parsed.config.doors) {
     let oneTime: ReturnType<typeof parseOneTimeSequences> | undefined;
@@ -85,7 +88,8 @@ export function planImport(text: string, current: DoorRecord[], currentInterface
     }
     const changes = COMPARED.filter((k) => JSON.stringify(row[k] ?? null) !== JSON.stringify(old[k] ?? null)).map((k) => LABEL[k] ?? String(k));
     if (old.source === "ui") changes.unshift("replaces a door made in the UI");
-    if (changes.length) plan.changed.push({ row, old, changes: [...new Set(changes)] });
+    if (changes.length && isCommandDoor(old)) plan.skipped.push({ name: row.name, reason: describeCommandDoorImportSkip(row.name) });
+    else if (changes.length) plan.changed.push({ row, old, changes: [...new Set(changes)] });
     else plan.unchanged.push(row.name);
   }
   plan.missing = current.filter((d) => !seen.has(d.name));

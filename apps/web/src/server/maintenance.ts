@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb } from "./db";
+import { pruneWebSessions } from "./web-sessions";
 
 const EVERY_MS = 10 * 60_000;
 
@@ -21,8 +22,9 @@ export function startMaintenance(): void {
   const run = () => {
     try {
       pruneLoginAttempts();
+      pruneWebSessions(getDb(), Date.now());
     } catch (err) {
-      console.error("sesame: pruning login attempts failed:", err);
+      console.error("sesame: pruning login attempts or sessions failed:", err);
     }
   };
   globalForTimer.sesameMaintenance = setInterval(run, EVERY_MS);

@@ -76,11 +76,31 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Constant-time comparison of a presented setup token with the stored hash. */
-export function isSetupTokenValid(token: string): boolean {
-  const setup = loadSecrets().setup;
-  if (!setup || !token) return false;
+/** How long a printed setup link works; restarting the server prints a fresh one. */
+export const SETUP_TOKEN_TTL_MS = 60 * 60_000;
+
+export type SetupTokenCheck = "valid" | "expired" | "invalid";
+
+/**
+ * A presented setup token against the stored one: constant-time hash
+ * comparison, then its age (an hour), so a link left in a log or a terminal
+ * scroll-back does not stay a way in forever.
+ */
+export function checkSetupToken(setup: Secrets["setup"], token: string, now: number): SetupTokenCheck {
+  if (!setup || !token) return "invalid";
   const a = Buffer.from(hashToken(token), "hex");
   const b = Buffer.from(setup.tokenHash, "hex");
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return "invalid";
+  return now - setup.createdAt < SETUP_TOKEN_TTL_MS ? "valid" : "expired";
+}
+
+export function readSetupTokenState(token: string, now = Date.now()): SetupTokenCheck {
+  return checkSetupToken(loadSecrets().setup, token, now);
+}
+
+/** What the setup page and action say about a link that does not work. */
+export function describeSetupTokenProblem(state: Exclude<SetupTokenCheck, "valid">): string {
+  return state === "expired"
+    ? "This setup link has expired (links work for 1 hour). Restart the web server: it prints a new link in its log."
+    : "This setup link is invalid or was already used. Restart the web server to print a new one.";
 }

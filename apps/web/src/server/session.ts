@@ -4,7 +4,10 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getEnv } from "@/env";
 import { getClientAddress, isHttpsRequest } from "./client-address";
+import { applyChange } from "./config-write";
+import { getDb } from "./db";
 import { loadSecrets } from "./secrets";
+import { createWebSession, findActiveWebSession, revokeWebSession } from "./web-sessions";
 
 export const SESSION_COOKIE = "sesame_session";
 
@@ -12,9 +15,13 @@ export interface SessionData {
   user?: string;
   /** ms since epoch; sessions issued before a password change are void. */
   issuedAt?: number;
+  /** The web_sessions row: revoking it (logout, password change) ends the session on the server. */
+  sid?: string;
 }
 
 export interface ValidSession {
+  /** web_sessions.id */
+  id: string;
   user: string;
   issuedAt: number;
   expiresAt: number;
@@ -37,16 +44,25 @@ export async function getSession(): Promise<IronSession<SessionData>> {
   return getIronSession<SessionData>(await cookies(), await sessionOptions());
 }
 
-/** The session if it is valid now (sealed by us, not expired, not revoked by a password change). */
+/**
+ * The session if it is valid now: sealed by us, its web_sessions row neither
+ * revoked (logout, password change) nor expired, and not issued before the
+ * last password change. A cookie copied before a logout is worthless after it.
+ */
 export async function readValidSession(): Promise<ValidSession | null> {
   const session = await getSession();
-  const { user, issuedAt } = session;
-  if (!user || typeof issuedAt !== "number") return null;
-  const ttlMs = getEnv().SESAME_SESSION_HOURS * 3_600_000;
+  const { user, issuedAt, sid } = session;
+  if (!user || typeof issuedAt !== "number" || typeof sid !== "string") return null;
   const now = Date.now();
-  if (issuedAt + ttlMs <= now) return null;
   if (issuedAt < loadSecrets().sessionsValidAfter) return null;
-  return { user, issuedAt, expiresAt: issuedAt + ttlMs, actor: `${user}@${await getClientAddress()}` };
+  const row = findActiveWebSession(getDb(), sid, now);
+  if (!row || row.user !== user) return null;
+  return { id: row.id, user, issuedAt, expiresAt: row.expiresAt, actor: `${user}@${await getClientAddress()}` };
+}
+
+/** Whether a session read earlier is still open (the live stream re-checks every second). */
+export function isSessionStillValid(session: ValidSession, now = Date.now()): boolean {
+  return session.issuedAt >= loadSecrets().sessionsValidAfter && findActiveWebSession(getDb(), session.id, now) !== null;
 }
 
 /**
@@ -70,15 +86,30 @@ export async function requireApiSession(): Promise<{ ok: true; session: ValidSes
   };
 }
 
-/** Start a fresh session for the admin (after login, setup or a password change). */
-export async function startSession(user: string): Promise<void> {
+/** Start a fresh session for the admin (after login, setup or a password change). Returns its id. */
+export async function startSession(user: string): Promise<string> {
   const session = await getSession();
+  const now = Date.now();
+  const row = createWebSession(getDb(), {
+    user,
+    clientAddress: await getClientAddress(),
+    ttlMs: Math.round(getEnv().SESAME_SESSION_HOURS * 3_600_000),
+    now,
+  });
   session.user = user;
-  session.issuedAt = Date.now();
+  session.issuedAt = now;
+  session.sid = row.id;
   await session.save();
+  return row.id;
 }
 
-export async function endSession(): Promise<void> {
+/** Log out: revoke this browser's session on the server (audited), then clear its cookie. */
+export async function endSession(actor: string): Promise<void> {
   const session = await getSession();
+  const db = getDb();
+  if (typeof session.sid === "string" && revokeWebSession(db, session.sid, "logout", Date.now())) {
+    const address = await getClientAddress();
+    applyChange(db, actor, { bumpConfig: false }, ({ record }) => record({ action: "logout", entity: "session", after: { address } }));
+  }
   session.destroy();
 }

@@ -1,4 +1,6 @@
 import "server-only";
+import { totalmem } from "node:os";
+import { computeAttemptCapLimit, describeAttemptCapLimit } from "@sesame/core";
 import { eq, settings, type SesameDb } from "@sesame/db";
 
 export type Tx = Parameters<Parameters<SesameDb["transaction"]>[0]>[0];
@@ -31,4 +33,10 @@ export function writeSetting<K extends SettingKey>(tx: Tx, key: K, value: Settin
     .values({ key, value, updatedAt: now })
     .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
     .run();
+}
+
+/** The largest pending-attempt cap this machine's memory allows, and the sentence that says so (settings form). */
+export function readAttemptCapLimit(): { limit: number; text: string } {
+  const total = totalmem();
+  return { limit: computeAttemptCapLimit(total), text: describeAttemptCapLimit(total) };
 }

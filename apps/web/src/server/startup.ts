@@ -4,7 +4,7 @@ import { getEnv } from "@/env";
 import { setAdminPassword } from "./auth";
 import { getDb } from "./db";
 import { startMaintenance } from "./maintenance";
-import { hashToken, loadSecrets, updateSecrets } from "./secrets";
+import { hashToken, loadSecrets, SETUP_TOKEN_TTL_MS, updateSecrets } from "./secrets";
 
 /**
  * Runs once when the server starts (instrumentation.ts): fail fast on bad
@@ -25,7 +25,7 @@ export async function initializeWeb(): Promise<void> {
       updateSecrets((s) => ({ ...s, setup: { tokenHash: hashToken(token), createdAt: Date.now() } }));
       const host = process.env.HOSTNAME && process.env.HOSTNAME !== "0.0.0.0" ? process.env.HOSTNAME : "localhost";
       console.log(
-        `sesame: no admin password yet. Open this one-time link to set it (use the appliance's address if not local):\n` +
+        `sesame: no admin password yet. Open this one-time link within ${SETUP_TOKEN_TTL_MS / 60_000} minutes to set it (use the appliance's address if not local; restart for a new link):\n` +
           `  ${env.SESAME_LAUNCHER_TLS ? "https" : "http"}://${host}:${env.PORT}/setup?token=${token}`,
       );
     }

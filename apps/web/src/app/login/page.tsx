@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { resolveSafeNext } from "@sesame/core";
 import { AuthCard } from "@/components/auth-card";
 import { getClientAddress } from "@/server/client-address";
 import { getDb } from "@/server/db";
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: "Log in" };
 /** Public: the one page (with /setup) reachable without a session. */
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
-  const target = safeNext(next);
+  const target = resolveSafeNext(next);
   if (await readValidSession()) redirect(target);
   const lock = currentLock(getDb(), await getClientAddress(), Date.now());
   const needsSetup = !loadSecrets().admin;
@@ -32,8 +33,3 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   );
 }
 
-/** Only same-site paths: never redirect to another origin after login. */
-function safeNext(next: string | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
-}

@@ -7,14 +7,10 @@ import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { clearFailures, lockMessage, reserveAttempt } from "../login-throttle";
-import { isSetupTokenValid } from "../secrets";
+import { describeSetupTokenProblem, readSetupTokenState } from "../secrets";
 import { endSession, requireSession, startSession } from "../session";
-import { ChangePasswordSchema, LoginSchema } from "@sesame/core";
+import { ChangePasswordSchema, LoginSchema, resolveSafeNext } from "@sesame/core";
 import { SetupSchema } from "@/lib/auth-schemas";
-
-function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
-}
 
 /** Public (the login form). Throttled per client address. */
 export async function loginAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -26,7 +22,7 @@ export async function loginAction(_prev: FormState, formData: FormData): Promise
   const result = await attemptLogin(await getClientAddress(), parsed.data.password);
   if (!result.ok) return { status: "error", message: result.message, values, nonce: Date.now() };
   await startSession(ADMIN_USER);
-  redirect(safeNext(formData.get("next")));
+  redirect(resolveSafeNext(formData.get("next")));
 }
 
 /** Public, but only with the one-time setup token from the server log. */
@@ -35,10 +31,9 @@ export async function setupAction(_prev: FormState, formData: FormData): Promise
   const address = await getClientAddress();
   const db = getDb();
   const check = reserveAttempt(db, address, Date.now());
-  if (!check.allowed) return { status: "error", message: lockMessage(check.retryInMs), nonce: Date.now() };
-  if (!isSetupTokenValid(String(formData.get("token") ?? ""))) {
-    return { status: "error", message: "This setup link is invalid or was already used. Restart the server for a new one.", nonce: Date.now() };
-  }
+  if (!check.allowed) return { status: "error", message: lockMessage(check), nonce: Date.now() };
+  const token = readSetupTokenState(String(formData.get("token") ?? ""));
+  if (token !== "valid") return { status: "error", message: describeSetupTokenProblem(token), nonce: Date.now() };
   const parsed = SetupSchema.safeParse({ next: formData.get("next"), confirm: formData.get("confirm") });
   if (!parsed.success) return errorState(issuesToFieldErrors(parsed.error.issues), {});
   clearFailures(db, address);
@@ -61,7 +56,7 @@ export async function changePasswordAction(_prev: FormState, formData: FormData)
   const db = getDb();
   const address = await getClientAddress();
   const check = reserveAttempt(db, address, Date.now());
-  if (!check.allowed) return { status: "error", message: lockMessage(check.retryInMs), nonce: Date.now() };
+  if (!check.allowed) return { status: "error", message: lockMessage(check), nonce: Date.now() };
   if (!(await isCurrentPassword(parsed.data.current))) {
     return errorState({ current: ["The current password is wrong."] }, {});
   }
@@ -76,7 +71,7 @@ export async function changePasswordAction(_prev: FormState, formData: FormData)
 }
 
 export async function logoutAction(): Promise<void> {
-  await requireSession();
-  await endSession();
+  const session = await requireSession();
+  await endSession(session.actor);
   redirect("/login");
 }

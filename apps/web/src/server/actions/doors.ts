@@ -6,6 +6,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { errorState, formValues, type FormState } from "@/lib/form-state";
 import { getClientAddress } from "../client-address";
+import { COMMAND_DOOR_EDIT_REFUSAL, isCommandDoor } from "../command-doors";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
@@ -51,7 +52,7 @@ export async function saveDoorAction(_prev: FormState, formData: FormData): Prom
       } else {
         const old = tx.select().from(doors).where(eq(doors.id, id)).get();
         if (!old) throw new FieldError("_form", "This door no longer exists (deleted in another tab?). Nothing was saved.");
-        if (old.action === "command") throw new FieldError("_form", "Doors imported with commands can only be enabled, disabled or deleted here.");
+        if (isCommandDoor(old)) throw new FieldError("_form", COMMAND_DOOR_EDIT_REFUSAL);
         const updated = tx
           .update(doors)
           .set({ ...row, source: old.source, createdAt: old.createdAt, updatedAt: now })

@@ -30,7 +30,7 @@ export async function revokeGrantAction(formData: FormData): Promise<void> {
     if (!g || g.closedAt !== null) return;
     const now = Date.now();
     tx.update(grants).set({ closedAt: now, closedReason: "revoked" }).where(eq(grants.id, id)).run();
-    record({ action: "revoke", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { closedAt: now } });
+    record({ action: "revoke", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { ip: g.ip, door: g.doorName, closedAt: now } });
   });
   done();
 }
@@ -50,7 +50,7 @@ export async function extendGrantAction(formData: FormData): Promise<void> {
     const expiresAt = extendGrantExpiry(g.expiresAt, Date.now(), by);
     if (expiresAt <= g.expiresAt) return; // already at the cap
     tx.update(grants).set({ expiresAt }).where(eq(grants.id, id)).run();
-    record({ action: "extend", entity: "grant", entityId: id, before: { expiresAt: g.expiresAt }, after: { expiresAt, ip: g.ip, door: g.doorName } });
+    record({ action: "extend", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { ip: g.ip, door: g.doorName, expiresAt } });
   });
   done();
 }
@@ -65,7 +65,7 @@ export async function unbanAction(formData: FormData): Promise<void> {
     if (!b || b.liftedAt !== null) return;
     const now = Date.now();
     tx.update(bans).set({ liftedAt: now, liftedReason: "unbanned" }).where(eq(bans.id, id)).run();
-    record({ action: "unban", entity: "ban", entityId: id, before: { ip: b.ip, door: b.doorName, expiresAt: b.expiresAt }, after: { liftedAt: now } });
+    record({ action: "unban", entity: "ban", entityId: id, before: { ip: b.ip, door: b.doorName, expiresAt: b.expiresAt }, after: { ip: b.ip, door: b.doorName, liftedAt: now } });
   });
   done();
 }

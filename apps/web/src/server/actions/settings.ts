@@ -1,6 +1,6 @@
 "use server";
 
-import { formatSequence, SettingsInputSchema } from "@sesame/core";
+import { formatSequence, makeSettingsInputSchema } from "@sesame/core";
 import { doors, eq } from "@sesame/db";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
@@ -12,7 +12,7 @@ import { getDb } from "../db";
 import { planImport, type ImportMode } from "../knockd-import";
 import { getLiveHub } from "../live-hub";
 import { findDoors } from "../queries/doors";
-import { readAllSettings, readSetting, writeSetting } from "../settings";
+import { readAllSettings, readAttemptCapLimit, readSetting, writeSetting } from "../settings";
 import { requireSession } from "../session";
 
 const MAX_IMPORT_BYTES = 256 * 1024;
@@ -22,7 +22,7 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
   const session = await requireSession();
   const values = formValues(formData);
   const ifaceText = String(formData.get("interfaces") ?? "");
-  const parsed = SettingsInputSchema.safeParse({
+  const parsed = makeSettingsInputSchema({ attemptCapLimit: readAttemptCapLimit().limit }).safeParse({
     interfaces: ifaceText.split(/[\s,]+/).filter(Boolean),
     backend: formData.get("backend"),
     retentionDays: formData.get("retentionDays"),
@@ -106,6 +106,7 @@ export async function previewImportAction(_prev: ImportState, formData: FormData
     added: p.added.map((r) => ({ name: r.name, sequence: formatSequence(r.sequence), ...(r.oneTimeSequences ? { oneTime: r.oneTimeSequences.length } : {}) })),
     changed: p.changed.map((c) => ({ name: c.row.name, changes: c.changes })),
     unchanged: p.unchanged,
+    skipped: p.skipped,
     missing: p.missing.map((m) => m.name),
     interfaces: p.interfaces,
     text: input.text,

@@ -4,27 +4,13 @@ import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
+import { summarizeAuditEntry } from "@/server/audit-summary";
 import { getDb } from "@/server/db";
 import { requireSession } from "@/server/session";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 const PAGE = 50;
-
-/** Keys whose value differs between before and after (for a one-line summary). */
-function changedKeys(before: unknown, after: unknown): string[] {
-  if (!before || !after || typeof before !== "object" || typeof after !== "object") return [];
-  const b = before as Record<string, unknown>;
-  const a = after as Record<string, unknown>;
-  return Object.keys(a).filter((k) => k !== "updatedAt" && k in b && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-}
-
-function summary(row: { action: string; entity: string; before: unknown; after: unknown }): string {
-  const named = (v: unknown) => (v && typeof v === "object" && "name" in v ? String((v as { name: unknown }).name) : v && typeof v === "object" && "cidr" in v ? String((v as { cidr: unknown }).cidr) : "");
-  const name = named(row.after) || named(row.before);
-  const keys = changedKeys(row.before, row.after);
-  return [name, keys.length ? `(${keys.join(", ")})` : ""].filter(Boolean).join(" ");
-}
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   await requireSession();
@@ -42,7 +28,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHead title="Audit log">
-        Who changed what, and when. Every configuration change is recorded with its before and after.
+        Who changed what, and when. Every configuration change is recorded with its before and after, and every login, failed login and logout with its address.
       </PageHead>
       <section className="card" aria-label="Audit entries">
         <DataTable rows={page} columns={["When", "Who", "What", "Details"]} empty="No changes recorded yet." testId="audit-table">
@@ -54,7 +40,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <td className="mono small">{r.actor}</td>
               <td>
                 <span className="badge">{r.action}</span> {r.entity}
-                {r.entityId ? <span className="muted"> #{r.entityId}</span> : null} <span className="small">{summary(r)}</span>
+                {r.entityId ? <span className="muted"> #{r.entityId}</span> : null} <span className="small">{summarizeAuditEntry(r)}</span>
               </td>
               <td>
                 {r.before != null || r.after != null ? (

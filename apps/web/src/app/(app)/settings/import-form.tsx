@@ -130,6 +130,11 @@ export function ImportForm() {
                 <span className="muted">— not in the file</span>
               </li>
             ))}
+            {preview.skipped?.map((k) => (
+              <li key={`s-${k.name}`}>
+                <span className="badge danger">skipped</span> <strong>{k.name}</strong> <span className="muted">— {k.reason}</span>
+              </li>
+            ))}
             {preview.unchanged?.map((u) => (
               <li key={`u-${u}`}>
                 <span className="badge">unchanged</span> {u}

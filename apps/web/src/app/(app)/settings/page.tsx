@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { PageHead } from "@/components/page-head";
 import { getDb } from "@/server/db";
 import { getWorkerHealth } from "@/server/queries/worker-status";
-import { readAllSettings } from "@/server/settings";
+import { readAllSettings, readAttemptCapLimit } from "@/server/settings";
 import { requireSession } from "@/server/session";
 import { ImportForm } from "./import-form";
 import { SettingsForm } from "./settings-form";
@@ -27,7 +27,7 @@ export default async function SettingsPage() {
               The worker currently listens on <code>{health.interfaces.join(", ")}</code> with {health.backend}.
             </p>
           ) : null}
-          <SettingsForm current={s} />
+          <SettingsForm current={s} attemptCapLimit={readAttemptCapLimit()} />
         </section>
         <section className="card" aria-labelledby="h-import" id="import">
           <h2 id="h-import">Import a knockd.conf</h2>

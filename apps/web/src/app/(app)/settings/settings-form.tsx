@@ -5,7 +5,14 @@ import { Field, FormFooter, valueOf } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { saveSettingsAction } from "@/server/actions/settings";
 
-export function SettingsForm({ current }: { current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number } }) {
+export function SettingsForm({
+  current,
+  attemptCapLimit,
+}: {
+  current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number };
+  /** What this machine's memory allows (enforced by the server with the same figure). */
+  attemptCapLimit: { limit: number; text: string };
+}) {
   const [state, formAction, pending] = useActionState(saveSettingsAction, IDLE);
   return (
     // Re-mounted after each answer so the fields show what was submitted (error) or saved (ok).
@@ -27,8 +34,8 @@ export function SettingsForm({ current }: { current: { interfaces: string[]; bac
         <Field name="retentionDays" label="Keep history for (days)" state={state} hint="The worker deletes older events.">
           {(a) => <input {...a} type="number" min={1} max={3650} defaultValue={valueOf(state, "retentionDays", current.retentionDays)} />}
         </Field>
-        <Field name="maxAttempts" label="Max pending knock attempts" state={state} hint="Caps memory under a spoofed flood; the oldest stage-1 attempts go first. Applied at once: lowering it drops what is over.">
-          {(a) => <input {...a} type="number" min={1000} max={5000000} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
+        <Field name="maxAttempts" label="Max pending knock attempts" state={state} hint={`Caps memory under a spoofed flood; the oldest stage-1 attempts go first. Applied at once: lowering it drops what is over. ${attemptCapLimit.text}`}>
+          {(a) => <input {...a} type="number" min={1000} max={attemptCapLimit.limit} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
         </Field>
       </div>
       <FormFooter state={state} pending={pending}>

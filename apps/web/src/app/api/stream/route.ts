@@ -1,12 +1,13 @@
 import { getDb } from "@/server/db";
 import { getLiveHub, type LiveMessage } from "@/server/live-hub";
 import { findEventsAfter, findRecentEvents } from "@/server/queries/live-state";
-import { loadSecrets } from "@/server/secrets";
-import { requireApiSession } from "@/server/session";
+import { isSessionStillValid, requireApiSession } from "@/server/session";
 
 export const dynamic = "force-dynamic";
 
 const KEEPALIVE_MS = 15_000;
+/** A logout or password change elsewhere ends an open stream within this long. */
+const SESSION_CHECK_MS = 1000;
 
 /**
  * Server-sent events for the dashboard: `events` (new rows of the events
@@ -54,18 +55,24 @@ export async function GET(request: Request): Promise<Response> {
           sendMessage({ type: "events", events: fresh });
         } else sendMessage(msg);
       });
-      const keepalive = setInterval(() => {
-        if (Date.now() >= session.expiresAt || session.issuedAt < loadSecrets().sessionsValidAfter) {
-          send("event: logout\ndata: {}\n\n");
-          cleanup();
-          return;
+      const keepalive = setInterval(() => send(": keepalive\n\n"), KEEPALIVE_MS);
+      // One primary-key read a second per open dashboard: a revoked session must not keep watching.
+      const sessionCheck = setInterval(() => {
+        let valid = false;
+        try {
+          valid = isSessionStillValid(session);
+        } catch (err) {
+          console.error("sesame: session check failed; closing the stream:", err);
         }
-        send(": keepalive\n\n");
-      }, KEEPALIVE_MS);
+        if (valid) return;
+        send("event: logout\ndata: {}\n\n");
+        cleanup();
+      }, SESSION_CHECK_MS);
       cleanup = () => {
         if (closed) return;
         closed = true;
         clearInterval(keepalive);
+        clearInterval(sessionCheck);
         unsubscribe();
         try {
           controller.close();

@@ -1,5 +1,6 @@
 import { attemptLogin, ADMIN_USER } from "@/server/auth";
 import { clientAddressFrom } from "@/server/client-address";
+import { MAX_LOGIN_BODY_BYTES, readBoundedText } from "@/server/request-body";
 import { isSameOrigin } from "@/server/same-origin";
 import { startSession } from "@/server/session";
 import { LoginSchema } from "@sesame/core";
@@ -12,7 +13,20 @@ export async function POST(request: Request): Promise<Response> {
   if (!isSameOrigin(request)) {
     return Response.json({ error: { code: "bad_origin", message: "Cross-site request refused." } }, { status: 403 });
   }
-  const body: unknown = await request.json().catch(() => null);
+  // Bounded before anything is parsed, counted or hashed (scrypt takes 32 MiB a try).
+  const text = await readBoundedText(request, MAX_LOGIN_BODY_BYTES);
+  if (text === null) {
+    return Response.json(
+      { error: { code: "too_large", message: `The login body must be at most ${MAX_LOGIN_BODY_BYTES} bytes (a password of at most 200 characters).` } },
+      { status: 413 },
+    );
+  }
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Reported below as a missing password.
+  }
   const parsed = LoginSchema.safeParse(body ?? {});
   if (!parsed.success) {
     return Response.json({ error: { code: "invalid", message: parsed.error.issues[0]?.message ?? "Invalid body." } }, { status: 400 });

@@ -8,6 +8,6 @@ export async function POST(request: Request): Promise<Response> {
   }
   const auth = await requireApiSession();
   if (!auth.ok) return auth.response;
-  await endSession();
+  await endSession(auth.session.actor);
   return new Response(null, { status: 204 });
 }
