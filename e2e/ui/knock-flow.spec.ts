@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { count } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
+import { readLag, watchLag } from "../helpers/page-timing";
 import { logIn } from "../helpers/session";
 
 /**
@@ -48,10 +49,11 @@ test.describe.serial("knocking, live", () => {
     await page.goto("/");
     await expect(page.getByTestId("stream-status")).toContainText("live");
     const log = page.getByTestId("live-log");
+    const ip = lab.net.clientIp;
+    await watchLag(page, "grant", { inTestId: "live-log", text: `${ip}: ${door}: OPEN SESAME`, rowTestId: `grant-${ip}` });
     const t0 = Date.now();
     await lab.knock(knocks);
     const knocked = Date.now();
-    const ip = lab.net.clientIp;
     await expect(log).toContainText(`${ip}: ${door}: Stage 1`, { timeout: 5000 });
     await expect(log).toContainText(`${ip}: ${door}: Stage 3`);
     await expect(log).toContainText(`${ip}: ${door}: OPEN SESAME`);
@@ -61,6 +63,11 @@ test.describe.serial("knocking, live", () => {
     expect(shown - knocked).toBeLessThan(1000);
     const grant = page.getByTestId(`grant-${ip}`);
     await expect(grant).toBeVisible();
+    // The tables follow the same stream as the log: the grant row comes with the line, not a state poll later.
+    const lag = await readLag(page, "grant");
+    test.info().annotations.push({ type: "grant-row-after-log-line", description: `${lag.toFixed(0)} ms` });
+    console.log(`grant row on screen ${lag.toFixed(0)} ms after the OPEN SESAME line`);
+    expect(lag).toBeLessThan(300);
     await expect(grant).toContainText(`${PROTECTED_PORT}/tcp`);
     const first = await grant.getByTestId("countdown").textContent();
     expect(first).toMatch(/^[45]:\d\d$/);
@@ -138,5 +145,31 @@ test.describe.serial("knocking, live", () => {
     await lab.knock(knocks);
     await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
     expect(await expectConnect(lab, true)).toBe(true);
+  });
+
+  test("a short ban: its row stays until the kernel has lifted it, then the door opens at once", async ({ page }) => {
+    const blink = "e2e-blink";
+    await logIn(page);
+    const ip = lab.net.clientIp;
+    await page.goto("/");
+    await page.getByRole("button", { name: `Revoke grant of ${ip}` }).click();
+    await expect(page.getByTestId(`grant-${ip}`)).toHaveCount(0);
+    await page.goto("/decoys");
+    await page.getByRole("link", { name: "New decoy" }).click();
+    await fillDoor(page, { name: blink, knocks: ["7707", "7808", "7909"], ban: { seconds: 3 } });
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/decoys\?saved=/);
+    await expectConfigApplied(page);
+
+    await page.goto("/");
+    await expect(page.getByTestId("stream-status")).toContainText("live");
+    await lab.knock(["7707", "7808", "7909"]);
+    const ban = page.getByTestId(`ban-${ip}`);
+    await expect(ban).toBeVisible();
+    await expect(ban).toHaveCount(0, { timeout: 8000 });
+    // The table says nobody is banned: the kernel must agree, so the real door works right now.
+    await lab.knock(knocks);
+    await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
+    expect(await lab.connects()).toBe(true);
   });
 });
