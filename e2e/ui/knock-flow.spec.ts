@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { count } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
-import { readLag, watchLag } from "../helpers/page-timing";
+import { pageNow, readLag, readTexts, recordTexts, watchLag } from "../helpers/page-timing";
 import { logIn } from "../helpers/session";
 
 /**
@@ -94,9 +94,23 @@ test.describe.serial("knocking, live", () => {
     await page.goto("/trusted");
     await page.getByLabel("Network (CIDR) or address").fill(`${lab.net.subnet}.0.0/16`);
     await page.getByLabel("Comment").fill("e2e client net");
+    await expectConfigApplied(page);
+    await recordTexts(page, "config-status");
+    const clicked = await pageNow(page);
     await page.getByRole("button", { name: "Add trusted network" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Trusted" })).toBeVisible();
     await expect(page.getByTestId(`trusted-${lab.net.subnet}.0.0/16`)).toBeVisible();
+    // The header follows the save at once, then the worker's heartbeat (both through the live stream).
+    await expect(page.getByTestId("config-status")).toContainText("Config applied", { timeout: 3000 });
+    const texts = (await readTexts(page, "config-status")).filter((x) => x.t >= clicked);
+    const applying = texts.find((x) => x.text?.startsWith("Applying…"));
+    const applied = texts.find((x) => x.text?.startsWith("Config applied") && x.t > (applying?.t ?? Infinity));
+    expect(applying, `the header never said Applying… after the save: ${JSON.stringify(texts)}`).toBeDefined();
+    expect(applied).toBeDefined();
+    const figures = `applying ${(applying!.t - clicked).toFixed(0)} ms after the click, applied ${(applied!.t - clicked).toFixed(0)} ms`;
+    test.info().annotations.push({ type: "config-status", description: figures });
+    console.log(`config status: ${figures}`);
+    expect(applied!.t - clicked).toBeLessThan(1500);
     await page.getByLabel("Address", { exact: true }).fill(lab.net.clientIp);
     await page.getByRole("button", { name: "Check" }).click();
     await expect(page.getByTestId("trust-check")).toContainText(`${lab.net.clientIp} is trusted`);
