@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts", "apps/web/src/lib/**/*.test.ts"],
           environment: "node",
         },
       },
