@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { count } from "../helpers/db";
+import { count, testDb } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
 import { pageNow, readLag, readTexts, recordTexts, watchLag } from "../helpers/page-timing";
@@ -51,6 +51,8 @@ test.describe.serial("knocking, live", () => {
     const log = page.getByTestId("live-log");
     const ip = lab.net.clientIp;
     await watchLag(page, "grant", { inTestId: "live-log", text: `${ip}: ${door}: OPEN SESAME`, rowTestId: `grant-${ip}` });
+    const chart = page.getByTestId("activity-chart");
+    const before = chartCounts((await chart.getAttribute("aria-label"))!);
     const t0 = Date.now();
     await lab.knock(knocks);
     const knocked = Date.now();
@@ -68,6 +70,11 @@ test.describe.serial("knocking, live", () => {
     test.info().annotations.push({ type: "grant-row-after-log-line", description: `${lag.toFixed(0)} ms` });
     console.log(`grant row on screen ${lag.toFixed(0)} ms after the OPEN SESAME line`);
     expect(lag).toBeLessThan(300);
+    // The chart counts them too, without a reload, and its axis is 24-hour like every other time.
+    await expect(chart).toHaveAttribute("aria-label", new RegExp(`: ${before.knocks + 3} knocks, ${before.opens + 1} opens,`));
+    const ticks = await chart.locator("text.x-tick").allTextContents();
+    expect(ticks.length).toBeGreaterThan(0);
+    for (const t of ticks) expect(t).toMatch(/^([01]\d|2[0-3]):[0-5]\d$/);
     await expect(grant).toContainText(`${PROTECTED_PORT}/tcp`);
     const first = await grant.getByTestId("countdown").textContent();
     expect(first).toMatch(/^[45]:\d\d$/);
@@ -180,10 +187,21 @@ test.describe.serial("knocking, live", () => {
     await lab.knock(["7707", "7808", "7909"]);
     const ban = page.getByTestId(`ban-${ip}`);
     await expect(ban).toBeVisible();
+    const { expiresAt } = testDb().$client.prepare("SELECT expires_at AS expiresAt FROM bans WHERE ip = ? AND door_name = ? ORDER BY id DESC").get(ip, blink) as { expiresAt: number };
     await expect(ban).toHaveCount(0, { timeout: 8000 });
+    const left = Date.now() - expiresAt;
+    test.info().annotations.push({ type: "ban-row-after-expiry", description: `${left} ms` });
+    console.log(`ban row left ${left} ms after its expiresAt`);
     // The table says nobody is banned: the kernel must agree, so the real door works right now.
     await lab.knock(knocks);
     await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
     expect(await lab.connects()).toBe(true);
   });
 });
+
+/** The chart's totals, from its accessible summary ("Activity, …: 3 knocks, 1 opens, 0 bans."). */
+function chartCounts(label: string): { knocks: number; opens: number; bans: number } {
+  const m = /: (\d+) knocks, (\d+) opens, (\d+) bans\./.exec(label);
+  if (!m) throw new Error(`unexpected chart summary: ${label}`);
+  return { knocks: Number(m[1]), opens: Number(m[2]), bans: Number(m[3]) };
+}

@@ -82,7 +82,7 @@ export function ActivityChart({ series, label }: { series: ChartSeries; label: s
         {series.opens.map((v, i) => bar("s-opens", v, i, 0.5, 0.18))}
         {series.bans.map((v, i) => bar("s-bans", v, i, 0.7, 0.18))}
         {xTicks.map((i) => (
-          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === n ? "end" : "middle"}>
+          <text key={i} className="x-tick" x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === n ? "end" : "middle"}>
             {tickLabel(series.from + i * series.bucketMs, n * series.bucketMs, isClient)}
           </text>
         ))}
