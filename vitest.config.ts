@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts", "apps/web/src/server/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "apps/worker/src/**/*.test.ts", "apps/web/src/server/**/*.test.ts", "apps/web/src/lib/**/*.test.ts"],
           environment: "node",
         },
         // The web app's server modules import "server-only", which throws outside a React

@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { count, testDb } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
+import { pageNow, readLag, readTexts, recordTexts, watchLag } from "../helpers/page-timing";
 import { logIn } from "../helpers/session";
 
 /**
@@ -48,10 +49,13 @@ test.describe.serial("knocking, live", () => {
     await page.goto("/");
     await expect(page.getByTestId("stream-status")).toContainText("live");
     const log = page.getByTestId("live-log");
+    const ip = lab.net.clientIp;
+    await watchLag(page, "grant", { inTestId: "live-log", text: `${ip}: ${door}: OPEN SESAME`, rowTestId: `grant-${ip}` });
+    const chart = page.getByTestId("activity-chart");
+    const before = chartCounts((await chart.getAttribute("aria-label"))!);
     const t0 = Date.now();
     await lab.knock(knocks);
     const knocked = Date.now();
-    const ip = lab.net.clientIp;
     await expect(log).toContainText(`${ip}: ${door}: Stage 1`, { timeout: 5000 });
     await expect(log).toContainText(`${ip}: ${door}: Stage 3`);
     await expect(log).toContainText(`${ip}: ${door}: OPEN SESAME`);
@@ -61,6 +65,16 @@ test.describe.serial("knocking, live", () => {
     expect(shown - knocked).toBeLessThan(1000);
     const grant = page.getByTestId(`grant-${ip}`);
     await expect(grant).toBeVisible();
+    // The tables follow the same stream as the log: the grant row comes with the line, not a state poll later.
+    const lag = await readLag(page, "grant");
+    test.info().annotations.push({ type: "grant-row-after-log-line", description: `${lag.toFixed(0)} ms` });
+    console.log(`grant row on screen ${lag.toFixed(0)} ms after the OPEN SESAME line`);
+    expect(lag).toBeLessThan(300);
+    // The chart counts them too, without a reload, and its axis is 24-hour like every other time.
+    await expect(chart).toHaveAttribute("aria-label", new RegExp(`: ${before.knocks + 3} knocks, ${before.opens + 1} opens,`));
+    const ticks = await chart.locator("text.x-tick").allTextContents();
+    expect(ticks.length).toBeGreaterThan(0);
+    for (const t of ticks) expect(t).toMatch(/^([01]\d|2[0-3]):[0-5]\d$/);
     await expect(grant).toContainText(`${PROTECTED_PORT}/tcp`);
     const first = await grant.getByTestId("countdown").textContent();
     expect(first).toMatch(/^[45]:\d\d$/);
@@ -92,9 +106,23 @@ test.describe.serial("knocking, live", () => {
     await page.goto("/trusted");
     await page.getByLabel("Network (CIDR) or address").fill(`${lab.net.subnet}.0.0/16`);
     await page.getByLabel("Comment").fill("e2e client net");
+    await expectConfigApplied(page);
+    await recordTexts(page, "config-status");
+    const clicked = await pageNow(page);
     await page.getByRole("button", { name: "Add trusted network" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Trusted" })).toBeVisible();
     await expect(page.getByTestId(`trusted-${lab.net.subnet}.0.0/16`)).toBeVisible();
+    // The header follows the save at once, then the worker's heartbeat (both through the live stream).
+    await expect(page.getByTestId("config-status")).toContainText("Config applied", { timeout: 3000 });
+    const texts = (await readTexts(page, "config-status")).filter((x) => x.t >= clicked);
+    const applying = texts.find((x) => x.text?.startsWith("Applying…"));
+    const applied = texts.find((x) => x.text?.startsWith("Config applied") && x.t > (applying?.t ?? Infinity));
+    expect(applying, `the header never said Applying… after the save: ${JSON.stringify(texts)}`).toBeDefined();
+    expect(applied).toBeDefined();
+    const figures = `applying ${(applying!.t - clicked).toFixed(0)} ms after the click, applied ${(applied!.t - clicked).toFixed(0)} ms`;
+    test.info().annotations.push({ type: "config-status", description: figures });
+    console.log(`config status: ${figures}`);
+    expect(applied!.t - clicked).toBeLessThan(1500);
     await page.getByLabel("Address", { exact: true }).fill(lab.net.clientIp);
     await page.getByRole("button", { name: "Check" }).click();
     await expect(page.getByTestId("trust-check")).toContainText(`${lab.net.clientIp} is trusted`);
@@ -145,10 +173,47 @@ test.describe.serial("knocking, live", () => {
     await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
     expect(await expectConnect(lab, true)).toBe(true);
   });
+
+  test("a short ban: its row stays until the kernel has lifted it, then the door opens at once", async ({ page }) => {
+    const blink = "e2e-blink";
+    await logIn(page);
+    const ip = lab.net.clientIp;
+    await page.goto("/");
+    await page.getByRole("button", { name: `Revoke grant of ${ip}` }).click();
+    await expect(page.getByTestId(`grant-${ip}`)).toHaveCount(0);
+    await page.goto("/decoys");
+    await page.getByRole("link", { name: "New decoy" }).click();
+    await fillDoor(page, { name: blink, knocks: ["7707", "7808", "7909"], ban: { seconds: 3 } });
+    await page.getByRole("button", { name: "Create" }).click();
+    await expect(page).toHaveURL(/\/decoys\?saved=/);
+    await expectConfigApplied(page);
+
+    await page.goto("/");
+    await expect(page.getByTestId("stream-status")).toContainText("live");
+    await lab.knock(["7707", "7808", "7909"]);
+    const ban = page.getByTestId(`ban-${ip}`);
+    await expect(ban).toBeVisible();
+    const { expiresAt } = testDb().$client.prepare("SELECT expires_at AS expiresAt FROM bans WHERE ip = ? AND door_name = ? ORDER BY id DESC").get(ip, blink) as { expiresAt: number };
+    await expect(ban).toHaveCount(0, { timeout: 8000 });
+    const left = Date.now() - expiresAt;
+    test.info().annotations.push({ type: "ban-row-after-expiry", description: `${left} ms` });
+    console.log(`ban row left ${left} ms after its expiresAt`);
+    // The table says nobody is banned: the kernel must agree, so the real door works right now.
+    await lab.knock(knocks);
+    await expect(page.getByTestId(`grant-${ip}`)).toBeVisible();
+    expect(await lab.connects()).toBe(true);
+  });
 });
 
 /** The `after` of the newest audit entry with this action. */
 function lastAudit(action: string): Record<string, unknown> {
   const row = testDb().$client.prepare("SELECT after FROM audit WHERE action = ? ORDER BY id DESC LIMIT 1").get(action) as { after: string } | undefined;
   return row ? (JSON.parse(row.after) as Record<string, unknown>) : {};
+}
+
+/** The chart's totals, from its accessible summary ("Activity, …: 3 knocks, 1 opens, 0 bans."). */
+function chartCounts(label: string): { knocks: number; opens: number; bans: number } {
+  const m = /: (\d+) knocks, (\d+) opens, (\d+) bans\./.exec(label);
+  if (!m) throw new Error(`unexpected chart summary: ${label}`);
+  return { knocks: Number(m[1]), opens: Number(m[2]), bans: Number(m[3]) };
 }

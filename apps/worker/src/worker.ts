@@ -68,6 +68,8 @@ export class Worker {
   /** The other kernel backend's rules may still be in the kernel (a removal failed): retried on tick. */
   private leftoverPending = false;
   private nextLeftoverTry = 0;
+  /** The config version whose firewall calls have finished: what the heartbeat reports as applied. */
+  private kernelConfigVersion = 0;
 
   constructor(deps: WorkerDeps) {
     this.d = deps;
@@ -156,6 +158,7 @@ export class Worker {
     this.refreshFilter();
     this.capture.setInterfaces(ifaces);
     this.heartbeat.beat();
+    this.beatWhenApplied();
     this.timers.push(setInterval(() => this.poll(), POLL_MS));
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => this.heartbeat.beat(), options.heartbeatMs));
@@ -222,7 +225,20 @@ export class Worker {
   }
 
   private poll(): void {
-    if (this.reloader.poll()) this.heartbeat.beat();
+    if (this.reloader.poll()) this.beatWhenApplied();
+  }
+
+  /**
+   * The reload has queued its firewall calls; once the ones queued so far are
+   * done the kernel has this config version: report it in a heartbeat right
+   * then (the UI's "Config applied" waits for it), not at the next periodic beat.
+   */
+  private beatWhenApplied(): void {
+    const version = this.reloader.appliedConfigVersion;
+    void this.engine.settle().then(() => {
+      this.kernelConfigVersion = Math.max(this.kernelConfigVersion, version);
+      this.heartbeat.beat();
+    });
   }
 
   private readonly memoryRelease = new FloodMemoryRelease();
@@ -437,7 +453,7 @@ export class Worker {
       }
     }
     this.reloader.reload();
-    this.heartbeat.beat();
+    this.beatWhenApplied();
   }
 
   private snapshot(): StatusSnapshot {
@@ -447,7 +463,7 @@ export class Worker {
       startedAt: this.startedAt,
       interfaces: this.capture.interfaces,
       backend: this.engine.firewall.name,
-      appliedConfigVersion: this.reloader.appliedConfigVersion,
+      appliedConfigVersion: this.kernelConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
       stats: collectStats(this),

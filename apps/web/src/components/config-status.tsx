@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { subscribeLive } from "@/components/live-stream";
 import type { WorkerHealth } from "@/lib/live-types";
 
 const LABELS: Record<WorkerHealth["state"], { text: string; tone: string; title: string }> = {
@@ -10,29 +11,19 @@ const LABELS: Record<WorkerHealth["state"], { text: string; tone: string; title:
   "never-started": { text: "Worker not started", tone: "danger", title: "The worker has never run against this database." },
 };
 
-/** Header pill: is the latest config change live in the firewall? Polls /api/status. */
-export function ConfigStatus({ initial }: { initial: WorkerHealth }) {
-  const [health, setHealth] = useState(initial);
-  useEffect(() => {
-    let stopped = false;
-    const poll = async () => {
-      try {
-        const res = await fetch("/api/status", { cache: "no-store" });
-        if (res.status === 401) {
-          window.location.assign("/login");
-          return;
-        }
-        if (res.ok && !stopped) setHealth((await res.json()) as WorkerHealth);
-      } catch {
-        // offline for a moment; try again on the next tick
-      }
-    };
-    const t = setInterval(poll, 2000);
-    return () => {
-      stopped = true;
-      clearInterval(t);
-    };
-  }, []);
+/**
+ * Header pill: is the latest config change live in the firewall? Follows the
+ * live stream's state (pushed as soon as a save bumps the version or the
+ * worker's heartbeat reports it applied). `initial` is re-rendered by every
+ * save (revalidatePath), so "Applying…" shows at once; whichever reading the
+ * server took last (`at`, server clock) wins.
+ */
+export function ConfigStatus({ initial, at }: { initial: WorkerHealth; at: number }) {
+  const [latest, setLatest] = useState({ health: initial, at });
+  const offer = (health: WorkerHealth, readAt: number) => setLatest((old) => (readAt >= old.at ? { health, at: readAt } : old));
+  useEffect(() => offer(initial, at), [initial, at]);
+  useEffect(() => subscribeLive({ state: (s) => offer(s.health, s.now) }), []);
+  const { health } = latest;
   const l = LABELS[health.state];
   const error = health.lastError ? ` Last error: ${health.lastError}` : "";
   return (

@@ -43,13 +43,30 @@ export function formatAge(ms: number): string {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** "2025-03-01 14:05:09" in the given time zone ("local" = the runtime's). */
-export function formatTimestamp(ts: number, utc = false): string {
+/** A date's fields in UTC or the runtime's zone. */
+function partsOf(ts: number, utc: boolean) {
   const d = new Date(ts);
-  if (utc) {
-    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
-  }
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return utc
+    ? { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, day: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() }
+    : { y: d.getFullYear(), mo: d.getMonth() + 1, day: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds() };
+}
+
+/** "2025-03-01 14:05:09" in the given time zone ("local" = the runtime's); 24-hour, whatever the locale. */
+export function formatTimestamp(ts: number, utc = false): string {
+  const p = partsOf(ts, utc);
+  return `${p.y}-${pad(p.mo)}-${pad(p.day)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${utc ? " UTC" : ""}`;
+}
+
+/** "14:05", the time part of formatTimestamp without seconds (chart axes). */
+export function formatClock(ts: number, utc = false): string {
+  const p = partsOf(ts, utc);
+  return `${pad(p.h)}:${pad(p.mi)}`;
+}
+
+/** "03-01", the date part of formatTimestamp without the year (chart axes). */
+export function formatDay(ts: number, utc = false): string {
+  const p = partsOf(ts, utc);
+  return `${pad(p.mo)}-${pad(p.day)}`;
 }
 
 /** Value for <input type="datetime-local"> in the browser's zone. */

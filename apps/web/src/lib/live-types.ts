@@ -2,6 +2,17 @@ import type { Step } from "@sesame/core";
 
 /** Shapes the server sends to the dashboard (server components and the SSE stream). */
 
+/**
+ * How long after a grant's or ban's expiresAt the kernel may still hold it.
+ * The worker computes expiresAt as decision time + duration, but the kernel's
+ * timeout (the same duration) starts only when the firewall call lands, after
+ * the worker's firewall queue (nftables: ms-exact from then on); iptables'
+ * ipset and the command backend count whole seconds, rounded up, on a
+ * restore. So the UI keeps an expired row, as "expiring…", until this much
+ * later: it never says "nobody is banned" while the kernel still refuses.
+ */
+export const KERNEL_EXPIRY_SLACK_MS = 1000;
+
 export type ConfigState = "applied" | "pending" | "worker-offline" | "never-started";
 
 export interface WorkerHealth {

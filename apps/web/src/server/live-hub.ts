@@ -1,9 +1,12 @@
 import "server-only";
 import { getDb } from "./db";
 import { findEventsAfter, latestEventId, readLiveState, type EventView, type LiveState } from "./queries/live-state";
+import { readConfigVersions } from "./queries/worker-status";
 
 const EVENT_POLL_MS = 150;
 const STATE_EVERY_MS = 1000;
+/** Events that come with a grants/bans change, written by the worker in the same transaction. */
+const STATE_KINDS: ReadonlySet<string> = new Set(["open", "close", "ban", "unban", "grant-expired", "revoke"]);
 
 export type LiveMessage = { type: "events"; events: EventView[] } | { type: "state"; state: LiveState };
 type Listener = (msg: LiveMessage) => void;
@@ -22,6 +25,7 @@ class LiveHub {
   private lastStateJson = "";
   private lastState: LiveState | undefined;
   private lastPushAt = 0;
+  private lastVersions = "";
 
   subscribe(listener: Listener): () => void {
     if (this.listeners.size === 0) this.start();
@@ -49,16 +53,21 @@ class LiveHub {
   private tick(): void {
     try {
       const db = getDb();
+      let isStateStale = false;
       // Bounded: at most 20 batches (10 000 rows) per tick, then catch up next tick.
       for (let i = 0; i < 20; i++) {
         const rows = findEventsAfter(db, this.lastId);
         if (rows.length === 0) break;
         this.lastId = rows[rows.length - 1]!.id;
         this.broadcast({ type: "events", events: rows });
+        if (!isStateStale) isStateStale = rows.some((r) => STATE_KINDS.has(r.kind));
         if (rows.length < 500) break;
       }
+      // Two primary-key reads: cheap enough for every tick.
+      const versions = JSON.stringify(readConfigVersions(db));
+      if (versions !== this.lastVersions) isStateStale = true;
       const now = Date.now();
-      if (now - this.lastStateAt >= STATE_EVERY_MS) {
+      if (isStateStale || now - this.lastStateAt >= STATE_EVERY_MS) {
         this.lastStateAt = now;
         this.refreshState();
       }
@@ -73,6 +82,7 @@ class LiveHub {
    */
   refreshState(): void {
     const state = readLiveState(getDb());
+    this.lastVersions = JSON.stringify({ configVersion: state.health.configVersion, appliedConfigVersion: state.health.appliedConfigVersion });
     const json = JSON.stringify({ ...state, now: 0, health: { ...state.health, heartbeatAgeMs: 0 } });
     this.lastState = state;
     if (json === this.lastStateJson && state.now - this.lastPushAt < 5000) return;

@@ -10,7 +10,8 @@ import { requireSession } from "@/server/session";
 /** The signed-in shell. Each page below still calls requireSession() itself. */
 export default async function AppLayout({ children }: { children: ReactNode }) {
   await requireSession();
-  const health = getWorkerHealth(getDb());
+  const at = Date.now();
+  const health = getWorkerHealth(getDb(), at);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -24,7 +25,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           </Link>
           <NavLinks />
           <div className="topbar-right">
-            <ConfigStatus initial={health} />
+            <ConfigStatus initial={health} at={at} />
             <Link href="/account" className="btn small">
               Account
             </Link>

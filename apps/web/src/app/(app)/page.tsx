@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ActivityChart } from "@/components/dashboard/activity-chart";
+import { LiveActivityChart } from "@/components/dashboard/activity-chart";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { LiveDashboard } from "@/components/dashboard/live-dashboard";
 import { PageHead } from "@/components/page-head";
@@ -43,7 +43,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             ))}
           </nav>
         </div>
-        <ActivityChart series={series} label={`Activity, ${RANGES[range].label}`} />
+        <LiveActivityChart series={series} upToEventId={upToEventId} label={`Activity, ${RANGES[range].label}`} />
       </section>
       <AutoRefresh everyMs={60_000} />
     </>

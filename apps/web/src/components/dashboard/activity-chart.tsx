@@ -1,14 +1,11 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { subscribeLive } from "@/components/live-stream";
+import { formatClock, formatDay } from "@/lib/format";
+import { addEventsToSeries, type ChartSeries } from "@/lib/live-series";
 
-export interface ChartSeries {
-  from: number;
-  bucketMs: number;
-  knocks: number[];
-  opens: number[];
-  bans: number[];
-}
+export type { ChartSeries };
 
 const W = 720;
 const H = 190;
@@ -22,11 +19,34 @@ function niceMax(v: number): number {
   return 10 * mag;
 }
 
+/** Axis labels in the browser's zone, 24-hour like every other time in the UI. */
 function tickLabel(ts: number, spanMs: number, isClient: boolean): string {
   if (!isClient) return "";
-  const d = new Date(ts);
-  if (spanMs > 2 * 86_400_000) return d.toLocaleDateString(undefined, { weekday: "short", day: "numeric" });
-  return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return spanMs > 2 * 86_400_000 ? formatDay(ts) : formatClock(ts);
+}
+
+/**
+ * The chart as rendered, plus every knock, open and ban the live stream has
+ * brought since (events after `upToEventId`, the last one the server counted).
+ * A fresh server render (range change, auto refresh) starts over from its series.
+ */
+export function LiveActivityChart({ series, upToEventId, label }: { series: ChartSeries; upToEventId: number; label: string }) {
+  const [live, setLive] = useState(series);
+  useEffect(() => {
+    let current = series;
+    let lastId = upToEventId;
+    setLive(series);
+    return subscribeLive({
+      events: (rows) => {
+        const fresh = rows.filter((r) => r.id > lastId);
+        if (fresh.length === 0) return;
+        lastId = fresh[fresh.length - 1]!.id;
+        const next = addEventsToSeries(current, fresh);
+        if (next !== current) setLive((current = next));
+      },
+    });
+  }, [series, upToEventId]);
+  return <ActivityChart series={live} label={label} />;
 }
 
 /** Knocks as bars, opens and bans as lines; plain SVG, no chart library. */
@@ -48,7 +68,7 @@ export function ActivityChart({ series, label }: { series: ChartSeries; label: s
     v > 0 ? <rect key={`${cls}-${i}`} className={cls} x={x(i) + bw * slot} width={Math.max(1, bw * width)} y={y(v)} height={Math.max(1, PAD.t + ih - y(v))} /> : null;
   return (
     <figure style={{ margin: 0 }}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+      <svg className="chart" data-testid="activity-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         <title>{summary}</title>
         {ticks.map((t) => (
           <g key={t}>
@@ -62,7 +82,7 @@ export function ActivityChart({ series, label }: { series: ChartSeries; label: s
         {series.opens.map((v, i) => bar("s-opens", v, i, 0.5, 0.18))}
         {series.bans.map((v, i) => bar("s-bans", v, i, 0.7, 0.18))}
         {xTicks.map((i) => (
-          <text key={i} x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === n ? "end" : "middle"}>
+          <text key={i} className="x-tick" x={x(i)} y={H - 8} textAnchor={i === 0 ? "start" : i === n ? "end" : "middle"}>
             {tickLabel(series.from + i * series.bucketMs, n * series.bucketMs, isClient)}
           </text>
         ))}

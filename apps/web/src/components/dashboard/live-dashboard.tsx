@@ -3,6 +3,7 @@
 import type { LiveState } from "@/lib/live-types";
 import { GrantsPanel, BansPanel, HealthPanel } from "./live-panels";
 import { LiveLog } from "./live-log";
+import { useKernelHeld } from "./use-kernel-held";
 import { useLive } from "./use-live";
 
 /** Everything on the dashboard that moves: one SSE connection feeds it all. */
@@ -14,7 +15,8 @@ export function LiveDashboard(props: { initial: LiveState; totals: { knocks: num
     bans: props.totals.bans + live.fresh.bans,
     label: props.totals.label,
   };
-  const { grants, bans } = live.state;
+  const grants = useKernelHeld(live.state.grants, live.skew);
+  const bans = useKernelHeld(live.state.bans, live.skew);
   return (
     <div className="stack">
       <div className="stats">
@@ -24,9 +26,9 @@ export function LiveDashboard(props: { initial: LiveState; totals: { knocks: num
         <Stat label={`Opens / bans, ${totals.label}`} value={`${totals.opens} / ${totals.bans}`} />
       </div>
       <LiveLog live={live} />
-      <GrantsPanel live={live} />
+      <GrantsPanel grants={grants} skew={live.skew} />
       <div className="grid-2">
-        <BansPanel live={live} />
+        <BansPanel bans={bans} skew={live.skew} />
         <HealthPanel state={live.state} />
       </div>
     </div>

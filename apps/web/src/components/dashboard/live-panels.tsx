@@ -7,12 +7,10 @@ import { Countdown } from "@/components/countdown";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { formatAge, formatPorts } from "@/lib/format";
-import type { LiveState, WorkerHealth } from "@/lib/live-types";
+import type { BanView, GrantView, LiveState, WorkerHealth } from "@/lib/live-types";
 import { extendGrantAction, revokeGrantAction } from "@/server/actions/grants";
-import type { Live } from "./use-live";
 
-export function GrantsPanel({ live }: { live: Live }) {
-  const grants = live.state.grants;
+export function GrantsPanel({ grants, skew }: { grants: readonly GrantView[]; skew: number }) {
   return (
     <Card headingId="h-grants" title={<>Open grants ({grants.length})</>}>
       <DataTable rows={grants} columns={["Address", "Door", "Ports", "Closes in"]} empty="No port is open to anyone right now." cards actions>
@@ -23,7 +21,7 @@ export function GrantsPanel({ live }: { live: Live }) {
             <td className="mono" data-label="Ports">{formatPorts(g.ports)}</td>
             <td data-label="Closes in">
               <div className="row">
-                <Countdown until={g.expiresAt} skew={live.skew} />
+                <Countdown until={g.expiresAt} skew={skew} />
                 {!g.applied ? <span className="badge warn">applying</span> : null}
               </div>
             </td>
@@ -59,8 +57,8 @@ export function GrantsPanel({ live }: { live: Live }) {
   );
 }
 
-export function BansPanel({ live }: { live: Live }) {
-  return <ActiveBans bans={live.state.bans} skew={live.skew} />;
+export function BansPanel({ bans, skew }: { bans: readonly BanView[]; skew: number }) {
+  return <ActiveBans bans={bans} skew={skew} />;
 }
 
 const STATE_TEXT: Record<WorkerHealth["state"], [string, string]> = {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { subscribeLive } from "@/components/live-stream";
 import type { EventView, LiveState } from "@/lib/live-types";
 
 const MAX_LINES = 500;
@@ -21,9 +22,8 @@ export interface Live {
 }
 
 /**
- * Subscribe to /api/stream (server-sent events). EventSource reconnects by
- * itself and resumes after the last event id; a "logout" event (or a 401 on
- * reconnect) sends the browser to the login page.
+ * The dashboard's view of the tab's live stream (components/live-stream.ts):
+ * log lines, grants, bans and worker health, all from the same messages.
  */
 export function useLive(initial: LiveState, countAfterId: number): Live {
   const [state, setState] = useState(initial);
@@ -37,43 +37,32 @@ export function useLive(initial: LiveState, countAfterId: number): Live {
   const counted = useRef(countAfterId);
   const [fresh, setFresh] = useState({ knocks: 0, opens: 0, bans: 0 });
 
-  useEffect(() => {
-    const es = new EventSource("/api/stream");
-    es.onopen = () => setConnected(true);
-    es.onerror = () => {
-      setConnected(false);
-      if (es.readyState === EventSource.CLOSED) {
-        void fetch("/api/status").then((r) => {
-          if (r.status === 401) window.location.assign("/login");
-        });
-      }
-    };
-    es.addEventListener("events", (msg) => {
-      const rows = JSON.parse((msg as MessageEvent<string>).data) as EventView[];
-      const newer = rows.filter((r) => r.id > counted.current);
-      if (newer.length) {
-        counted.current = newer[newer.length - 1]!.id;
-        const add = (kind: string) => newer.filter((r) => r.kind === kind).length;
-        setFresh((f) => ({ knocks: f.knocks + add("stage"), opens: f.opens + add("open"), bans: f.bans + add("ban") }));
-      }
-      if (pausedRef.current) {
-        buffer.current = [...buffer.current, ...rows].slice(-MAX_LINES);
-        setHeld(buffer.current.length);
-        return;
-      }
-      setLines((old) => mergeLines(old, rows));
-    });
-    es.addEventListener("state", (msg) => {
-      const s = JSON.parse((msg as MessageEvent<string>).data) as LiveState;
-      setSkew(s.now - Date.now());
-      setState(s);
-    });
-    es.addEventListener("logout", () => {
-      es.close();
-      window.location.assign("/login");
-    });
-    return () => es.close();
-  }, []);
+  useEffect(
+    () =>
+      subscribeLive({
+        connected: setConnected,
+        events: (rows) => {
+          const newer = rows.filter((r) => r.id > counted.current);
+          if (newer.length) {
+            counted.current = newer[newer.length - 1]!.id;
+            const add = (kind: string) => newer.filter((r) => r.kind === kind).length;
+            setFresh((f) => ({ knocks: f.knocks + add("stage"), opens: f.opens + add("open"), bans: f.bans + add("ban") }));
+          }
+          if (pausedRef.current) {
+            buffer.current = [...buffer.current, ...rows].slice(-MAX_LINES);
+            setHeld(buffer.current.length);
+            return;
+          }
+          setLines((old) => mergeLines(old, rows));
+        },
+        state: (s) => {
+          setSkew(s.now - Date.now());
+          // A replayed state can be older than the one this page was rendered with.
+          setState((old) => (s.now >= old.now ? s : old));
+        },
+      }),
+    [],
+  );
 
   const setPaused = (p: boolean) => {
     pausedRef.current = p;

@@ -236,11 +236,17 @@ export function DoorEditor({ initial, otherDoors, host, adminIp, adminTrusted, c
             ) : null}
             <div className="field">
               <span className="label">Knock from a client</span>
-              <pre className="code" data-testid="knock-command">{knock || "# add knocks to see the command"}</pre>
+              <pre className="code wrap" data-testid="knock-command">{knock || "# add knocks to see the command"}</pre>
             </div>
             <div className="field">
               <span className="label">Equivalent knockd.conf section</span>
-              <pre className="code" data-testid="knockd-section">{section}</pre>
+              <pre className="code wrap" data-testid="knockd-section">
+                {section.replace(/\n$/, "").split("\n").map((line, i) => (
+                  <span key={i} className="code-line">
+                    {line}
+                  </span>
+                ))}
+              </pre>
             </div>
           </section>
         </div>

@@ -1,16 +1,21 @@
 import "server-only";
-import { asc, bans, desc, events, grants, gt, isNull, type SesameDb } from "@sesame/db";
+import { and, asc, bans, desc, eq, events, grants, gt, isNull, or, type SesameDb } from "@sesame/db";
+import { KERNEL_EXPIRY_SLACK_MS } from "@/lib/live-types";
 import type { BanView, EventView, GrantView, LiveState } from "@/lib/live-types";
 import { getWorkerHealth } from "./worker-status";
 
 export type { BanView, EventView, GrantView, LiveState };
 
-/** Open grants (not closed yet), soonest expiry first. */
-export function findOpenGrants(db: SesameDb): GrantView[] {
+/**
+ * Open grants, soonest expiry first: not closed yet, or expired so recently
+ * that the kernel may still hold them (KERNEL_EXPIRY_SLACK_MS).
+ */
+export function findOpenGrants(db: SesameDb, now = Date.now()): GrantView[] {
+  const heldSince = now - KERNEL_EXPIRY_SLACK_MS;
   return db
     .select()
     .from(grants)
-    .where(isNull(grants.closedAt))
+    .where(or(isNull(grants.closedAt), and(eq(grants.closedReason, "expired"), gt(grants.closedAt, heldSince))))
     .orderBy(asc(grants.expiresAt))
     .limit(500)
     .all()
@@ -25,12 +30,13 @@ export function findOpenGrants(db: SesameDb): GrantView[] {
     }));
 }
 
-/** Active bans (not lifted), soonest expiry first. */
-export function findActiveBans(db: SesameDb, doorName?: string): BanView[] {
+/** Active bans, soonest expiry first: not lifted, or expired so recently that the kernel may still hold them. */
+export function findActiveBans(db: SesameDb, doorName?: string, now = Date.now()): BanView[] {
+  const heldSince = now - KERNEL_EXPIRY_SLACK_MS;
   return db
     .select()
     .from(bans)
-    .where(isNull(bans.liftedAt))
+    .where(or(isNull(bans.liftedAt), and(eq(bans.liftedReason, "expired"), gt(bans.liftedAt, heldSince))))
     .orderBy(asc(bans.expiresAt))
     .limit(1000)
     .all()
@@ -46,7 +52,7 @@ export function findActiveBans(db: SesameDb, doorName?: string): BanView[] {
 }
 
 export function readLiveState(db: SesameDb, now = Date.now()): LiveState {
-  return { now, health: getWorkerHealth(db, now), grants: findOpenGrants(db), bans: findActiveBans(db) };
+  return { now, health: getWorkerHealth(db, now), grants: findOpenGrants(db, now), bans: findActiveBans(db, undefined, now) };
 }
 
 export function findEventsAfter(db: SesameDb, afterId: number, limit = 500): EventView[] {

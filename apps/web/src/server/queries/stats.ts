@@ -20,13 +20,17 @@ export interface Series {
 const KIND_TO_SERIES: Record<string, keyof Series["totals"]> = { stage: "knocks", open: "opens", ban: "bans" };
 
 /**
- * Knocks (stage events), opens and bans per bucket. One grouped query per
- * kind over the (kind, ts) index, so it stays fast with millions of rows.
+ * Knocks (stage events), opens and bans per bucket, over the last `buckets`
+ * buckets (the current, partial one included: a little less than the full
+ * range). One grouped query per kind over the (kind, ts) index, so it stays
+ * fast with millions of rows.
  */
 export function readSeries(db: SesameDb, range: RangeKey, now = Date.now()): Series {
   const { ms, buckets } = RANGES[range];
   const bucketMs = Math.ceil(ms / buckets);
-  const from = now - bucketMs * buckets;
+  // Buckets on whole multiples of bucketMs, the last one the current (partial) one, so the
+  // dashboard can count live events into it and slide on at a real boundary (lib/live-series.ts).
+  const from = (Math.floor(now / bucketMs) + 1 - buckets) * bucketMs;
   const out: Series = {
     from,
     bucketMs,

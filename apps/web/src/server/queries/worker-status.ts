@@ -34,3 +34,9 @@ export function getWorkerHealth(db: SesameDb, now = Date.now()): WorkerHealth {
     stats: row.stats ?? null,
   };
 }
+
+/** The two numbers behind "Config applied": what the UI saved and what the worker reports it has. */
+export function readConfigVersions(db: SesameDb): { configVersion: number; appliedConfigVersion: number | null } {
+  const row = db.select({ applied: workerStatus.appliedConfigVersion }).from(workerStatus).where(eq(workerStatus.id, 1)).get();
+  return { configVersion: readSetting(db, "configVersion"), appliedConfigVersion: row?.applied ?? null };
+}

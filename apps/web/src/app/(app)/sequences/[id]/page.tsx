@@ -47,8 +47,8 @@ export default async function EditSequencePage({ params }: { params: Promise<{ i
               <span className="spacer" />
               <DoorToggle id={row.id} name={row.name} enabled={row.enabled} />
             </div>
-            <pre className="code">{`[${row.commandSection ?? row.name}]\n${row.commandPreview ?? ""}`}</pre>
-            {row.sequence.length ? <pre className="code">{knockCommandFor({ ...door, enabled: true }, ctx.host)}</pre> : null}
+            <pre className="code wrap">{`[${row.commandSection ?? row.name}]\n${row.commandPreview ?? ""}`}</pre>
+            {row.sequence.length ? <pre className="code wrap">{knockCommandFor({ ...door, enabled: true }, ctx.host)}</pre> : null}
           </section>
         </div>
       </>
