@@ -98,6 +98,11 @@ test.describe.serial("first start without a password", () => {
     await page.getByLabel("Repeat the new password").fill("a-second-admin-password");
     await page.getByRole("button", { name: /change password/i }).click();
     await expect(page.getByText("Password changed. Other sessions were signed out.")).toBeVisible();
+    // The live stream's per-second session check sees the old session revoked; with this tab's fresh
+    // cookie it reconnects instead of sending the admin to /login (and on to the dashboard).
+    await page.waitForTimeout(1500);
+    await expect(page).toHaveURL(/\/account$/);
+    await expect(page.getByText("Password changed. Other sessions were signed out.")).toBeVisible();
     expect((await elsewhere.get("/api/status")).status()).toBe(401);
     expect((await page.request.get(`${base}/api/status`)).status()).toBe(200);
     const db = openDb(join(dir, "sesame.db"));

@@ -67,9 +67,15 @@ class LiveStream {
       this.state = state;
       for (const l of this.listeners) l.state?.(state);
     });
+    // The session this stream was opened with ended. This tab may hold a newer one (a password
+    // change revokes every session and issues this browser a fresh cookie): ask before leaving.
     es.addEventListener("logout", () => {
-      this.close();
-      window.location.assign("/login");
+      es.close();
+      this.setConnected(false);
+      void fetch("/api/status").then((r) => {
+        if (r.status === 401) window.location.assign("/login");
+        else if (this.es === es && this.listeners.size > 0) this.open();
+      });
     });
   }
 
