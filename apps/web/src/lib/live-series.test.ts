@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addEventsToSeries, type ChartSeries } from "./live-series";
+import { addEventsToSeries, countEventsAfter, type ChartSeries } from "./live-series";
 
 const base = (): ChartSeries => ({ from: 1000, bucketMs: 100, knocks: [1, 2, 3], opens: [0, 0, 1], bans: [0, 1, 0] });
 
@@ -19,5 +19,22 @@ describe("addEventsToSeries", () => {
   it("returns the same series when nothing counted (no re-render)", () => {
     const s = base();
     expect(addEventsToSeries(s, [{ ts: 1200, kind: "worker" }])).toBe(s);
+  });
+});
+
+describe("countEventsAfter", () => {
+  const seen = [
+    { id: 10, kind: "stage" },
+    { id: 11, kind: "stage" },
+    { id: 12, kind: "open" },
+    { id: 13, kind: "ban" },
+    { id: 14, kind: "stage" },
+  ];
+  it.each([
+    ["everything after the first render's totals", 9, { knocks: 3, opens: 1, bans: 1 }],
+    ["a refresh summed up to 12: only what came later", 12, { knocks: 1, opens: 0, bans: 1 }],
+    ["a refresh past everything seen", 14, { knocks: 0, opens: 0, bans: 0 }],
+  ])("%s", (_name, afterId, want) => {
+    expect(countEventsAfter(seen, afterId)).toEqual(want);
   });
 });

@@ -29,3 +29,19 @@ export function addEventsToSeries(series: ChartSeries, events: readonly { ts: nu
   }
   return out;
 }
+
+/**
+ * Knocks, opens and bans among `counted` newer than `afterId`: what the live
+ * stream adds to totals the server summed up to event `afterId`. Kept by id so
+ * that a refresh (newer totals, higher `afterId`) never counts an event twice.
+ */
+export function countEventsAfter(counted: readonly { id: number; kind: string }[], afterId: number): { knocks: number; opens: number; bans: number } {
+  const f = { knocks: 0, opens: 0, bans: 0 };
+  for (const e of counted) {
+    if (e.id <= afterId) continue;
+    if (e.kind === "stage") f.knocks++;
+    else if (e.kind === "open") f.opens++;
+    else if (e.kind === "ban") f.bans++;
+  }
+  return f;
+}

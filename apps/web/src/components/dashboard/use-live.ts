@@ -1,10 +1,14 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { subscribeLive } from "@/components/live-stream";
+import { countEventsAfter } from "@/lib/live-series";
 import type { EventView, LiveState } from "@/lib/live-types";
 
 const MAX_LINES = 500;
+/** Counted events kept between two server renders (a flood's beyond this are not added live). */
+const MAX_COUNTED = 100_000;
+const COUNTED_KINDS = new Set(["stage", "open", "ban"]);
 
 export interface Live {
   state: LiveState;
@@ -17,7 +21,7 @@ export interface Live {
   paused: boolean;
   setPaused: (p: boolean) => void;
   clear: () => void;
-  /** Knocks/opens/bans seen since the page was rendered (added to the server's totals). */
+  /** Knocks/opens/bans newer than the server's totals (added to them; a refresh's totals take over). */
   fresh: { knocks: number; opens: number; bans: number };
 }
 
@@ -34,19 +38,26 @@ export function useLive(initial: LiveState, countAfterId: number): Live {
   const [held, setHeld] = useState(0);
   const pausedRef = useRef(false);
   const buffer = useRef<EventView[]>([]);
-  const counted = useRef(countAfterId);
-  const [fresh, setFresh] = useState({ knocks: 0, opens: 0, bans: 0 });
+  const lastCounted = useRef(countAfterId);
+  // Ids and kinds, not sums: a refresh brings totals up to a newer id, and only what is newer
+  // than that may still be added (sums double-counted after every refresh).
+  const [counted, setCounted] = useState<{ id: number; kind: string }[]>([]);
+  useEffect(() => {
+    lastCounted.current = Math.max(lastCounted.current, countAfterId);
+    setCounted((c) => (c.length && c[0]!.id <= countAfterId ? c.filter((e) => e.id > countAfterId) : c));
+  }, [countAfterId]);
+  const fresh = useMemo(() => countEventsAfter(counted, countAfterId), [counted, countAfterId]);
 
   useEffect(
     () =>
       subscribeLive({
         connected: setConnected,
         events: (rows) => {
-          const newer = rows.filter((r) => r.id > counted.current);
+          const newer = rows.filter((r) => r.id > lastCounted.current);
           if (newer.length) {
-            counted.current = newer[newer.length - 1]!.id;
-            const add = (kind: string) => newer.filter((r) => r.kind === kind).length;
-            setFresh((f) => ({ knocks: f.knocks + add("stage"), opens: f.opens + add("open"), bans: f.bans + add("ban") }));
+            lastCounted.current = newer[newer.length - 1]!.id;
+            const add = newer.filter((r) => COUNTED_KINDS.has(r.kind)).map((r) => ({ id: r.id, kind: r.kind }));
+            if (add.length) setCounted((c) => [...c, ...add].slice(-MAX_COUNTED));
           }
           if (pausedRef.current) {
             buffer.current = [...buffer.current, ...rows].slice(-MAX_LINES);
