@@ -20,13 +20,16 @@ function done(): void {
   revalidatePath("/", "layout");
 }
 
+/** What revoke and extend read: not `ports`, so a row whose ports are not JSON can still be closed. */
+const GRANT_FIELDS = { ip: grants.ip, doorName: grants.doorName, expiresAt: grants.expiresAt, closedAt: grants.closedAt };
+
 /** Close an open grant now; the worker removes it from the kernel within a second. */
 export async function revokeGrantAction(formData: FormData): Promise<void> {
   const session = await requireSession();
   const id = idFrom(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
-    const g = tx.select().from(grants).where(eq(grants.id, id)).get();
+    const g = tx.select(GRANT_FIELDS).from(grants).where(eq(grants.id, id)).get();
     if (!g || g.closedAt !== null) return;
     const now = Date.now();
     tx.update(grants).set({ closedAt: now, closedReason: "revoked" }).where(eq(grants.id, id)).run();
@@ -45,7 +48,7 @@ export async function extendGrantAction(formData: FormData): Promise<void> {
   const by = Number(formData.get("seconds"));
   if (id === null || !EXTEND_CHOICES_SEC.has(by)) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
-    const g = tx.select().from(grants).where(eq(grants.id, id)).get();
+    const g = tx.select(GRANT_FIELDS).from(grants).where(eq(grants.id, id)).get();
     if (!g || g.closedAt !== null) return;
     const expiresAt = extendGrantExpiry(g.expiresAt, Date.now(), by);
     if (expiresAt <= g.expiresAt) return; // already at the cap

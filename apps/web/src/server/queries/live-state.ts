@@ -1,10 +1,25 @@
 import "server-only";
-import { and, asc, bans, desc, eq, events, grants, gt, isNull, or, type SesameDb } from "@sesame/db";
+import { and, asc, bans, desc, eq, events, getTableColumns, grants, gt, isNull, or, sql, type SesameDb } from "@sesame/db";
+import { StepSchema, type Step } from "@sesame/core";
 import { KERNEL_EXPIRY_SLACK_MS } from "@/lib/live-types";
 import type { BanView, EventView, GrantView, LiveState } from "@/lib/live-types";
 import { getWorkerHealth } from "./worker-status";
 
 export type { BanView, EventView, GrantView, LiveState };
+
+/**
+ * A grant's ports as stored, read as text: a row that is not a JSON list of
+ * steps (written by hand, or by a bug) shows no ports instead of failing the
+ * whole dashboard; the worker names and skips it.
+ */
+export function parseStoredPorts(raw: string): Step[] {
+  try {
+    const parsed = StepSchema.array().safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Open grants, soonest expiry first: not closed yet, or expired so recently
@@ -13,7 +28,7 @@ export type { BanView, EventView, GrantView, LiveState };
 export function findOpenGrants(db: SesameDb, now = Date.now()): GrantView[] {
   const heldSince = now - KERNEL_EXPIRY_SLACK_MS;
   return db
-    .select()
+    .select({ ...getTableColumns(grants), ports: sql<string>`${grants.ports}` })
     .from(grants)
     .where(or(isNull(grants.closedAt), and(eq(grants.closedReason, "expired"), gt(grants.closedAt, heldSince))))
     .orderBy(asc(grants.expiresAt))
@@ -23,7 +38,7 @@ export function findOpenGrants(db: SesameDb, now = Date.now()): GrantView[] {
       id: g.id,
       ip: g.ip,
       doorName: g.doorName,
-      ports: g.ports,
+      ports: parseStoredPorts(g.ports),
       openedAt: g.openedAt,
       expiresAt: g.expiresAt,
       applied: g.appliedExpiresAt === g.expiresAt,
