@@ -12,3 +12,4 @@ export * from "./one-time";
 export * from "./log-format";
 export * from "./door-text";
 export * from "./limits";
+export * from "./stored-steps";

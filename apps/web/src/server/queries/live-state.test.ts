@@ -1,6 +1,7 @@
 import { openDb } from "@sesame/db";
 import { describe, expect, it } from "vitest";
-import { findOpenGrants, parseStoredPorts } from "./live-state";
+import { parseStoredPorts } from "@sesame/core";
+import { findOpenGrants } from "./live-state";
 
 describe("grants whose stored ports are not what the UI wrote", () => {
   it.each([

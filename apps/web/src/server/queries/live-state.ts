@@ -1,25 +1,11 @@
 import "server-only";
 import { and, asc, bans, desc, eq, events, getTableColumns, grants, gt, isNull, or, sql, type SesameDb } from "@sesame/db";
-import { StepSchema, type Step } from "@sesame/core";
+import { parseStoredPorts } from "@sesame/core";
 import { KERNEL_EXPIRY_SLACK_MS } from "@/lib/live-types";
 import type { BanView, EventView, GrantView, LiveState } from "@/lib/live-types";
 import { getWorkerHealth } from "./worker-status";
 
 export type { BanView, EventView, GrantView, LiveState };
-
-/**
- * A grant's ports as stored, read as text: a row that is not a JSON list of
- * steps (written by hand, or by a bug) shows no ports instead of failing the
- * whole dashboard; the worker names and skips it.
- */
-export function parseStoredPorts(raw: string): Step[] {
-  try {
-    const parsed = StepSchema.array().safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
-}
 
 /**
  * Open grants, soonest expiry first: not closed yet, or expired so recently

@@ -1,4 +1,3 @@
-import { audit, desc, lt } from "@sesame/db";
 import type { Metadata } from "next";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
@@ -6,6 +5,7 @@ import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
 import { summarizeAuditEntry } from "@/server/audit-summary";
 import { getDb } from "@/server/db";
+import { findAuditPage } from "@/server/queries/audit";
 import { requireSession } from "@/server/session";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -16,15 +16,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   await requireSession();
   const { before } = await searchParams;
   const beforeId = before && /^\d+$/.test(before) ? Number(before) : null;
-  const rows = getDb()
-    .select()
-    .from(audit)
-    .where(beforeId ? lt(audit.id, beforeId) : undefined)
-    .orderBy(desc(audit.id))
-    .limit(PAGE + 1)
-    .all();
-  const page = rows.slice(0, PAGE);
-  const older = rows.length > PAGE ? page.at(-1)?.id : undefined;
+  const { rows: page, olderThan: older } = findAuditPage(getDb(), beforeId, PAGE);
   return (
     <>
       <PageHead title="Audit log">

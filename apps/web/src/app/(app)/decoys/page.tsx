@@ -1,4 +1,3 @@
-import { bans, desc } from "@sesame/db";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ActiveBans } from "@/components/active-bans";
@@ -10,6 +9,7 @@ import { PageHead } from "@/components/page-head";
 import { SavedNotice } from "@/components/saved-notice";
 import { formatDuration, formatSteps } from "@/lib/format";
 import { getDb } from "@/server/db";
+import { findRecentBans } from "@/server/queries/bans";
 import { findDoors } from "@/server/queries/doors";
 import { readProtectedPorts } from "@/server/lockout";
 import { requireSession } from "@/server/session";
@@ -22,7 +22,7 @@ export default async function DecoysPage({ searchParams }: { searchParams: Promi
   const db = getDb();
   const decoys = findDoors(db).filter((d) => d.action === "ban");
   const names = new Set(decoys.map((d) => d.name));
-  const recent = db.select().from(bans).orderBy(desc(bans.createdAt)).limit(200).all();
+  const recent = findRecentBans(db);
   const active = recent.filter((b) => b.liftedAt === null);
   const past = recent.filter((b) => b.liftedAt !== null).slice(0, 50);
   const protectedPorts = readProtectedPorts(db);

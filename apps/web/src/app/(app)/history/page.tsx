@@ -1,4 +1,4 @@
-import { EVENT_KINDS, HistoryFilterSchema, type Step } from "@sesame/core";
+import { EVENT_KINDS, HistoryFilterSchema, parseStoredPorts } from "@sesame/core";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/components/data-table";
@@ -54,7 +54,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               </td>
               <td className="mono">{g.ip}</td>
               <td>{g.doorName}</td>
-              <td className="mono">{formatPorts(JSON.parse(g.ports) as Step[])}</td>
+              <td className="mono">{formatPorts(parseStoredPorts(g.ports))}</td>
               <td>{g.closedAt ? <LocalTime ts={g.closedAt} /> : <span className="badge ok">open</span>}</td>
               <td>{g.closedReason ?? ""}</td>
             </tr>

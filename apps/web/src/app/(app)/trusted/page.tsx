@@ -1,5 +1,4 @@
 import { cidrContains, normalizeIp, parseCidr } from "@sesame/core";
-import { asc, trustedNetworks } from "@sesame/db";
 import type { Metadata } from "next";
 import { Card } from "@/components/card";
 import { DataTable } from "@/components/data-table";
@@ -8,6 +7,7 @@ import { PageHead } from "@/components/page-head";
 import { getClientAddress } from "@/server/client-address";
 import { getDb } from "@/server/db";
 import { readProtectedPorts } from "@/server/lockout";
+import { findTrustedNetworks } from "@/server/queries/trusted";
 import { requireSession } from "@/server/session";
 import { TrustedDelete } from "./trusted-delete";
 import { TrustedForm } from "./trusted-form";
@@ -19,7 +19,7 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
   const { check } = await searchParams;
   const db = getDb();
   const now = Date.now();
-  const rows = db.select().from(trustedNetworks).orderBy(asc(trustedNetworks.cidr)).all();
+  const rows = findTrustedNetworks(db);
   const adminIp = await getClientAddress();
   const isActive = (r: (typeof rows)[number]) => r.expiresAt == null || r.expiresAt > now;
   const adminCovered = rows.some((r) => isActive(r) && cidrContains(r.cidr, adminIp));

@@ -1,7 +1,8 @@
 import { getDb } from "@/server/db";
 import { getLiveHub, type LiveMessage } from "@/server/live-hub";
 import { findEventsAfter, findRecentEvents } from "@/server/queries/live-state";
-import { isSessionStillValid, requireApiSession } from "@/server/session";
+import { sessionRoute } from "@/server/api-route";
+import { isSessionStillValid } from "@/server/session";
 
 export const dynamic = "force-dynamic";
 
@@ -15,10 +16,7 @@ const SESSION_CHECK_MS = 1000;
  * active bans, worker health). Reconnects resume after Last-Event-ID. The
  * stream closes when the session expires or is revoked.
  */
-export async function GET(request: Request): Promise<Response> {
-  const auth = await requireApiSession();
-  if (!auth.ok) return auth.response;
-  const { session } = auth;
+export const GET = sessionRoute({}, ({ request, session }) => {
   const db = getDb();
   const lastEventId = Number(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? NaN);
   const encoder = new TextEncoder();
@@ -95,4 +93,4 @@ export async function GET(request: Request): Promise<Response> {
       "X-Accel-Buffering": "no",
     },
   });
-}
+});

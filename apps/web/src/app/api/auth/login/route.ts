@@ -1,3 +1,4 @@
+import { apiError } from "@/server/api-route";
 import { attemptLogin, ADMIN_USER } from "@/server/auth";
 import { clientAddressFrom } from "@/server/client-address";
 import { MAX_LOGIN_BODY_BYTES, readBoundedText } from "@/server/request-body";
@@ -11,15 +12,12 @@ import { LoginSchema } from "@sesame/core";
  */
 export async function POST(request: Request): Promise<Response> {
   if (!isSameOrigin(request)) {
-    return Response.json({ error: { code: "bad_origin", message: "Cross-site request refused." } }, { status: 403 });
+    return apiError("bad_origin", "Cross-site request refused.", 403);
   }
   // Bounded before anything is parsed, counted or hashed (scrypt takes 32 MiB a try).
   const text = await readBoundedText(request, MAX_LOGIN_BODY_BYTES);
   if (text === null) {
-    return Response.json(
-      { error: { code: "too_large", message: `The login body must be at most ${MAX_LOGIN_BODY_BYTES} bytes (a password of at most 200 characters).` } },
-      { status: 413 },
-    );
+    return apiError("too_large", `The login body must be at most ${MAX_LOGIN_BODY_BYTES} bytes (a password of at most 200 characters).`, 413);
   }
   let body: unknown = null;
   try {
@@ -29,11 +27,11 @@ export async function POST(request: Request): Promise<Response> {
   }
   const parsed = LoginSchema.safeParse(body ?? {});
   if (!parsed.success) {
-    return Response.json({ error: { code: "invalid", message: parsed.error.issues[0]?.message ?? "Invalid body." } }, { status: 400 });
+    return apiError("invalid", parsed.error.issues[0]?.message ?? "Invalid body.", 400);
   }
   const result = await attemptLogin(clientAddressFrom(request.headers), parsed.data.password);
   if (!result.ok) {
-    return Response.json({ error: { code: result.status === 429 ? "throttled" : "login_failed", message: result.message } }, { status: result.status });
+    return apiError(result.status === 429 ? "throttled" : "login_failed", result.message, result.status);
   }
   await startSession(ADMIN_USER);
   return new Response(null, { status: 204 });

@@ -1,16 +1,15 @@
 import { doorRowToDoor, doorsToKnockdConf } from "@sesame/core";
 import { parseCommandPreview } from "@/lib/command-preview";
+import { sessionRoute } from "@/server/api-route";
 import { getDb } from "@/server/db";
 import { findDoors } from "@/server/queries/doors";
 import { readSetting } from "@/server/settings";
-import { requireApiSession } from "@/server/session";
+
 
 export const dynamic = "force-dynamic";
 
 /** Download the current configuration as a knockd.conf. */
-export async function GET(): Promise<Response> {
-  const auth = await requireApiSession();
-  if (!auth.ok) return auth.response;
+export const GET = sessionRoute({}, () => {
   const db = getDb();
   const rows = findDoors(db);
   const doors = rows.map((r) => {
@@ -33,4 +32,4 @@ export async function GET(): Promise<Response> {
       "Cache-Control": "no-store",
     },
   });
-}
+});

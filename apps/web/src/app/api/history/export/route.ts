@@ -1,9 +1,9 @@
-import { HistoryFilterSchema } from "@sesame/core";
+import { HistoryFilterSchema, parseStoredPorts } from "@sesame/core";
 import { csvLine } from "@/lib/csv";
 import { describeEvent } from "@/lib/describe-event";
+import { sessionRoute } from "@/server/api-route";
 import { getDb } from "@/server/db";
 import { findGrantPage, iterateEvents } from "@/server/queries/history";
-import { requireApiSession } from "@/server/session";
 
 export const dynamic = "force-dynamic";
 
@@ -11,17 +11,10 @@ export const dynamic = "force-dynamic";
  * CSV of the filtered history (same query parameters as /history),
  * streamed in keyset batches so a million rows never sit in memory.
  */
-export async function GET(request: Request): Promise<Response> {
-  const auth = await requireApiSession();
-  if (!auth.ok) return auth.response;
-  const params = Object.fromEntries(new URL(request.url).searchParams);
-  const parsed = HistoryFilterSchema.safeParse(params);
-  if (!parsed.success) {
-    return Response.json({ error: { code: "invalid_filter", message: parsed.error.issues.map((i) => i.message).join(" ") } }, { status: 400 });
-  }
-  const f = parsed.data;
+export const GET = sessionRoute({ query: HistoryFilterSchema }, ({ request, query: f }) => {
+  const opensView = new URL(request.url).searchParams.get("view") === "opens";
   const db = getDb();
-  const opens = params.view === "opens";
+  const opens = opensView;
   const encoder = new TextEncoder();
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "");
   const filename = `sesame-${opens ? "open-sesame" : "events"}-${stamp}.csv`;
@@ -35,7 +28,7 @@ export async function GET(request: Request): Promise<Response> {
         const page = findGrantPage(db, f, { beforeId, pageSize: 2000 });
         yield page.rows
           .map((g) => {
-            const ports = (JSON.parse(g.ports) as { port: number; protocol: string }[]).map((p) => `${p.port}/${p.protocol}`).join(" ");
+            const ports = parseStoredPorts(g.ports).map((p) => `${p.port}/${p.protocol}`).join(" ");
             const iso = (t: number | null) => (t ? new Date(t).toISOString() : "");
             return csvLine([g.id, iso(g.openedAt), g.ip, g.doorName, ports, iso(g.expiresAt), iso(g.closedAt), g.closedReason]);
           })
@@ -67,4 +60,4 @@ export async function GET(request: Request): Promise<Response> {
       "Cache-Control": "no-store",
     },
   });
-}
+});
