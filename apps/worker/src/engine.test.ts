@@ -3,7 +3,7 @@ import type { Door, DoorAction, KnockPacket } from "@sesame/core";
 import { openDb, type SesameDb } from "@sesame/db";
 import { CommandRunner } from "./commands";
 import { Engine, type DoorInfo } from "./engine";
-import { DbWriter } from "./event-writer";
+import { WriteBehind } from "./write-behind";
 import { Health } from "./health";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
@@ -28,7 +28,7 @@ interface Rig {
   db: SesameDb;
   fw: RecordingFirewall;
   engine: Engine;
-  writer: DbWriter;
+  writer: WriteBehind;
   health: Health;
   log: ReturnType<typeof memoryLog>;
   trusted: Set<string>;
@@ -44,7 +44,7 @@ function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: nu
   const fw = new RecordingFirewall();
   const log = memoryLog();
   const health = new Health(Date.now);
-  const writer = new DbWriter({ db });
+  const writer = new WriteBehind({ db });
   const commands = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: () => undefined, stdio: "ignore" });
   const trusted = new Set<string>();
   const engine = new Engine({

@@ -8,10 +8,11 @@ import {
   type MatchEvent,
 } from "@sesame/core";
 import type { FirewallBackend } from "@sesame/firewall";
-import { BanBook, GrantBook, formatPorts, unionPorts, type GrantEntry } from "./books";
+import { BanLedger, GrantLedger, type GrantEntry } from "./ledger";
+import { formatPorts, unionPorts } from "./ports";
 import type { CommandRunner } from "./commands";
-import { closeGrants, upsertBan, upsertGrant } from "./db-state";
-import type { DbWriter, EventRow } from "./event-writer";
+import { closeGrants, upsertBan, upsertGrant } from "./db-write";
+import type { WriteBehind, EventRow } from "./write-behind";
 import type { Health } from "./health";
 import { FirewallQueue } from "./firewall-queue";
 import { Stage1Limiter } from "./rate-limit";
@@ -40,7 +41,7 @@ export interface EngineLog {
 
 export interface EngineOptions {
   firewall: FirewallBackend;
-  writer: DbWriter;
+  writer: WriteBehind;
   log: EngineLog;
   health: Health;
   commands: CommandRunner;
@@ -69,8 +70,8 @@ export interface EngineStats {
 const ROUTINE: Record<string, EventRow["kind"]> = { invalidated: "invalid", duplicate: "duplicate", cooldown: "cooldown", evicted: "evicted" };
 
 export class Engine {
-  readonly grants = new GrantBook();
-  readonly bans = new BanBook();
+  readonly grants = new GrantLedger();
+  readonly bans = new BanLedger();
   readonly matcher: Matcher;
   readonly limiter: Stage1Limiter;
   /** Log lines (not rows: timeouts are always recorded) of stage-1 timeouts, the flood's other half. */

@@ -1,4 +1,4 @@
-import type { DbWriter, EventRow } from "./event-writer";
+import type { WriteBehind, EventRow } from "./write-behind";
 import type { Health } from "./health";
 
 /**
@@ -13,7 +13,7 @@ export class FirewallQueue {
 
   constructor(
     private readonly o: {
-      writer: DbWriter;
+      writer: WriteBehind;
       health: Health;
       log: { log(msg: string): void; error(msg: string): void };
       now: () => number;

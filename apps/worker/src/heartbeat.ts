@@ -2,8 +2,8 @@ import { workerStatus, type SesameDb } from "@sesame/db";
 import type { CaptureManager } from "./capture";
 import type { CommandRunner } from "./commands";
 import type { Engine } from "./engine";
-import { closeExpired, pruneEvents } from "./db-state";
-import type { DbWriter } from "./event-writer";
+import { closeExpired, pruneEvents } from "./db-write";
+import type { WriteBehind } from "./write-behind";
 import type { Reloader } from "./reload";
 
 /**
@@ -33,7 +33,7 @@ export function upsertStatus(db: SesameDb, s: StatusSnapshot, now: number): void
 }
 
 export interface HeartbeatOptions {
-  writer: DbWriter;
+  writer: WriteBehind;
   now: () => number;
   snapshot: () => StatusSnapshot;
   /** Events older than this many days are pruned (hourly). */
@@ -68,7 +68,7 @@ export class Heartbeat {
 }
 
 /** The counters the UI shows (flat numbers: workerStatus.stats). */
-export function collectStats(parts: { engine: Engine; capture: CaptureManager; writer: DbWriter; commands: CommandRunner; reloader: Reloader }): Record<string, number> {
+export function collectStats(parts: { engine: Engine; capture: CaptureManager; writer: WriteBehind; commands: CommandRunner; reloader: Reloader }): Record<string, number> {
   const m = parts.engine.matcher.stats();
   const c = parts.capture.stats();
   const w = parts.writer.stats;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { bans, doors, eq, grants, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import { CommandRunner } from "./commands";
 import { Engine } from "./engine";
-import { DbWriter } from "./event-writer";
+import { WriteBehind } from "./write-behind";
 import { Health } from "./health";
 import { Reloader } from "./reload";
 import { RecordingFirewall, memoryLog } from "./test-support";
@@ -17,7 +17,7 @@ function rig(now = { t: 1_700_000_000_000 }) {
   const db: SesameDb = openDb(":memory:", { migrate: true });
   const fw = new RecordingFirewall();
   const log = memoryLog();
-  const writer = new DbWriter({ db });
+  const writer = new WriteBehind({ db });
   const clock = () => now.t;
   const commands = new CommandRunner({ log, writer, now: clock, stopCommandFor: () => undefined, stdio: "ignore" });
   const ref: { reloader?: Reloader } = {};
@@ -31,7 +31,7 @@ function rig(now = { t: 1_700_000_000_000 }) {
 const P = (port: number) => ({ port, protocol: "tcp" as const });
 
 describe("Reloader", () => {
-  it("start-up: returns the whole state for reconcile, fills the books, skips expired rows", () => {
+  it("start-up: returns the whole state for reconcile, fills the ledger, skips expired rows", () => {
     const r = rig();
     const t = r.now.t;
     r.db.insert(doors).values([
@@ -194,7 +194,7 @@ describe("Reloader", () => {
       const ui = openDb(path, {});
       const fw = new RecordingFirewall();
       const log = memoryLog();
-      const writer = new DbWriter({ db: mine });
+      const writer = new WriteBehind({ db: mine });
       const commands = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: () => undefined, stdio: "ignore" });
       const engine = new Engine({ firewall: fw, writer, log, health: new Health(Date.now), commands, isTrusted: () => false, onOneTimeUsed: () => {} });
       const reloader = new Reloader({ db: mine, engine, writer, log, commandFor: () => () => undefined, onChange: () => {} });

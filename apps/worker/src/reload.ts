@@ -1,6 +1,6 @@
 import { CidrSet, MAX_BAN_SEC, MAX_GRANT_SEC, doorRowToDoor, parseNetwork, type CommandAction, type FirewallState, type Step } from "@sesame/core";
 import { dataVersion, type SesameDb } from "@sesame/db";
-import { formatPorts, unionPorts } from "./books";
+import { formatPorts, unionPorts } from "./ports";
 import {
   loadActiveBans,
   loadDoorRows,
@@ -9,17 +9,14 @@ import {
   loadTrusted,
   loadUnappliedClosedGrants,
   loadUnappliedLiftedBans,
-  markBanApplied,
-  markGrantApplied,
-  writeClampedBanExpiry,
-  writeClampedGrantExpiry,
   type DoorRowWithId,
   type TrustedEntry,
   type WorkerSettings,
-} from "./db-state";
+} from "./db-read";
+import { markBanApplied, markGrantApplied, writeClampedBanExpiry, writeClampedGrantExpiry } from "./db-write";
 import { checkDoorAction, formatRejected, type RejectedRow } from "./db-rows";
 import type { DoorInfo, Engine } from "./engine";
-import type { DbWriter } from "./event-writer";
+import type { WriteBehind } from "./write-behind";
 
 /**
  * Keeps the worker in step with what the UI writes. `PRAGMA data_version`
@@ -37,7 +34,7 @@ export interface ReloadLog {
 export interface ReloaderOptions {
   db: SesameDb;
   engine: Engine;
-  writer: DbWriter;
+  writer: WriteBehind;
   log: ReloadLog;
   now?: () => number;
   /** Commands of a knockd.conf section (from the loaded root-owned file only). */
@@ -70,7 +67,7 @@ export class Reloader {
   isTrusted = (ip: string): boolean => this.trustedSet.has(ip);
 
   /**
-   * Start-up: load everything, fill the books, mark every open grant/ban as
+   * Start-up: load everything, fill the ledger, mark every open grant/ban as
    * applied, and return the full state for firewall.reconcile().
    */
   initial(): FirewallState {
@@ -212,7 +209,7 @@ export class Reloader {
   }
 
   /**
-   * What the firewall holds now, from the worker's own books (the database
+   * What the firewall holds now, from the worker's own ledger (the database
    * is written behind): to set a backend up with (a switch, a reconcile retry).
    */
   current(): FirewallState {

@@ -2,17 +2,19 @@ import { buildPcapFilter, formatStartingUp, SHUTTING_DOWN_LINE } from "@sesame/c
 import type { SesameDb } from "@sesame/db";
 import type { FirewallBackend, ReconcileReport } from "@sesame/firewall";
 import type { BackendName } from "./cli";
-import { formatPorts } from "./books";
+import { formatPorts } from "./ports";
 import { CaptureManager, type CaptureFilter } from "./capture";
 import type { WorkerOptions } from "./cli";
 import { CommandRunner } from "./commands";
-import { loadSettings, writeDoorOneTimeIndex, type WorkerSettings } from "./db-state";
+import { loadSettings, type WorkerSettings } from "./db-read";
+import { writeDoorOneTimeIndex } from "./db-write";
 import { Engine } from "./engine";
 import { createFirewall } from "./firewall";
-import { DbWriter } from "./event-writer";
+import { WriteBehind } from "./write-behind";
 import { Health } from "./health";
 import { Heartbeat, collectStats, type StatusSnapshot } from "./heartbeat";
-import { commandLookup, importKnockdDoors, loadKnockdConf, markUsedInFile, type LoadedKnockdConf } from "./knockd-import";
+import { commandLookup, loadKnockdConf, markUsedInFile, type LoadedKnockdConf } from "./knockd-conf-file";
+import { importKnockdDoors } from "./knockd-doors-to-db";
 import type { Logger } from "./log";
 import { findDefaultRouteInterfaces, listLocalAddresses } from "./net-info";
 import { FloodMemoryRelease } from "./memory-release";
@@ -43,7 +45,7 @@ const MAX_SWITCH_BACKOFF_MS = 600_000;
 
 export class Worker {
   readonly health: Health;
-  readonly writer: DbWriter;
+  readonly writer: WriteBehind;
   readonly engine: Engine;
   readonly capture: CaptureManager;
   readonly reloader: Reloader;
@@ -76,7 +78,7 @@ export class Worker {
     this.knockd = deps.knockd;
     const { log, db } = deps;
     this.health = new Health(this.now);
-    this.writer = new DbWriter({
+    this.writer = new WriteBehind({
       db,
       onError: (m) => {
         log.error(m);
@@ -165,7 +167,7 @@ export class Worker {
     this.lastReconcileTry = this.now();
     const n = this.now();
     void this.engine.fw(`reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`, { ts: n }, async () => {
-      // A backend switch queued in between has set the firewall up already, from fresher books.
+      // A backend switch queued in between has set the firewall up already, from a fresher ledger.
       if (this.reconciled) return;
       const report = await this.engine.firewall.reconcile(state, this.now());
       this.reconciled = true;
@@ -259,7 +261,7 @@ export class Worker {
     if (this.switchingTo === undefined) this.followBackendSetting(this.reloader.settings);
     if (!this.reconciled && now - this.lastReconcileTry >= RECONCILE_RETRY_MS) {
       this.d.log.log("firewall: retrying the full reconcile");
-      // From the books (grants and bans made since start included), not the database written behind.
+      // From the ledger (grants and bans made since start included), not the database written behind.
       this.reconcile(this.reloader.current());
     }
     if (this.leftoverPending && this.reconciled && now >= this.nextLeftoverTry) {
@@ -303,7 +305,7 @@ export class Worker {
   /**
    * Moves the firewall to another backend while running: the new one is set
    * up with everything the worker holds (protected ports, trusted networks,
-   * grants and bans with their remaining time: from its books, since the
+   * grants and bans with their remaining time: from its ledger, since the
    * database is written behind), takes over, and only then are the old
    * one's rules removed, so protected ports are never left open and
    * established sessions pass throughout. The setup is queued with the other

@@ -38,7 +38,7 @@ export type DbOp = { describe: string; run: (db: SesameDb) => void };
 
 const ROUTINE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(["stage", "invalid", "duplicate", "cooldown", "evicted"]);
 
-export interface DbWriterOptions {
+export interface WriteBehindOptions {
   db: SesameDb;
   flushMs?: number;
   batchRows?: number;
@@ -50,7 +50,7 @@ export interface DbWriterOptions {
   onError?: (msg: string) => void;
 }
 
-export interface DbWriterStats {
+export interface WriteBehindStats {
   eventsWritten: number;
   eventsDropped: number;
   criticalDropped: number;
@@ -67,7 +67,7 @@ export function isBusyError(e: unknown): boolean {
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }
 
-export class DbWriter {
+export class WriteBehind {
   private readonly db: SesameDb;
   private readonly flushMs: number;
   private readonly batchRows: number;
@@ -88,9 +88,9 @@ export class DbWriter {
   private busySince: number | null = null;
   private lastFailureReport = 0;
   private readonly insert;
-  readonly stats: DbWriterStats = { eventsWritten: 0, eventsDropped: 0, criticalDropped: 0, opsApplied: 0, opsFailed: 0, opsDropped: 0, pending: 0, busyRetries: 0 };
+  readonly stats: WriteBehindStats = { eventsWritten: 0, eventsDropped: 0, criticalDropped: 0, opsApplied: 0, opsFailed: 0, opsDropped: 0, pending: 0, busyRetries: 0 };
 
-  constructor(opts: DbWriterOptions) {
+  constructor(opts: WriteBehindOptions) {
     this.db = opts.db;
     this.flushMs = opts.flushMs ?? 100;
     this.batchRows = opts.batchRows ?? 1000;

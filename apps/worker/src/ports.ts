@@ -1,0 +1,21 @@
+import type { Step } from "@sesame/core";
+
+/** "tcp/22, udp/53" for logs and event details. */
+export function formatPorts(ports: Step[]): string {
+  return ports.map((p) => `${p.protocol}/${p.port}`).join(", ");
+}
+
+/** Union of port lists, no duplicates, stable order. */
+export function unionPorts(lists: Step[][]): Step[] {
+  const seen = new Set<string>();
+  const out: Step[] = [];
+  for (const list of lists) {
+    for (const p of list) {
+      const k = `${p.protocol}/${p.port}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ port: p.port, protocol: p.protocol });
+    }
+  }
+  return out;
+}
