@@ -33,7 +33,7 @@ async function measureWriter(dir: string, seconds: number): Promise<WriterResult
   await w.close(10_000);
   const elapsed = (Date.now() - t0) / 1000;
   db.$client.close();
-  return { seconds: elapsed, written: w.stats.eventsWritten, dropped: w.stats.eventsDropped, perSecond: w.stats.eventsWritten / elapsed };
+  return { seconds: elapsed, written: w.stats().eventsWritten, dropped: w.stats().eventsDropped, perSecond: w.stats().eventsWritten / elapsed };
 }
 
 interface EndToEndResult {

@@ -105,3 +105,24 @@ export function markUsedInFile(loaded: LoadedKnockdConf, doorName: string, index
     log.error(`${doorName}: cannot mark one-time sequence (line ${seq.line}) used in ${ot.file}: ${(e as Error).message}`);
   }
 }
+
+/** The knockd.conf in use (SIGHUP may replace it with a fresh read). */
+export class KnockdConfHolder {
+  constructor(private loaded: LoadedKnockdConf | null) {}
+
+  current(): LoadedKnockdConf | null {
+    return this.loaded;
+  }
+
+  replace(loaded: LoadedKnockdConf): void {
+    this.loaded = loaded;
+  }
+
+  /** The stop command (unsubstituted) of a section for an address family; undefined when absent. */
+  stopCommandFor(section: string, family: 4 | 6): string | undefined {
+    const a = commandLookup(this.loaded)(section);
+    if (!a) return undefined;
+    const stop = family === 6 ? (a.stop6 ?? a.stop) : a.stop;
+    return stop === undefined || stop === "" ? undefined : stop;
+  }
+}

@@ -1,10 +1,11 @@
 import { doorToRow, knockdDoorToDoor } from "@sesame/core";
 import { doors, eq, type SesameDb } from "@sesame/db";
-import type { ImportLog, LoadedKnockdConf } from "./knockd-conf-file";
+import { loadKnockdConf, type ImportLog, type KnockdConfHolder, type LoadedKnockdConf } from "./knockd-conf-file";
 
 /**
  * Copies the doors of a loaded knockd.conf into the database (source
- * "knockd-conf"), where the worker and the UI read every door from.
+ * "knockd-conf"), where the worker and the UI read every door from: at start
+ * and again on SIGHUP.
  */
 
 export interface ImportResult {
@@ -55,4 +56,36 @@ export function importKnockdDoors(db: SesameDb, loaded: LoadedKnockdConf, now: n
     })
     .immediate();
   return result;
+}
+
+/**
+ * SIGHUP: re-reads the knockd.conf and imports its doors again; a file that
+ * no longer parses keeps the previous configuration.
+ */
+export function reimportKnockdConf(
+  path: string,
+  holder: KnockdConfHolder,
+  db: SesameDb,
+  now: number,
+  log: ImportLog & { setSyslog(on: boolean): void },
+): void {
+  const r = loadKnockdConf(path, log);
+  if (!r.ok) {
+    for (const m of r.messages) log.error(m);
+    log.error(`keeping the previous configuration from ${path}`);
+    return;
+  }
+  holder.replace(r.loaded);
+  log.setSyslog(r.loaded.config.options.useSyslog);
+  // A rare admin action: worth waiting (bounded) for a busy database rather than failing.
+  const busy = db.$client.pragma("busy_timeout", { simple: true }) as number;
+  db.$client.pragma("busy_timeout = 2000");
+  try {
+    const res = importKnockdDoors(db, r.loaded, now, log);
+    log.log(`config: ${path}: ${res.inserted} new, ${res.updated} updated, ${res.removed} removed doors`);
+  } catch (e) {
+    log.error(`config: import into the database failed: ${(e as Error).message}`);
+  } finally {
+    db.$client.pragma(`busy_timeout = ${busy}`);
+  }
 }

@@ -136,3 +136,9 @@ export class BanLedger {
     return this.byIp.size;
   }
 }
+
+/** Drops ledger entries whose time is up (the kernel closed them already), each said in a verbose line. */
+export function expireLedger(grants: GrantLedger, bans: BanLedger, now: number, log: { verbose(msg: string): void }): void {
+  for (const g of grants.expire(now)) log.verbose(`${g.ip}: ${g.doorName}: access expired`);
+  for (const b of bans.expire(now)) log.verbose(`${b.ip}: ${b.doorName}: ban expired`);
+}

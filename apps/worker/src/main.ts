@@ -9,7 +9,7 @@ import { loadKnockdConf, type LoadedKnockdConf } from "./knockd-conf-file";
 import { importKnockdDoors } from "./knockd-doors-to-db";
 import { Logger } from "./log";
 import { routePcapWarnings } from "./pcap-session";
-import { Worker } from "./worker";
+import { createWorker } from "./wiring";
 
 /**
  * sesame-worker: the privileged daemon (capture + firewall). Exit codes: 0
@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const worker = new Worker({ options, db, log, firewall, knockd });
+  const worker = createWorker({ options, db, log, firewall, knockd });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

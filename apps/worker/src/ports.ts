@@ -1,4 +1,4 @@
-import type { Step } from "@sesame/core";
+import type { Door, Step } from "@sesame/core";
 
 /** "tcp/22, udp/53" for logs and event details. */
 export function formatPorts(ports: Step[]): string {
@@ -18,4 +18,11 @@ export function unionPorts(lists: Step[][]): Step[] {
     }
   }
   return out;
+}
+
+/** The ports the firewall keeps closed: those the enabled open doors open. */
+export function protectedPortsOf(doors: Door[]): Step[] {
+  const lists: Step[][] = [];
+  for (const d of doors) if (d.enabled && d.action.kind === "open") lists.push(d.action.ports);
+  return unionPorts(lists);
 }
