@@ -34,8 +34,10 @@ import { WriteBehind } from "./write-behind";
  * capture (pcap sessions per interface) → decode → recognizers (the knock
  * matcher) → decisions → firewall queue → backend. Around it: the database
  * kept in step both ways (reload for what the UI writes, write-behind for
- * what happens), backend switching, the heartbeat. Everything here is
- * long-lived and never exits on its own; only shutdown() ends it.
+ * what happens), backend switching, the heartbeat. Each stage is handed the
+ * next one, so they are built from the firewall end back to capture.
+ * Everything here is long-lived and never exits on its own; only
+ * shutdown() ends it.
  */
 
 export interface WorkerDeps {
