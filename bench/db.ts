@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "@sesame/db";
-import { DbWriter, WORKER_DB_CACHE_KIB } from "../apps/worker/src/event-writer";
+import { WriteBehind, WORKER_DB_CACHE_KIB } from "../apps/worker/src/write-behind";
 import { runFlood } from "./lib/flood";
 import { historyQueries, seedEvents } from "./lib/history-queries";
 import { waitCpuQuiet } from "./lib/proc";
@@ -18,10 +18,10 @@ interface WriterResult {
   perSecond: number;
 }
 
-/** (a) The worker's DbWriter alone, fed a synthetic stage-event stream as fast as it drains. */
+/** (a) The worker's WriteBehind alone, fed a synthetic stage-event stream as fast as it drains. */
 async function measureWriter(dir: string, seconds: number): Promise<WriterResult> {
   const db = openDb(join(dir, "writer.db"), { migrate: true, cacheKib: WORKER_DB_CACHE_KIB });
-  const w = new DbWriter({ db });
+  const w = new WriteBehind({ db });
   w.start();
   const t0 = Date.now();
   let i = 0;
@@ -33,7 +33,7 @@ async function measureWriter(dir: string, seconds: number): Promise<WriterResult
   await w.close(10_000);
   const elapsed = (Date.now() - t0) / 1000;
   db.$client.close();
-  return { seconds: elapsed, written: w.stats.eventsWritten, dropped: w.stats.eventsDropped, perSecond: w.stats.eventsWritten / elapsed };
+  return { seconds: elapsed, written: w.stats().eventsWritten, dropped: w.stats().eventsDropped, perSecond: w.stats().eventsWritten / elapsed };
 }
 
 interface EndToEndResult {
@@ -122,7 +122,7 @@ function measureQueries(dir: string, n: number, log: (m: string) => void): { see
 export async function measureDb(ctx: BenchContext): Promise<MeasureOutcome> {
   const dir = mkdtempSync(join(tmpdir(), "sesame-bench-db-"));
   try {
-    ctx.log("db (a): DbWriter alone");
+    ctx.log("db (a): WriteBehind alone");
     await waitForQuietMachine("db-writer", ctx.log);
     const writer = await measureWriter(dir, ctx.quick ? 3 : 10);
     ctx.log(`  ${writer.perSecond.toFixed(0)} events/s`);
@@ -137,7 +137,7 @@ export async function measureDb(ctx: BenchContext): Promise<MeasureOutcome> {
     await waitForQuietMachine("db-queries", ctx.log);
     const q = measureQueries(dir, n, ctx.log);
     const rows: Row[] = [
-      { section: "6 db", metric: "DbWriter events/s", values: { sesame: writer.perSecond }, digits: 0, target: "≥ 20000", met: atLeast(writer.perSecond, 20_000) },
+      { section: "6 db", metric: "WriteBehind events/s", values: { sesame: writer.perSecond }, digits: 0, target: "≥ 20000", met: atLeast(writer.perSecond, 20_000) },
       { section: "6 db", metric: "worker rows/s (40k pps offered)", values: { sesame: e2e?.perSecond ?? null }, digits: 0, target: "≥ 20000", met: atLeast(e2e?.perSecond, 20_000) },
       ...q.timings.map((t) => ({ section: `6 db ${n / 1000}k`, metric: `${t.name} ms (max of 6)`, values: { sesame: t.maxMs }, digits: 1, target: "< 200", met: t.maxMs < 200 })),
     ];
@@ -147,7 +147,7 @@ export async function measureDb(ctx: BenchContext): Promise<MeasureOutcome> {
       panels: [{ title: `History queries on ${n / 1000}k events (max of 6)`, unit: "ms", log: true, groups: q.timings.filter((t) => !t.name.startsWith("count")).slice(0, 10).map((t) => ({ label: t.name.replace("filter ", "").replace(" page", "").slice(0, 14), values: { sesame: round(Math.max(t.maxMs, 0.01), 2) } })) }],
       raw: { writer, endToEnd: e2e, queries: q },
       notes: [
-        "db (a): DbWriter from apps/worker fed 2000 stage events per event-loop turn while its queue is under 50k, on a temp file DB (WAL, synchronous=NORMAL).",
+        "db (a): WriteBehind from apps/worker fed 2000 stage events per event-loop turn while its queue is under 50k, on a temp file DB (WAL, synchronous=NORMAL).",
         "db (b): the worker in native mode, pre-filled with attempts, then 40k pps of second-port knocks from them (one stage-2 row each; stage-1 rows are capped at 500/s by design); rows counted with max(id) from a read-only connection until they stop arriving.",
         "db (c): queries written with drizzle the way a history page would (newest first, 50 rows); CIDR via octet-aligned text-prefix ranges on the (ip, ts) index; the UI's HistoryFilterSchema uses page numbers, so OFFSET pages are timed as well as keyset.",
       ],

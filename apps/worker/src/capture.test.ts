@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KnockPacket } from "@sesame/core";
 import { CaptureManager, MAX_BATCH, type InterfaceState } from "./capture";
+import { FrameDecoder } from "./decode";
 import type { InterfaceProbe } from "./net-info";
 import type { CaptureSession, RawFrame, SessionOptions } from "./pcap-session";
 import { memoryLog } from "./test-support";
@@ -68,11 +69,14 @@ function rig(opts: { failOpens?: number; onBatch?: (cm: CaptureManager, size: nu
       sessions.push(s);
       return s;
     },
-    onPackets: (ps: KnockPacket[], iface) => {
-      batches.push(ps.length);
-      for (const p of ps) packets.push(`${iface}:${p.protocol}/${p.dport}`);
-      opts.onBatch?.(cm, ps.length);
-      handled.push(ps.length); // this batch's handling is over
+    decoder: new FrameDecoder(),
+    sink: {
+      handlePackets: (ps: KnockPacket[], _ts: number[], iface: string) => {
+        batches.push(ps.length);
+        for (const p of ps) packets.push(`${iface}:${p.protocol}/${p.dport}`);
+        opts.onBatch?.(cm, ps.length);
+        handled.push(ps.length); // this batch's handling is over
+      },
     },
     onStateChange: (iface: string, state: InterfaceState) => states.push(`${iface}=${state}`),
   });

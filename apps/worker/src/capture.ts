@@ -1,7 +1,10 @@
 import type { KnockPacket } from "@sesame/core";
-import { FrameDecoder, linkKindFromPcap, type LinkKind } from "./decode";
+import { MAX_BATCH, frameKey, newEntry, type CaptureFilter, type CaptureOptions, type CaptureStats, type IfaceEntry, type InterfaceState } from "./capture-types";
+import { linkKindFromPcap, type LinkKind } from "./decode";
 import { isEthernetLink, probeInterface, type InterfaceProbe } from "./net-info";
 import { LiveSession, type CaptureSession, type RawFrame, type SessionOptions } from "./pcap-session";
+
+export { MAX_BATCH, type CaptureFilter, type CaptureStats, type InterfaceState, type PacketSink } from "./capture-types";
 
 /**
  * Capture on several interfaces and keep capturing whatever happens to them:
@@ -11,90 +14,10 @@ import { LiveSession, type CaptureSession, type RawFrame, type SessionOptions } 
  * two sessions both saw are delivered once (matched by capture timestamp and length).
  */
 
-/**
- * The BPF filter in two spellings: with the 802.1Q branch for Ethernet-like
- * links, without it for links where libpcap refuses `vlan` (tun, WireGuard,
- * cooked capture).
- */
-export interface CaptureFilter {
-  vlan: string;
-  plain: string;
-}
-
-export type InterfaceState = "listening" | "missing" | "down" | "error" | "stopped";
-
-export interface CaptureLog {
-  log(msg: string): void;
-  error(msg: string): void;
-  verbose(msg: string): void;
-}
-
-export interface CaptureOptions {
-  log: CaptureLog;
-  /**
-   * The packets of one capture read (at most MAX_BATCH), in capture order;
-   * `tsUs[i]`: capture time (µs since the epoch) of `packets[i]` from the pcap header.
-   */
-  onPackets: (packets: KnockPacket[], iface: string, tsUs: number[]) => void;
-  /** Raised when an interface changes state (for workerStatus.lastError). */
-  onStateChange?: (iface: string, state: InterfaceState, detail: string) => void;
-  probe?: (name: string) => InterfaceProbe;
-  openSession?: (opts: SessionOptions) => CaptureSession;
-  now?: () => number;
-  minBackoffMs?: number;
-  maxBackoffMs?: number;
-}
-
-/**
- * Packets handed on together at most: one capture read's worth (under a flood
- * a read holds many), so the matcher overlaps their memory accesses (see
- * Matcher.handleBatch) while the first packet waits at most this many others.
- */
-export const MAX_BATCH = 256;
-
 /** Empty capture wake-ups re-check the interface at most this often. */
 const SUSPECT_CHECK_MS = 250;
 
-interface IfaceEntry {
-  name: string;
-  state: InterfaceState | "new";
-  session: CaptureSession | null;
-  link: LinkKind | null;
-  ifindex: number;
-  carrierChanges: number;
-  checkQueued: boolean;
-  /** When an empty wake-up last led to a check (ms). */
-  lastSuspectCheck: number;
-  /** Non-Ethernet link: use the filter without the vlan branch. */
-  plain: boolean;
-  filter: string;
-  /** Collects frame keys while the previous session is drained during a filter swap. */
-  draining: Set<string> | null;
-  /** Frames the previous session delivered (by key) up to seenUntilUs: the new one skips them. */
-  seen: Set<string> | null;
-  seenUntilUs: number;
-  backoffMs: number;
-  nextTryAt: number;
-  lastDetail: string;
-  /** Capture stats of closed sessions, so totals survive reopening. */
-  recvBase: number;
-  dropBase: number;
-}
-
-function frameKey(f: RawFrame): string {
-  return `${f.tsUs}:${f.caplen}`;
-}
-
-export interface CaptureStats {
-  interfaces: Record<string, InterfaceState>;
-  recv: number;
-  drop: number;
-  /** Batches handed to onPackets (packets / batches: the mean batch size). */
-  batches: number;
-}
-
 export class CaptureManager {
-  readonly decoder = new FrameDecoder();
   private readonly entries = new Map<string, IfaceEntry>();
   private filter: CaptureFilter = { vlan: "less 1", plain: "less 1" };
   private readonly opts: CaptureOptions;
@@ -130,10 +53,7 @@ export class CaptureManager {
     }
     for (const name of names) {
       if (this.entries.has(name)) continue;
-      this.entries.set(name, {
-        name, state: "new", session: null, link: null, ifindex: 0, carrierChanges: 0, checkQueued: false, lastSuspectCheck: 0, plain: false, filter: "", draining: null, seen: null, seenUntilUs: 0,
-        backoffMs: this.minBackoff, nextTryAt: 0, lastDetail: "", recvBase: 0, dropBase: 0,
-      });
+      this.entries.set(name, newEntry(name, this.minBackoff));
     }
     this.tick();
   }
@@ -251,7 +171,7 @@ export class CaptureManager {
         if (e.seen.has(frameKey(f))) return;
       } else e.seen = null;
     }
-    const pkt = this.decoder.decode(f.buf, f.caplen, e.link as LinkKind);
+    const pkt = this.opts.decoder.decode(f.buf, f.caplen, e.link as LinkKind);
     if (pkt === null) return;
     // (During a flush only the entry being swapped is drained: one interface per batch still holds.)
     if (this.batch.length > 0 && this.batchIface !== e.name) this.flush();
@@ -277,7 +197,7 @@ export class CaptureManager {
         this.batch = [];
         this.batchTs = [];
         this.batches++;
-        this.opts.onPackets(packets, this.batchIface, ts);
+        this.opts.sink.handlePackets(packets, ts, this.batchIface);
       }
     } finally {
       this.flushing = false;

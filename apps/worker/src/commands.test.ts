@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb, type SesameDb } from "@sesame/db";
 import { CommandRunner, PENDING_COMMANDS_KEY } from "./commands";
-import { readSetting, writeSetting } from "./db-state";
-import { DbWriter } from "./event-writer";
+import { readSetting } from "./db-read";
+import { writeSetting } from "./db-write";
+import { WriteBehind } from "./write-behind";
 import { memoryLog } from "./test-support";
 
 // Real /bin/sh runs; the commands append to a file in a temp dir.
@@ -20,7 +21,7 @@ function setup(stopFor: (section: string, family: 4 | 6) => string | undefined =
   dirs.push(dir);
   const out = join(dir, "out.txt");
   const db: SesameDb = openDb(":memory:", { migrate: true });
-  const writer = new DbWriter({ db });
+  const writer = new WriteBehind({ db });
   const log = memoryLog();
   const runner = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: stopFor, stdio: "ignore" });
   const read = (): string => {

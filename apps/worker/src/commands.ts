@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { normalizeIp, type Decision } from "@sesame/core";
 import type { SesameDb } from "@sesame/db";
-import { readSetting, writeSetting } from "./db-state";
-import type { DbWriter } from "./event-writer";
+import { readSetting } from "./db-read";
+import { writeSetting } from "./db-write";
+import type { WriteBehind } from "./write-behind";
 
 /**
  * knockd's Start_Command / Stop_Command, with knockd's semantics: `/bin/sh -c
@@ -32,7 +33,7 @@ export interface CommandLog {
 
 export interface CommandRunnerOptions {
   log: CommandLog;
-  writer: DbWriter;
+  writer: WriteBehind;
   now: () => number;
   /** The stop command (unsubstituted) of a knockd.conf section, from the loaded file; undefined when absent. */
   stopCommandFor: (section: string, family: 4 | 6) => string | undefined;

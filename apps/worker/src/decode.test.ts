@@ -92,11 +92,11 @@ describe("FrameDecoder", () => {
     big.set(buf);
     if (want === "skip") {
       expect(d.decode(big, buf.length, link)).toBeNull();
-      expect(d.stats).toEqual({ malformed: 0, skipped: 1 });
+      expect(d.stats()).toEqual({ malformed: 0, skipped: 1 });
       return;
     }
     expect(d.decode(big, buf.length, link)).toEqual(want);
-    expect(d.stats.malformed).toBe(0);
+    expect(d.stats().malformed).toBe(0);
     // Truncated at every byte offset before the end of the L4 header: null, counted, never thrown.
     const cut = new FrameDecoder();
     const mandatory = buf.length - (slack ?? 0);
@@ -106,8 +106,8 @@ describe("FrameDecoder", () => {
       expect(r, `cut at ${n}`).toBeNull();
       results++;
     }
-    expect(cut.stats.malformed + cut.stats.skipped).toBe(results);
-    expect(cut.stats.malformed).toBeGreaterThan(0);
+    expect(cut.stats().malformed + cut.stats().skipped).toBe(results);
+    expect(cut.stats().malformed).toBeGreaterThan(0);
     for (let n = mandatory; n <= buf.length; n++) expect(cut.decode(big, n, link), `cut at ${n}`).toEqual(want);
   });
 
@@ -124,7 +124,7 @@ describe("FrameDecoder", () => {
     const d = new FrameDecoder();
     const link: LinkKind = frame[0] === 0x15 ? "raw" : "ethernet";
     expect(d.decode(bytes(frame), frame.length, link)).toBeNull();
-    expect(d.stats.malformed).toBe(1);
+    expect(d.stats().malformed).toBe(1);
   });
 
   it("survives random garbage on every link type", () => {
@@ -151,7 +151,7 @@ describe("FrameDecoder", () => {
       }
       expect(() => d.decode(buf, n, links[i % links.length]!)).not.toThrow();
     }
-    expect(d.stats.malformed + d.stats.skipped).toBeGreaterThan(0);
+    expect(d.stats().malformed + d.stats().skipped).toBeGreaterThan(0);
   });
 
   it("decodes IPv6 addresses canonically (RFC 5952)", () => {

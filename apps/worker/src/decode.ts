@@ -57,7 +57,11 @@ type Step = KnockPacket | "skip" | "bad";
 
 /** A decoder with its own counters. `decode` never throws. */
 export class FrameDecoder {
-  readonly stats: DecodeStats = { malformed: 0, skipped: 0 };
+  private readonly counts: DecodeStats = { malformed: 0, skipped: 0 };
+
+  stats(): DecodeStats {
+    return { ...this.counts };
+  }
 
   /** Decodes the first `length` bytes of `buf` (node_pcap reuses one buffer; caplen tells what is valid). */
   decode(buf: Uint8Array, length: number, link: LinkKind): KnockPacket | null {
@@ -69,11 +73,11 @@ export class FrameDecoder {
       r = "bad";
     }
     if (r === "bad") {
-      this.stats.malformed++;
+      this.counts.malformed++;
       return null;
     }
     if (r === "skip") {
-      this.stats.skipped++;
+      this.counts.skipped++;
       return null;
     }
     return r;

@@ -1,31 +1,48 @@
-import type { DbWriter, EventRow } from "./event-writer";
+import type { FirewallBackend } from "@sesame/firewall";
 import type { Health } from "./health";
+import type { EventRow, WriteBehind } from "./write-behind";
 
 /**
  * Every firewall call the worker makes goes through here, one after another
- * (a retried grant must never land after a later revoke). A failure is never
- * swallowed: it is logged, recorded as an 'error' event and as the worker's
- * lastError, then retried once; the worker stays up either way.
+ * (a retried grant must never land after a later revoke), to the one backend
+ * the queue holds. A failure is never swallowed: it is logged, recorded as an
+ * 'error' event and as the worker's lastError, then retried once; the worker
+ * stays up either way. Only a queued call may replace the backend
+ * (useBackend), so no call ever lands on a backend being dropped.
  */
+
+export type FirewallCall = (backend: FirewallBackend) => Promise<void>;
+
+export interface FirewallQueueOptions {
+  writer: WriteBehind;
+  health: Health;
+  log: { log(msg: string): void; error(msg: string): void };
+  now: () => number;
+  retryDelayMs?: number;
+}
+
 export class FirewallQueue {
   private chain: Promise<void> = Promise.resolve();
-  errors = 0;
+  private backend: FirewallBackend;
+  private errors = 0;
 
   constructor(
-    private readonly o: {
-      writer: DbWriter;
-      health: Health;
-      log: { log(msg: string): void; error(msg: string): void };
-      now: () => number;
-      retryDelayMs?: number;
-    },
-  ) {}
+    backend: FirewallBackend,
+    private readonly o: FirewallQueueOptions,
+  ) {
+    this.backend = backend;
+  }
 
-  /** Queues `call`; `onDone` runs after it (or its retry) succeeded. Never rejects. */
-  run(what: string, base: Omit<EventRow, "kind">, call: () => Promise<void>, onDone?: () => void): Promise<void> {
+  /** The backend calls go to now ("nftables", "iptables", "command"). */
+  get backendName(): FirewallBackend["name"] {
+    return this.backend.name;
+  }
+
+  /** Queues `call` (given the backend when it runs); `onDone` runs after it (or its retry) succeeded. Never rejects. */
+  run(what: string, base: Omit<EventRow, "kind">, call: FirewallCall, onDone?: () => void): Promise<void> {
     const attempt = async (): Promise<void> => {
       try {
-        await call();
+        await call(this.backend);
         onDone?.();
         return;
       } catch (e) {
@@ -33,7 +50,7 @@ export class FirewallQueue {
       }
       await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 250));
       try {
-        await call();
+        await call(this.backend);
         onDone?.();
         this.o.log.log(`firewall: ${what}: retry succeeded`);
       } catch (e) {
@@ -44,6 +61,11 @@ export class FirewallQueue {
     return this.chain;
   }
 
+  /** From inside a queued call only (a backend switch): the calls after it go to `next`. */
+  useBackend(next: FirewallBackend): void {
+    this.backend = next;
+  }
+
   private failed(what: string, base: Omit<EventRow, "kind">, e: unknown, final: boolean): void {
     this.errors++;
     const msg = `firewall: ${what} failed${final ? " again (giving up)" : " (retrying once)"}: ${(e as Error).message}`;
@@ -52,8 +74,18 @@ export class FirewallQueue {
     this.o.writer.event({ ...base, ts: this.o.now(), kind: "error", detail: msg });
   }
 
+  /** Failed firewall calls so far (each failed attempt counts). */
+  stats(): { firewallErrors: number } {
+    return { firewallErrors: this.errors };
+  }
+
   /** Resolves when every queued call has finished. */
   settle(): Promise<void> {
     return this.chain;
+  }
+
+  /** Shutdown, after settle(): leave the kernel's rules in place and let go of the backend. */
+  detach(): Promise<void> {
+    return this.backend.detach();
   }
 }

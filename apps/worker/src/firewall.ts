@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { CommandBackend, IptablesBackend, NftablesBackend, type CommandTemplates, type FirewallBackend, type FirewallError } from "@sesame/firewall";
 import type { BackendName } from "./cli";
-import { commandFileProblem } from "./knockd-import";
+import { commandFileProblem } from "./knockd-conf-file";
 
 /**
  * Builds the firewall backend the worker drives. Only the worker imports

@@ -1,10 +1,6 @@
 import { workerStatus, type SesameDb } from "@sesame/db";
-import type { CaptureManager } from "./capture";
-import type { CommandRunner } from "./commands";
-import type { Engine } from "./engine";
-import { closeExpired, pruneEvents } from "./db-state";
-import type { DbWriter } from "./event-writer";
-import type { Reloader } from "./reload";
+import { closeExpired, pruneEvents } from "./db-write";
+import type { WriteBehind } from "./write-behind";
 
 /**
  * The worker's heartbeat: one workerStatus row (id 1) the UI reads to show
@@ -33,7 +29,7 @@ export function upsertStatus(db: SesameDb, s: StatusSnapshot, now: number): void
 }
 
 export interface HeartbeatOptions {
-  writer: DbWriter;
+  writer: WriteBehind;
   now: () => number;
   snapshot: () => StatusSnapshot;
   /** Events older than this many days are pruned (hourly). */
@@ -65,38 +61,4 @@ export class Heartbeat {
       this.o.writer.latest("prune", { describe: "prune old events", run: (db) => void pruneEvents(db, cutoff) });
     }
   }
-}
-
-/** The counters the UI shows (flat numbers: workerStatus.stats). */
-export function collectStats(parts: { engine: Engine; capture: CaptureManager; writer: DbWriter; commands: CommandRunner; reloader: Reloader }): Record<string, number> {
-  const m = parts.engine.matcher.stats();
-  const c = parts.capture.stats();
-  const w = parts.writer.stats;
-  const e = parts.engine.stats;
-  return {
-    packets: e.packets,
-    pending: m.pending,
-    maxAttempts: parts.engine.matcher.attemptCap,
-    evicted: m.evicted,
-    ignored: m.ignored,
-    opened: m.opened,
-    timeouts: m.timeouts,
-    malformed: parts.capture.decoder.stats.malformed,
-    skipped: parts.capture.decoder.stats.skipped,
-    captureReceived: c.recv,
-    captureDropped: c.drop,
-    captureBatches: c.batches,
-    interfacesListening: Object.values(c.interfaces).filter((s) => s === "listening").length,
-    eventsWritten: w.eventsWritten,
-    eventsDropped: w.eventsDropped + w.criticalDropped,
-    eventsPending: parts.writer.pending,
-    dbBusyRetries: w.busyRetries,
-    grantsOpen: parts.engine.grants.size,
-    bansActive: parts.engine.bans.size,
-    firewallErrors: parts.engine.firewallErrors,
-    lastOpenLatencyMs: e.lastOpenLatencyMs,
-    maxOpenLatencyMs: e.maxOpenLatencyMs,
-    commandsRunning: parts.commands.runningCount,
-    reloads: parts.reloader.reloads,
-  };
 }

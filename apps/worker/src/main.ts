@@ -2,13 +2,14 @@ import { openDb, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { parseCli, USAGE } from "./cli";
 import { detachSelf, removePidFile, writePidFile } from "./daemon";
-import { WORKER_DB_CACHE_KIB } from "./event-writer";
+import { WORKER_DB_CACHE_KIB } from "./write-behind";
 import { parseEnv } from "./env";
 import { createFirewall } from "./firewall";
-import { importKnockdDoors, loadKnockdConf, type LoadedKnockdConf } from "./knockd-import";
+import { loadKnockdConf, type LoadedKnockdConf } from "./knockd-conf-file";
+import { importKnockdDoors } from "./knockd-doors-to-db";
 import { Logger } from "./log";
 import { routePcapWarnings } from "./pcap-session";
-import { Worker } from "./worker";
+import { createWorker } from "./wiring";
 
 /**
  * sesame-worker: the privileged daemon (capture + firewall). Exit codes: 0
@@ -100,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const worker = new Worker({ options, db, log, firewall, knockd });
+  const worker = createWorker({ options, db, log, firewall, knockd });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -2,36 +2,53 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Matcher } from "@sesame/core";
 import { bans, doors, eq, grants, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import { CommandRunner } from "./commands";
-import { Engine } from "./engine";
-import { DbWriter } from "./event-writer";
+import { Decisions } from "./decisions";
+import { DoorTable } from "./door-table";
+import { FirewallQueue } from "./firewall-queue";
 import { Health } from "./health";
+import { KnockdConfHolder } from "./knockd-conf-file";
+import { BanLedger, GrantLedger } from "./ledger";
+import { MatchEventLog } from "./match-event-log";
+import { OneTimeProgress } from "./one-time-progress";
 import { Reloader } from "./reload";
+import { RowWarnings } from "./row-warnings";
+import { TrustedAndProtected } from "./trusted-and-protected";
+import { WriteBehind } from "./write-behind";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
 // The reloader against a real (in-memory) database written the way the UI
 // writes it; the firewall records what it is asked to do.
 
-function rig(now = { t: 1_700_000_000_000 }) {
-  const db: SesameDb = openDb(":memory:", { migrate: true });
+function rig(now = { t: 1_700_000_000_000 }, db: SesameDb = openDb(":memory:", { migrate: true })) {
   const fw = new RecordingFirewall();
   const log = memoryLog();
-  const writer = new DbWriter({ db });
+  const writer = new WriteBehind({ db });
   const clock = () => now.t;
+  const health = new Health(clock);
   const commands = new CommandRunner({ log, writer, now: clock, stopCommandFor: () => undefined, stdio: "ignore" });
-  const ref: { reloader?: Reloader } = {};
-  const engine = new Engine({ firewall: fw, writer, log, health: new Health(clock), commands, now: clock, isTrusted: (ip) => ref.reloader!.isTrusted(ip), onOneTimeUsed: () => {}, retryDelayMs: 1 });
+  const queue = new FirewallQueue(fw, { writer, health, log, now: clock, retryDelayMs: 1 });
+  const warnings = new RowWarnings({ log, writer, now: clock });
+  const lists = new TrustedAndProtected({ queue, warnings, log, now: clock });
+  const doors = new DoorTable();
+  const grants = new GrantLedger();
+  const bans = new BanLedger();
+  const matcher = new Matcher([], { now: clock, isLocalAddress: () => true });
+  const decisions = new Decisions({
+    recognizers: [matcher], doors, oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), filter: { refresh: () => {} },
+    eventLog: new MatchEventLog({ writer, log, now: clock }), grants, bans, queue, writer, commands, trusted: lists, log, now: clock,
+  });
   const changes: number[] = [];
-  const reloader = new Reloader({ db, engine, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
-  ref.reloader = reloader;
-  return { db, fw, log, writer, engine, reloader, now, changes, settle: async () => { await engine.settle(); writer.flush(); } };
+  const reloader = new Reloader({ db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
+  return { db, fw, log, writer, grants, bans, lists, doors, reloader, now, changes, settle: async () => { await queue.settle(); writer.flush(); } };
 }
 
 const P = (port: number) => ({ port, protocol: "tcp" as const });
 
 describe("Reloader", () => {
-  it("start-up: returns the whole state for reconcile, fills the books, skips expired rows", () => {
+  it("start-up: returns the whole state for reconcile, fills the ledger, skips expired rows", () => {
     const r = rig();
     const t = r.now.t;
     r.db.insert(doors).values([
@@ -53,10 +70,10 @@ describe("Reloader", () => {
       grants: [{ ip: "192.0.2.1", ports: [P(22)], expiresAt: t + 60_000 }],
       bans: [{ ip: "198.51.100.9", expiresAt: t + 30_000 }],
     });
-    expect(r.engine.grants.size).toBe(1);
-    expect(r.engine.bans.isBanned("198.51.100.9", t)).toBe(true);
-    expect(r.reloader.isTrusted("10.1.2.3")).toBe(true);
-    expect(r.reloader.isTrusted("10.2.2.3")).toBe(false);
+    expect(r.grants.size).toBe(1);
+    expect(r.bans.isBanned("198.51.100.9", t)).toBe(true);
+    expect(r.lists.isTrusted("10.1.2.3")).toBe(true);
+    expect(r.lists.isTrusted("10.2.2.3")).toBe(false);
     r.writer.flush();
     expect(r.db.select().from(grants).where(eq(grants.ip, "192.0.2.1")).get()?.appliedExpiresAt).toBe(t + 60_000);
   });
@@ -93,10 +110,10 @@ describe("Reloader", () => {
         { op: "ban", ip: "198.51.100.10", ttlSec: 5 },
       ].map(key).sort(),
     );
-    expect(r.reloader.appliedConfigVersion).toBe(7);
+    expect(r.reloader.stats().appliedConfigVersion).toBe(7);
     expect(r.changes).toEqual([7]);
-    expect(r.engine.bans.isBanned("198.51.100.9", r.now.t)).toBe(false);
-    expect(r.engine.grants.get("192.0.2.1", "ssh")).toBeUndefined();
+    expect(r.bans.isBanned("198.51.100.9", r.now.t)).toBe(false);
+    expect(r.grants.get("192.0.2.1", "ssh")).toBeUndefined();
     // Everything is marked applied: a second reload does nothing.
     r.fw.calls.length = 0;
     r.reloader.reload();
@@ -178,12 +195,12 @@ describe("Reloader", () => {
       { op: "setTrusted", cidrs: ["10.9.0.0/16"] },
       { op: "setProtected", ports: [P(22)] },
     ]);
-    expect(r.engine.doorList().map((d) => d.name)).toEqual(["ssh"]);
+    expect(r.doors.list().map((d) => d.name)).toEqual(["ssh"]);
     r.now.t += 2000;
-    r.reloader.expireTrusted(r.now.t);
+    r.lists.expire(r.now.t, r.doors.list());
     await r.settle();
     expect(r.fw.calls.at(-1)).toEqual({ op: "setTrusted", cidrs: [] });
-    expect(r.reloader.isTrusted("10.9.1.1")).toBe(false);
+    expect(r.lists.isTrusted("10.9.1.1")).toBe(false);
   });
 
   it("notices another connection's commit through data_version", () => {
@@ -192,17 +209,12 @@ describe("Reloader", () => {
       const path = join(dir, "s.db");
       const mine = openDb(path, { migrate: true });
       const ui = openDb(path, {});
-      const fw = new RecordingFirewall();
-      const log = memoryLog();
-      const writer = new DbWriter({ db: mine });
-      const commands = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: () => undefined, stdio: "ignore" });
-      const engine = new Engine({ firewall: fw, writer, log, health: new Health(Date.now), commands, isTrusted: () => false, onOneTimeUsed: () => {} });
-      const reloader = new Reloader({ db: mine, engine, writer, log, commandFor: () => () => undefined, onChange: () => {} });
+      const { reloader, doors: table } = rig({ t: Date.now() }, mine);
       reloader.initial();
       expect(reloader.poll()).toBe(false);
       ui.insert(doors).values({ name: "x", sequence: [P(1)], action: "ban" }).run();
       expect(reloader.poll()).toBe(true);
-      expect(engine.doorList().map((d) => d.name)).toEqual(["x"]);
+      expect(table.list().map((d) => d.name)).toEqual(["x"]);
       expect(reloader.poll()).toBe(false);
       mine.$client.close();
       ui.$client.close();

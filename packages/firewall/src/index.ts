@@ -4,4 +4,3 @@ export * from "./nftables";
 export * from "./iptables";
 export * from "./command-template";
 export * from "./command";
-export * from "./create-backend";

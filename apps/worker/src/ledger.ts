@@ -1,7 +1,7 @@
 import type { Step } from "@sesame/core";
 
 /**
- * The worker's live view of open grants and active bans. The database is
+ * The ledger: the worker's live view of open grants and active bans. The database is
  * written behind (it may be locked for seconds), so decisions — "is this IP
  * banned?", "which ports does this close sequence revoke?" — come from here,
  * never from a read that could miss a queued write. One grant per (IP, door):
@@ -17,7 +17,7 @@ export interface GrantEntry {
   expiresAt: number;
 }
 
-export class GrantBook {
+export class GrantLedger {
   private readonly byIp = new Map<string, Map<string, GrantEntry>>();
 
   /** Inserts or refreshes; returns the previous entry for the same IP and door, if any. */
@@ -90,7 +90,7 @@ export interface BanEntry {
   expiresAt: number;
 }
 
-export class BanBook {
+export class BanLedger {
   private readonly byIp = new Map<string, BanEntry>();
 
   /** Sets or lengthens a ban (a shorter new ban never shortens an existing one). */
@@ -137,22 +137,8 @@ export class BanBook {
   }
 }
 
-/** "tcp/22, udp/53" for logs and event details. */
-export function formatPorts(ports: Step[]): string {
-  return ports.map((p) => `${p.protocol}/${p.port}`).join(", ");
-}
-
-/** Union of port lists, no duplicates, stable order. */
-export function unionPorts(lists: Step[][]): Step[] {
-  const seen = new Set<string>();
-  const out: Step[] = [];
-  for (const list of lists) {
-    for (const p of list) {
-      const k = `${p.protocol}/${p.port}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({ port: p.port, protocol: p.protocol });
-    }
-  }
-  return out;
+/** Drops ledger entries whose time is up (the kernel closed them already), each said in a verbose line. */
+export function expireLedger(grants: GrantLedger, bans: BanLedger, now: number, log: { verbose(msg: string): void }): void {
+  for (const g of grants.expire(now)) log.verbose(`${g.ip}: ${g.doorName}: access expired`);
+  for (const b of bans.expire(now)) log.verbose(`${b.ip}: ${b.doorName}: ban expired`);
 }

@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Door, DoorAction, KnockPacket } from "@sesame/core";
+import { Matcher, type Door, type DoorAction, type KnockPacket } from "@sesame/core";
 import { openDb, type SesameDb } from "@sesame/db";
 import { CommandRunner } from "./commands";
-import { Engine, type DoorInfo } from "./engine";
-import { DbWriter } from "./event-writer";
+import { Decisions } from "./decisions";
+import { DoorTable, type DoorInfo } from "./door-table";
+import { FirewallQueue } from "./firewall-queue";
 import { Health } from "./health";
+import { KnockdConfHolder } from "./knockd-conf-file";
+import { BanLedger, GrantLedger } from "./ledger";
+import { MatchEventLog } from "./match-event-log";
+import { OneTimeProgress } from "./one-time-progress";
+import { WriteBehind } from "./write-behind";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
 const HOST = "10.0.0.1";
@@ -27,11 +33,17 @@ const pkt = (src: string, port: number, protocol: "tcp" | "udp" = "tcp", family:
 interface Rig {
   db: SesameDb;
   fw: RecordingFirewall;
-  engine: Engine;
-  writer: DbWriter;
+  decisions: Decisions;
+  matcher: Matcher;
+  grants: GrantLedger;
+  queue: FirewallQueue;
+  eventLog: MatchEventLog;
+  writer: WriteBehind;
   health: Health;
   log: ReturnType<typeof memoryLog>;
   trusted: Set<string>;
+  /** One packet, captured at `tsUs` (default: now). */
+  packet(p: KnockPacket, tsUs?: number): void;
   knock(src: string, seq: string, family?: 4 | 6): void;
   settle(): Promise<void>;
   rows(sql: string): unknown[];
@@ -43,25 +55,32 @@ function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: nu
   for (const d of doors) db.$client.prepare("INSERT INTO doors (id, name, sequence, action) VALUES (?, ?, '[]', 'open')").run(d.rowId, d.door.name);
   const fw = new RecordingFirewall();
   const log = memoryLog();
-  const health = new Health(Date.now);
-  const writer = new DbWriter({ db });
-  const commands = new CommandRunner({ log, writer, now: Date.now, stopCommandFor: () => undefined, stdio: "ignore" });
+  const now = Date.now;
+  const health = new Health(now);
+  const writer = new WriteBehind({ db });
+  const commands = new CommandRunner({ log, writer, now, stopCommandFor: () => undefined, stdio: "ignore" });
   const trusted = new Set<string>();
-  const engine = new Engine({
-    firewall: fw, writer, log, health, commands, isTrusted: (ip) => trusted.has(ip), onOneTimeUsed: () => {}, retryDelayMs: 1, ...opts,
+  const local = new Set([HOST, "fd00::1"]);
+  const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), readAheadMinPending: opts.readAheadMinPending });
+  const queue = new FirewallQueue(fw, { writer, health, log, now, retryDelayMs: 1 });
+  const grants = new GrantLedger();
+  const eventLog = new MatchEventLog({ writer, log, now, stage1PerSecond: opts.stage1PerSecond });
+  const decisions = new Decisions({
+    recognizers: [matcher], doors: new DoorTable(), oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), filter: { refresh: () => {} },
+    eventLog, grants, bans: new BanLedger(), queue, writer, commands, trusted: { isTrusted: (ip) => trusted.has(ip) }, log, now, ipv4Only: opts.ipv4Only,
   });
-  engine.setLocalAddresses([HOST, "fd00::1"]);
-  engine.setDoors(doors);
+  decisions.setDoors(doors);
+  const packet = (p: KnockPacket, tsUs = now() * 1000) => decisions.handlePackets([p], [tsUs]);
   return {
-    db, fw, engine, writer, health, log, trusted,
+    db, fw, decisions, matcher, grants, queue, eventLog, writer, health, log, trusted, packet,
     knock(src, seq, family = 4) {
       for (const s of seq.split(",")) {
         const [p, proto] = s.split(":");
-        engine.handlePacket(pkt(src, Number(p), (proto ?? "tcp") as "tcp" | "udp", family, family === 6 ? "fd00::1" : HOST));
+        packet(pkt(src, Number(p), (proto ?? "tcp") as "tcp" | "udp", family, family === 6 ? "fd00::1" : HOST));
       }
     },
     async settle() {
-      await engine.settle();
+      await queue.settle();
       writer.flush();
     },
     rows: (sql) => db.$client.prepare(sql).all(),
@@ -75,7 +94,7 @@ const CLOSE_WEB = door(4, "close-web", "7500,7600", { kind: "close", doorName: "
 const DECOY = door(5, "decoy", "7700,7800", { kind: "ban", durationSec: 600 });
 const ALL = [SSH, WEB, CLOSE_ALL, CLOSE_WEB, DECOY];
 
-describe("Engine", () => {
+describe("Decisions (recognizers → decisions → firewall queue)", () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_700_000_000_000 });
   });
@@ -131,7 +150,7 @@ describe("Engine", () => {
       { ip: "192.0.2.7", door_name: "web", closed_reason: "close-sequence" },
       { ip: "192.0.2.8", door_name: "web", closed_reason: null },
     ]);
-    expect(r.engine.grants.of("192.0.2.7")).toEqual([]);
+    expect(r.grants.of("192.0.2.7")).toEqual([]);
   });
 
   it("a close door limited to one door revokes its ports and re-grants what another door still grants", async () => {
@@ -202,7 +221,7 @@ describe("Engine", () => {
     await vi.advanceTimersByTimeAsync(10);
     await r.settle();
     expect(r.log.lines.filter((l) => l.includes("giving up"))).toHaveLength(1);
-    expect(r.engine.firewallErrors).toBe(3);
+    expect(r.queue.stats().firewallErrors).toBe(3);
   });
 
   it("-4 ignores IPv6 packets; otherwise IPv6 knocks open", async () => {
@@ -210,7 +229,7 @@ describe("Engine", () => {
     v4only.knock("fd00::7", "7000,8000:udp,9000", 6);
     await v4only.settle();
     expect(v4only.fw.calls).toEqual([]);
-    expect(v4only.engine.stats.ipv6Ignored).toBe(3);
+    expect(v4only.decisions.stats().ipv6Ignored).toBe(3);
     const both = rig(ALL);
     both.knock("fd00::7", "7000,8000:udp,9000", 6);
     await both.settle();
@@ -227,48 +246,50 @@ describe("Engine", () => {
     const ts = seq.map((_, i) => (Date.now() - 50 + i) * 1000);
     for (const ipv4Only of [false, true]) {
       const one = rig(ALL, { ipv4Only });
-      seq.forEach((p, i) => one.engine.handlePacket(p, ts[i]));
+      seq.forEach((p, i) => one.packet(p, ts[i]));
       // readAheadMinPending 0: the batch takes the matcher's read-ahead path even this small
       const batch = rig(ALL, { ipv4Only, readAheadMinPending: 0 });
-      batch.engine.handlePackets(seq, ts);
+      batch.decisions.handlePackets(seq, ts);
       await one.settle();
       await batch.settle();
       expect(batch.fw.calls).toEqual(one.fw.calls);
       expect(batch.fw.calls.map((c) => `${c.op} ${"ip" in c ? c.ip : ""}`)).toEqual(["ban 192.0.2.2", "grant 192.0.2.1"]);
       const events = "SELECT kind, ip, door_name, stage FROM events ORDER BY id";
       expect(batch.rows(events)).toEqual(one.rows(events));
-      expect(batch.engine.stats).toEqual(one.engine.stats);
-      expect(batch.engine.stats.lastOpenLatencyMs).toBeGreaterThan(0);
-      expect(batch.engine.matcher.stats()).toEqual(one.engine.matcher.stats());
+      expect(batch.decisions.stats()).toEqual(one.decisions.stats());
+      expect(batch.decisions.stats().lastOpenLatencyMs).toBeGreaterThan(0);
+      expect(batch.matcher.stats()).toEqual(one.matcher.stats());
     }
   });
 
   it("caps stage-1 records per second during a flood, never the opens", async () => {
     const r = rig(ALL, { stage1PerSecond: 100 });
-    for (let i = 0; i < 1000; i++) r.engine.handlePacket(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));
+    for (let i = 0; i < 1000; i++) r.packet(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));
     r.knock("192.0.2.7", "7000,8000:udp,9000");
     await r.settle();
     expect(r.rows("SELECT count(*) AS n FROM events WHERE kind = 'stage' AND stage = 1")).toEqual([{ n: 100 }]);
-    expect(r.engine.limiter.takeSuppressed()).toBe(901);
+    r.eventLog.reportSuppressed(Date.now());
+    expect(r.log.lines).toContain("suppressed 901 stage-1 lines in the last second (knock flood?)");
     expect(r.rows("SELECT kind, ip FROM events WHERE kind = 'open'")).toEqual([{ kind: "open", ip: "192.0.2.7" }]);
-    expect(r.engine.matcher.stats().pending).toBe(1000);
+    expect(r.matcher.stats().pending).toBe(1000);
   });
 
   it("caps stage-1 timeout records too, never later-stage timeouts", async () => {
     const r = rig(ALL, { stage1PerSecond: 100 });
-    for (let i = 0; i < 1000; i++) r.engine.handlePacket(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));
+    for (let i = 0; i < 1000; i++) r.packet(pkt(`198.51.${i >> 8}.${i & 255}`, 7000));
     r.knock("192.0.2.7", "7000,8000:udp");
     vi.advanceTimersByTime(5000);
     await r.settle();
     expect(r.rows("SELECT count(*) AS n FROM events WHERE kind = 'timeout' AND stage = 1")).toEqual([{ n: 100 }]);
     expect(r.rows("SELECT ip FROM events WHERE kind = 'timeout' AND stage = 2")).toEqual([{ ip: "192.0.2.7" }]);
-    expect(r.engine.timeoutLineLimiter.takeSuppressed()).toBe(900);
-    expect(r.engine.matcher.stats().pending).toBe(0);
+    r.eventLog.reportSuppressed(Date.now());
+    expect(r.log.lines).toContain("suppressed 900 stage-1 timeouts in the last second (knock flood?)");
+    expect(r.matcher.stats().pending).toBe(0);
   });
 
   it("ignores knocks addressed to someone else", async () => {
     const r = rig(ALL);
-    for (const p of [7000, 8000, 9000]) r.engine.handlePacket(pkt("192.0.2.7", p, p === 8000 ? "udp" : "tcp", 4, "10.9.9.9"));
+    for (const p of [7000, 8000, 9000]) r.packet(pkt("192.0.2.7", p, p === 8000 ? "udp" : "tcp", 4, "10.9.9.9"));
     await r.settle();
     expect(r.fw.calls).toEqual([]);
   });

@@ -1,7 +1,8 @@
 import { computeAttemptCapLimit } from "@sesame/core";
 import { describe, expect, it } from "vitest";
 import { bans, events, grants, openDb, settings, workerStatus } from "@sesame/db";
-import { closeExpired, closeGrants, loadSettings, pruneEvents, upsertBan, upsertGrant } from "./db-state";
+import { loadSettings } from "./db-read";
+import { closeExpired, closeGrants, pruneEvents, upsertBan, upsertGrant } from "./db-write";
 import { upsertStatus } from "./heartbeat";
 
 const P22 = [{ port: 22, protocol: "tcp" as const }];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb, type SesameDb } from "@sesame/db";
-import { DbWriter, isBusyError } from "./event-writer";
+import { WriteBehind, isBusyError } from "./write-behind";
 
 const dirs: string[] = [];
 const dbs: SesameDb[] = [];
@@ -22,11 +22,11 @@ afterEach(() => {
 
 const count = (db: SesameDb, where = "1=1"): number => (db.$client.prepare(`SELECT count(*) AS n FROM events WHERE ${where}`).get() as { n: number }).n;
 
-describe("DbWriter", () => {
+describe("WriteBehind", () => {
   it("writes queued events and ops in one transaction, ops first in order", () => {
     const db = openDb(":memory:", { migrate: true });
     dbs.push(db);
-    const w = new DbWriter({ db });
+    const w = new WriteBehind({ db });
     w.op({ describe: "setting", run: (d) => d.$client.prepare("INSERT INTO settings (key, value) VALUES ('a', '1')").run() });
     w.event({ ts: 1, kind: "open", ip: "10.0.0.1", doorName: "ssh" });
     w.event({ ts: 2, kind: "stage", ip: "10.0.0.1", doorName: "ssh", stage: 1 });
@@ -35,20 +35,20 @@ describe("DbWriter", () => {
     expect(w.pending).toBe(0);
     expect(count(db)).toBe(2);
     expect(db.$client.prepare("SELECT value FROM settings WHERE key='a'").get()).toEqual({ value: "1" });
-    expect(w.stats).toMatchObject({ eventsWritten: 2, opsApplied: 1 });
+    expect(w.stats()).toMatchObject({ eventsWritten: 2, opsApplied: 1 });
   });
 
   it("keeps everything while another connection holds the write lock, then writes it all", () => {
     const { path, db } = tempDb(5);
     const other = openDb(path, {});
     dbs.push(other);
-    const w = new DbWriter({ db });
+    const w = new WriteBehind({ db });
     other.$client.exec("BEGIN IMMEDIATE");
     for (let i = 0; i < 50; i++) w.event({ ts: i, kind: i % 2 ? "open" : "ban", ip: `10.0.0.${i}` });
     w.op({ describe: "x", run: (d) => d.$client.prepare("INSERT INTO settings (key, value) VALUES ('x', '2')").run() });
     expect(w.flush()).toBe(false);
     expect(w.flush()).toBe(false);
-    expect(w.stats.busyRetries).toBe(2);
+    expect(w.stats().busyRetries).toBe(2);
     expect(w.pending).toBe(51);
     expect(w.blockedFor).not.toBeNull();
     other.$client.exec("COMMIT");
@@ -61,13 +61,13 @@ describe("DbWriter", () => {
     const db = openDb(":memory:", { migrate: true });
     dbs.push(db);
     const errors: string[] = [];
-    const w = new DbWriter({ db, maxRoutine: 10, maxCritical: 20, onError: (m) => errors.push(m) });
+    const w = new WriteBehind({ db, maxRoutine: 10, maxCritical: 20, onError: (m) => errors.push(m) });
     for (let i = 0; i < 30; i++) w.event({ ts: i, kind: "stage", stage: 1, ip: "10.0.0.9" });
     for (let i = 0; i < 20; i++) w.event({ ts: i, kind: "open", ip: "10.0.0.9" });
-    expect(w.stats.eventsDropped).toBe(20);
+    expect(w.stats().eventsDropped).toBe(20);
     expect(errors).toEqual([]);
     w.event({ ts: 99, kind: "ban", ip: "10.0.0.9" });
-    expect(w.stats.criticalDropped).toBe(1);
+    expect(w.stats().criticalDropped).toBe(1);
     expect(errors[0]).toMatch(/dropped ban event for 10\.0\.0\.9/);
     w.flush();
     expect(count(db, "kind='stage'")).toBe(10);
@@ -77,7 +77,7 @@ describe("DbWriter", () => {
   it("keeps arrival order across routine and critical events", () => {
     const db = openDb(":memory:", { migrate: true });
     dbs.push(db);
-    const w = new DbWriter({ db });
+    const w = new WriteBehind({ db });
     const kinds = ["stage", "stage", "open", "stage", "timeout", "invalid", "ban"] as const;
     kinds.forEach((kind, i) => w.event({ ts: 5, kind, stage: i }));
     w.flush();
@@ -88,18 +88,18 @@ describe("DbWriter", () => {
     const db = openDb(":memory:", { migrate: true });
     dbs.push(db);
     const errors: string[] = [];
-    const w = new DbWriter({ db, onError: (m) => errors.push(m) });
+    const w = new WriteBehind({ db, onError: (m) => errors.push(m) });
     w.op({ describe: "bad", run: (d) => d.$client.prepare("INSERT INTO nope VALUES (1)").run() });
     w.event({ ts: 1, kind: "error", detail: "x" });
     expect(w.flush()).toBe(true);
     expect(errors[0]).toMatch(/"bad" failed/);
-    expect(w.stats.opsFailed).toBe(1);
+    expect(w.stats().opsFailed).toBe(1);
     expect(count(db)).toBe(1);
   });
 
   it("sustains well over 20k events per second", () => {
     const { db } = tempDb();
-    const w = new DbWriter({ db, sliceMs: 60_000 });
+    const w = new WriteBehind({ db, sliceMs: 60_000 });
     const n = 100_000;
     const t0 = performance.now();
     for (let i = 0; i < n; i++) w.event({ ts: i, kind: i % 10 ? "stage" : "timeout", ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, doorName: "ssh", doorId: 1, stage: 1 });

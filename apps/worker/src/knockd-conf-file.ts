@@ -1,7 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import {
-  doorToRow,
   formatConfMessage,
   knockdDoorToDoor,
   markOneTimeSequenceUsed,
@@ -12,13 +11,13 @@ import {
   type KnockdConfig,
   type OneTimeSequence,
 } from "@sesame/core";
-import { doors, eq, type SesameDb } from "@sesame/db";
 
 /**
- * Drop-in for knockd: `-c knockd.conf` imports the file's doors into the
- * database (source "knockd-conf") and is the only place commands are ever
- * read from. The file must be root's and not writable by group or others,
- * otherwise its doors still match but no command runs.
+ * The knockd.conf given with `-c`, on disk: read and checked, the only place
+ * commands are ever read from, and where used one-time sequences are
+ * commented out (like knockd). The file must be root's and not writable by
+ * group or others, otherwise its doors still match but no command runs.
+ * Its doors reach the database through knockd-doors-to-db.ts.
  */
 
 export interface ImportLog {
@@ -90,56 +89,6 @@ export function commandLookup(loaded: LoadedKnockdConf | null): (section: string
   };
 }
 
-export interface ImportResult {
-  inserted: number;
-  updated: number;
-  removed: number;
-  skipped: number;
-}
-
-/**
- * Upserts the file's doors by name and removes knockd-conf doors no longer in
- * it, in one transaction. A UI door with the same name is left alone (and
- * reported). The UI's own switches on imported doors (enabled, cooldown,
- * duplicate tolerance) survive a re-import.
- */
-export function importKnockdDoors(db: SesameDb, loaded: LoadedKnockdConf, now: number, log: ImportLog): ImportResult {
-  const result: ImportResult = { inserted: 0, updated: 0, removed: 0, skipped: 0 };
-  db.$client
-    .transaction(() => {
-      const existing = new Map(db.select().from(doors).all().map((r) => [r.name, r]));
-      const names = new Set<string>();
-      for (const kd of loaded.config.doors) {
-        names.add(kd.name);
-        const ot = loaded.oneTime.get(kd.name);
-        const door = knockdDoorToDoor(kd, ot ? ot.unused.map((s) => s.steps) : undefined);
-        const row = doorToRow(door, "knockd-conf");
-        const prev = existing.get(kd.name);
-        if (prev && prev.source !== "knockd-conf") {
-          log.error(`[${kd.name}] not imported: a door with that name was created in the web UI`);
-          result.skipped++;
-          continue;
-        }
-        if (prev) {
-          const { enabled: _e, cooldownMs: _c, tolerateDuplicates: _t, ...fromFile } = row;
-          db.update(doors).set({ ...fromFile, updatedAt: now }).where(eq(doors.id, prev.id)).run();
-          result.updated++;
-        } else {
-          db.insert(doors).values({ ...row, createdAt: now, updatedAt: now }).run();
-          result.inserted++;
-        }
-      }
-      for (const [name, r] of existing) {
-        if (r.source === "knockd-conf" && !names.has(name)) {
-          db.delete(doors).where(eq(doors.id, r.id)).run();
-          result.removed++;
-        }
-      }
-    })
-    .immediate();
-  return result;
-}
-
 /**
  * A one-time sequence was used: comment its line out in the file (like
  * knockd) so it can never be accepted again, even after a restart.
@@ -154,5 +103,26 @@ export function markUsedInFile(loaded: LoadedKnockdConf, doorName: string, index
     if (next !== text) writeFileSync(ot.file, next);
   } catch (e) {
     log.error(`${doorName}: cannot mark one-time sequence (line ${seq.line}) used in ${ot.file}: ${(e as Error).message}`);
+  }
+}
+
+/** The knockd.conf in use (SIGHUP may replace it with a fresh read). */
+export class KnockdConfHolder {
+  constructor(private loaded: LoadedKnockdConf | null) {}
+
+  current(): LoadedKnockdConf | null {
+    return this.loaded;
+  }
+
+  replace(loaded: LoadedKnockdConf): void {
+    this.loaded = loaded;
+  }
+
+  /** The stop command (unsubstituted) of a section for an address family; undefined when absent. */
+  stopCommandFor(section: string, family: 4 | 6): string | undefined {
+    const a = commandLookup(this.loaded)(section);
+    if (!a) return undefined;
+    const stop = family === 6 ? (a.stop6 ?? a.stop) : a.stop;
+    return stop === undefined || stop === "" ? undefined : stop;
   }
 }

@@ -38,7 +38,7 @@ export type DbOp = { describe: string; run: (db: SesameDb) => void };
 
 const ROUTINE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(["stage", "invalid", "duplicate", "cooldown", "evicted"]);
 
-export interface DbWriterOptions {
+export interface WriteBehindOptions {
   db: SesameDb;
   flushMs?: number;
   batchRows?: number;
@@ -50,7 +50,7 @@ export interface DbWriterOptions {
   onError?: (msg: string) => void;
 }
 
-export interface DbWriterStats {
+export interface WriteBehindStats {
   eventsWritten: number;
   eventsDropped: number;
   criticalDropped: number;
@@ -67,7 +67,7 @@ export function isBusyError(e: unknown): boolean {
   return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"));
 }
 
-export class DbWriter {
+export class WriteBehind {
   private readonly db: SesameDb;
   private readonly flushMs: number;
   private readonly batchRows: number;
@@ -88,9 +88,9 @@ export class DbWriter {
   private busySince: number | null = null;
   private lastFailureReport = 0;
   private readonly insert;
-  readonly stats: DbWriterStats = { eventsWritten: 0, eventsDropped: 0, criticalDropped: 0, opsApplied: 0, opsFailed: 0, opsDropped: 0, pending: 0, busyRetries: 0 };
+  private readonly counts: WriteBehindStats = { eventsWritten: 0, eventsDropped: 0, criticalDropped: 0, opsApplied: 0, opsFailed: 0, opsDropped: 0, pending: 0, busyRetries: 0 };
 
-  constructor(opts: DbWriterOptions) {
+  constructor(opts: WriteBehindOptions) {
     this.db = opts.db;
     this.flushMs = opts.flushMs ?? 100;
     this.batchRows = opts.batchRows ?? 1000;
@@ -115,13 +115,13 @@ export class DbWriter {
   event(row: EventRow): void {
     if (ROUTINE_KINDS.has(row.kind)) {
       if (this.routineQueued >= this.maxRoutine) {
-        this.stats.eventsDropped++;
+        this.counts.eventsDropped++;
         return;
       }
       this.routineQueued++;
     } else {
       if (this.criticalQueued >= this.maxCritical) {
-        if (this.stats.criticalDropped++ % 1000 === 0) this.onError(`event queue full (database unwritable): dropped ${row.kind} event for ${row.ip ?? "-"}; ${this.stats.criticalDropped} so far`);
+        if (this.counts.criticalDropped++ % 1000 === 0) this.onError(`event queue full (database unwritable): dropped ${row.kind} event for ${row.ip ?? "-"}; ${this.counts.criticalDropped} so far`);
         return;
       }
       this.criticalQueued++;
@@ -133,7 +133,7 @@ export class DbWriter {
   /** Queues a state change; ops run in queue order inside the flush transaction. */
   op(op: DbOp): void {
     if (this.ops.length >= this.maxOps) {
-      this.stats.opsDropped++;
+      this.counts.opsDropped++;
       this.onError(`database write queue full: dropped "${op.describe}"`);
       return;
     }
@@ -144,6 +144,11 @@ export class DbWriter {
   /** Queues an op that replaces any queued op with the same key. */
   latest(key: string, op: DbOp): void {
     this.keyed.set(key, op);
+  }
+
+  /** Counters (a copy; `pending` as of the last flush attempt). */
+  stats(): WriteBehindStats {
+    return { ...this.counts };
   }
 
   get pending(): number {
@@ -183,7 +188,7 @@ export class DbWriter {
         break;
       }
     }
-    this.stats.pending = this.pending;
+    this.counts.pending = this.pending;
     return true;
   }
 
@@ -214,9 +219,9 @@ export class DbWriter {
         .immediate();
     } catch (e) {
       if (isBusyError(e)) {
-        this.stats.busyRetries++;
+        this.counts.busyRetries++;
         this.busySince ??= Date.now();
-        this.stats.pending = this.pending;
+        this.counts.pending = this.pending;
         return false;
       }
       // Anything else (disk full, I/O error): keep the rows, report (not every tick), retry next tick.
@@ -224,7 +229,7 @@ export class DbWriter {
         this.lastFailureReport = Date.now();
         this.onError(`database write failed (will retry): ${(e as Error).message}`);
       }
-      this.stats.pending = this.pending;
+      this.counts.pending = this.pending;
       return false;
     }
     this.busySince = null;
@@ -236,9 +241,9 @@ export class DbWriter {
       if (ROUTINE_KINDS.has(r.kind)) this.routineQueued--;
       else this.criticalQueued--;
     }
-    this.stats.opsApplied += applied;
-    this.stats.opsFailed += failed;
-    this.stats.eventsWritten += rows.length;
+    this.counts.opsApplied += applied;
+    this.counts.opsFailed += failed;
+    this.counts.eventsWritten += rows.length;
     return true;
   }
 

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { doors, openDb } from "@sesame/db";
-import { commandFileProblem, commandLookup, importKnockdDoors, loadKnockdConf, markUsedInFile } from "./knockd-import";
+import { commandFileProblem, commandLookup, loadKnockdConf, markUsedInFile } from "./knockd-conf-file";
+import { importKnockdDoors } from "./knockd-doors-to-db";
 import { memoryLog } from "./test-support";
 
 const dirs: string[] = [];

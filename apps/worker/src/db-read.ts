@@ -1,0 +1,139 @@
+import { totalmem } from "node:os";
+import { computeAttemptCapLimit, isValidInterfaceName, type Step } from "@sesame/core";
+import { and, bans, doors, eq, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
+import { StoredPortsSchema, parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
+
+/**
+ * Reads of the shared database (synchronous better-sqlite3; in WAL mode
+ * readers never wait for writers). The writes are in db-write.ts.
+ */
+
+export type DoorRowWithId = typeof doors.$inferSelect;
+
+export interface WorkerSettings {
+  configVersion: number;
+  interfaces: string[];
+  backend?: "nftables" | "iptables";
+  maxAttempts?: number;
+  retentionDays?: number;
+}
+
+/**
+ * Settings as the UI wrote them; a malformed value is ignored (and reported) rather than fatal.
+ * maxAttempts is clamped to what this machine's memory allows (the UI checks the web host's
+ * memory, which need not be the worker's, and a row may predate the check).
+ */
+export function loadSettings(db: SesameDb, warn: (msg: string) => void = () => {}, attemptCapLimit = computeAttemptCapLimit(totalmem())): WorkerSettings {
+  const out: WorkerSettings = { configVersion: 0, interfaces: [] };
+  for (const row of db.select().from(settings).all()) {
+    const v: unknown = row.value;
+    switch (row.key) {
+      case "configVersion":
+        if (typeof v === "number" && Number.isFinite(v)) out.configVersion = v;
+        else warn(`settings.configVersion is not a number`);
+        break;
+      case "interfaces":
+        if (Array.isArray(v) && v.every((x) => typeof x === "string" && isValidInterfaceName(x))) out.interfaces = v as string[];
+        else warn(`settings.interfaces is not a list of interface names; ignored`);
+        break;
+      case "backend":
+        if (v === "nftables" || v === "iptables") out.backend = v;
+        else warn(`settings.backend must be nftables or iptables; ignored`);
+        break;
+      case "maxAttempts":
+        if (typeof v === "number" && Number.isInteger(v) && v > 0) {
+          out.maxAttempts = Math.min(v, attemptCapLimit);
+          if (v > attemptCapLimit) warn(`settings.maxAttempts ${v} is more than this machine's memory allows; using ${attemptCapLimit}`);
+        } else warn(`settings.maxAttempts must be a positive integer; ignored`);
+        break;
+      case "retentionDays":
+        if (typeof v === "number" && Number.isInteger(v) && v > 0) out.retentionDays = v;
+        break;
+    }
+  }
+  return out;
+}
+
+export function loadDoorRows(db: SesameDb): DoorRowWithId[] {
+  return db.select().from(doors).orderBy(doors.id).all();
+}
+
+export interface TrustedEntry {
+  cidr: string;
+  expiresAt: number | null;
+}
+
+export function loadTrusted(db: SesameDb, now: number): TrustedEntry[] {
+  return db
+    .select({ cidr: trustedNetworks.cidr, expiresAt: trustedNetworks.expiresAt })
+    .from(trustedNetworks)
+    .all()
+    .filter((t) => t.expiresAt === null || t.expiresAt > now);
+}
+
+/**
+ * Still-open rows: `expires_at > now` also keeps a non-numeric expiry (SQLite
+ * orders text after every number), so such a row is named and skipped below
+ * instead of silently staying open. Raw rows, so one bad `ports` JSON cannot
+ * throw for the whole query.
+ */
+export function loadOpenGrants(db: SesameDb, now: number): { rows: StoredGrant[]; rejected: RejectedRow[] } {
+  const raw = db.$client
+    .prepare("SELECT id, ip, ports, door_id, door_name, expires_at, applied_expires_at FROM grants WHERE closed_at IS NULL AND expires_at > ? ORDER BY id")
+    .all(now) as Record<string, unknown>[];
+  const rows: StoredGrant[] = [];
+  const rejected: RejectedRow[] = [];
+  for (const r of raw) {
+    const p = parseGrantRow(r, now);
+    if (p.ok) rows.push(p.row);
+    else rejected.push(p.rejected);
+  }
+  return { rows, rejected };
+}
+
+/**
+ * Grants the UI closed (revoke) that the worker has not applied yet. A row
+ * whose `ports` cannot be read revokes what the worker's ledger hold for it.
+ */
+export function loadUnappliedClosedGrants(db: SesameDb, since: number): { id: number; ip: string; doorName: string; ports: Step[]; closedReason: string | null }[] {
+  const raw = db.$client
+    .prepare("SELECT id, ip, door_name, ports, closed_reason FROM grants WHERE closed_at IS NOT NULL AND closed_at >= ? AND applied_closed_at IS NULL ORDER BY id")
+    .all(since) as { id: number; ip: string; door_name: string; ports: unknown; closed_reason: string | null }[];
+  return raw.map((r) => ({ id: r.id, ip: String(r.ip), doorName: String(r.door_name), ports: readPorts(r.ports), closedReason: r.closed_reason }));
+}
+
+function readPorts(text: unknown): Step[] {
+  try {
+    const p = StoredPortsSchema.safeParse(JSON.parse(String(text)));
+    return p.success ? p.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Active bans, validated like loadOpenGrants. */
+export function loadActiveBans(db: SesameDb, now: number): { rows: StoredBan[]; rejected: RejectedRow[] } {
+  const raw = db.$client
+    .prepare("SELECT id, ip, door_name, expires_at, applied_expires_at FROM bans WHERE lifted_at IS NULL AND expires_at > ? ORDER BY id")
+    .all(now) as Record<string, unknown>[];
+  const rows: StoredBan[] = [];
+  const rejected: RejectedRow[] = [];
+  for (const r of raw) {
+    const p = parseBanRow(r, now);
+    if (p.ok) rows.push(p.row);
+    else rejected.push(p.rejected);
+  }
+  return { rows, rejected };
+}
+
+export function loadUnappliedLiftedBans(db: SesameDb, since: number): { id: number; ip: string; doorName: string }[] {
+  return db
+    .select({ id: bans.id, ip: bans.ip, doorName: bans.doorName })
+    .from(bans)
+    .where(and(isNotNull(bans.liftedAt), gte(bans.liftedAt, since), isNull(bans.appliedLiftedAt)))
+    .all();
+}
+
+export function readSetting(db: SesameDb, key: string): unknown {
+  return db.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+}
