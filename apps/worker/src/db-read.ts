@@ -1,7 +1,7 @@
 import { totalmem } from "node:os";
-import { computeAttemptCapLimit, isValidInterfaceName, type Step } from "@sesame/core";
+import { computeAttemptCapLimit, isValidInterfaceName, parseStoredPorts, type Step } from "@sesame/core";
 import { and, bans, doors, eq, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
-import { StoredPortsSchema, parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
+import { parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
 
 /**
  * Reads of the shared database (synchronous better-sqlite3; in WAL mode
@@ -81,14 +81,7 @@ export function loadOpenGrants(db: SesameDb, now: number): { rows: StoredGrant[]
   const raw = db.$client
     .prepare("SELECT id, ip, ports, door_id, door_name, expires_at, applied_expires_at FROM grants WHERE closed_at IS NULL AND expires_at > ? ORDER BY id")
     .all(now) as Record<string, unknown>[];
-  const rows: StoredGrant[] = [];
-  const rejected: RejectedRow[] = [];
-  for (const r of raw) {
-    const p = parseGrantRow(r, now);
-    if (p.ok) rows.push(p.row);
-    else rejected.push(p.rejected);
-  }
-  return { rows, rejected };
+  return sortRows(raw, (r) => parseGrantRow(r, now));
 }
 
 /**
@@ -99,16 +92,7 @@ export function loadUnappliedClosedGrants(db: SesameDb, since: number): { id: nu
   const raw = db.$client
     .prepare("SELECT id, ip, door_name, ports, closed_reason FROM grants WHERE closed_at IS NOT NULL AND closed_at >= ? AND applied_closed_at IS NULL ORDER BY id")
     .all(since) as { id: number; ip: string; door_name: string; ports: unknown; closed_reason: string | null }[];
-  return raw.map((r) => ({ id: r.id, ip: String(r.ip), doorName: String(r.door_name), ports: readPorts(r.ports), closedReason: r.closed_reason }));
-}
-
-function readPorts(text: unknown): Step[] {
-  try {
-    const p = StoredPortsSchema.safeParse(JSON.parse(String(text)));
-    return p.success ? p.data : [];
-  } catch {
-    return [];
-  }
+  return raw.map((r) => ({ id: r.id, ip: String(r.ip), doorName: String(r.door_name), ports: parseStoredPorts(r.ports), closedReason: r.closed_reason }));
 }
 
 /** Active bans, validated like loadOpenGrants. */
@@ -116,10 +100,15 @@ export function loadActiveBans(db: SesameDb, now: number): { rows: StoredBan[]; 
   const raw = db.$client
     .prepare("SELECT id, ip, door_name, expires_at, applied_expires_at FROM bans WHERE lifted_at IS NULL AND expires_at > ? ORDER BY id")
     .all(now) as Record<string, unknown>[];
-  const rows: StoredBan[] = [];
+  return sortRows(raw, (r) => parseBanRow(r, now));
+}
+
+/** Raw rows into the valid ones and the rejected ones (each named, for one log line). */
+function sortRows<T>(raw: Record<string, unknown>[], parse: (r: Record<string, unknown>) => { ok: true; row: T } | { ok: false; rejected: RejectedRow }): { rows: T[]; rejected: RejectedRow[] } {
+  const rows: T[] = [];
   const rejected: RejectedRow[] = [];
   for (const r of raw) {
-    const p = parseBanRow(r, now);
+    const p = parse(r);
     if (p.ok) rows.push(p.row);
     else rejected.push(p.rejected);
   }

@@ -1,4 +1,4 @@
-import { MAX_BAN_SEC, MAX_GRANT_SEC, clampExpiry, normalizeIp, type Door, type Step } from "@sesame/core";
+import { MAX_BAN_SEC, MAX_GRANT_SEC, StoredPortsSchema, clampExpiry, normalizeIp, type Door, type Step } from "@sesame/core";
 import { z } from "zod";
 
 /**
@@ -14,18 +14,6 @@ import { z } from "zod";
 const IpSchema = z.string({ error: "ip is not text" }).refine((s) => normalizeIp(s) === s, { error: "ip is not a canonical IPv4 or IPv6 address" });
 
 const ExpirySchema = z.number({ error: "expires_at is not a number" }).int({ error: "expires_at is not a whole number of ms" });
-
-/** Stored port lists: strict (no numeric strings, no default protocol), unlike the form schema. */
-export const StoredPortsSchema = z
-  .array(
-    z.object({
-      port: z.int({ error: "port is not a whole number" }).min(1, { error: "port is below 1" }).max(65535, { error: "port is above 65535" }),
-      protocol: z.enum(["tcp", "udp"], { error: "protocol is not tcp or udp" }),
-    }),
-    { error: "ports is not a list" },
-  )
-  .min(1, { error: "ports is empty" })
-  .max(64, { error: "ports lists more than 64 ports" });
 
 const PortsTextSchema = z
   .string({ error: "ports is not JSON text" })
