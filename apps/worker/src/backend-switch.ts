@@ -1,4 +1,4 @@
-import type { FirewallState } from "@sesame/core";
+import { SETTING_DEFAULTS, type FirewallState } from "@sesame/core";
 import type { FirewallBackend, ReconcileReport } from "@sesame/firewall";
 import type { BackendName } from "./cli";
 import type { WorkerSettings } from "./db-read";
@@ -82,7 +82,7 @@ export class BackendSwitch {
       else health.clear("backend");
       return;
     }
-    const wanted = s.backend ?? "nftables";
+    const wanted = s.backend ?? SETTING_DEFAULTS.backend;
     if (this.switchingTo !== undefined) return; // re-checked when that switch ends
     if (wanted === this.o.queue.backendName) {
       health.clear("backend");
@@ -115,7 +115,7 @@ export class BackendSwitch {
     void queue
       .run(`switch backend ${from} -> ${name}`, { ts: this.o.now() }, async (old) => {
         // The setting may have changed back while this waited in the queue.
-        if (old.name === name || (this.o.settings.currentSettings().backend ?? "nftables") !== name) return;
+        if (old.name === name || (this.o.settings.currentSettings().backend ?? SETTING_DEFAULTS.backend) !== name) return;
         const next = this.o.createBackend(name);
         const state = this.o.state.firewallState();
         try {

@@ -1,5 +1,5 @@
 import { totalmem } from "node:os";
-import { computeAttemptCapLimit, isValidInterfaceName, parseStoredPorts, type Step } from "@sesame/core";
+import { SETTING_DEFAULTS, computeAttemptCapLimit, parseStoredPorts, parseStoredSettings, type Settings, type Step } from "@sesame/core";
 import { and, bans, doors, eq, gte, isNotNull, isNull, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import { parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type StoredGrant } from "./db-rows";
 
@@ -10,13 +10,8 @@ import { parseBanRow, parseGrantRow, type RejectedRow, type StoredBan, type Stor
 
 export type DoorRowWithId = typeof doors.$inferSelect;
 
-export interface WorkerSettings {
-  configVersion: number;
-  interfaces: string[];
-  backend?: "nftables" | "iptables";
-  maxAttempts?: number;
-  retentionDays?: number;
-}
+/** The settings as stored: the keys the admin set (core's one schema), configVersion and interfaces always. */
+export type WorkerSettings = Partial<Settings> & Pick<Settings, "configVersion" | "interfaces">;
 
 /**
  * Settings as the UI wrote them; a malformed value is ignored (and reported) rather than fatal.
@@ -24,34 +19,8 @@ export interface WorkerSettings {
  * memory, which need not be the worker's, and a row may predate the check).
  */
 export function loadSettings(db: SesameDb, warn: (msg: string) => void = () => {}, attemptCapLimit = computeAttemptCapLimit(totalmem())): WorkerSettings {
-  const out: WorkerSettings = { configVersion: 0, interfaces: [] };
-  for (const row of db.select().from(settings).all()) {
-    const v: unknown = row.value;
-    switch (row.key) {
-      case "configVersion":
-        if (typeof v === "number" && Number.isFinite(v)) out.configVersion = v;
-        else warn(`settings.configVersion is not a number`);
-        break;
-      case "interfaces":
-        if (Array.isArray(v) && v.every((x) => typeof x === "string" && isValidInterfaceName(x))) out.interfaces = v as string[];
-        else warn(`settings.interfaces is not a list of interface names; ignored`);
-        break;
-      case "backend":
-        if (v === "nftables" || v === "iptables") out.backend = v;
-        else warn(`settings.backend must be nftables or iptables; ignored`);
-        break;
-      case "maxAttempts":
-        if (typeof v === "number" && Number.isInteger(v) && v > 0) {
-          out.maxAttempts = Math.min(v, attemptCapLimit);
-          if (v > attemptCapLimit) warn(`settings.maxAttempts ${v} is more than this machine's memory allows; using ${attemptCapLimit}`);
-        } else warn(`settings.maxAttempts must be a positive integer; ignored`);
-        break;
-      case "retentionDays":
-        if (typeof v === "number" && Number.isInteger(v) && v > 0) out.retentionDays = v;
-        break;
-    }
-  }
-  return out;
+  const stored = parseStoredSettings(db.select().from(settings).all(), { attemptCapLimit, warn });
+  return { ...stored, configVersion: stored.configVersion ?? SETTING_DEFAULTS.configVersion, interfaces: stored.interfaces ?? SETTING_DEFAULTS.interfaces };
 }
 
 export function loadDoorRows(db: SesameDb): DoorRowWithId[] {

@@ -73,7 +73,7 @@ describe("worker database writes", () => {
     ]).run();
     const warnings: string[] = [];
     expect(loadSettings(db, (m) => warnings.push(m))).toEqual({ configVersion: 12, interfaces: [], backend: "iptables", maxAttempts: 5000 });
-    expect(warnings).toEqual(["settings.interfaces is not a list of interface names; ignored"]);
+    expect(warnings).toEqual(["settings.interfaces: Interface names are 1 to 15 characters without spaces, '/' or ':' (for example eth0); ignored"]);
   });
 
   it("loadSettings clamps maxAttempts to what the machine's memory allows", () => {

@@ -1,3 +1,4 @@
+import { SETTING_DEFAULTS } from "@sesame/core";
 import { openDb, type SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { parseCli, USAGE } from "./cli";
@@ -5,6 +6,7 @@ import { detachSelf, removePidFile, writePidFile } from "./daemon";
 import { WORKER_DB_CACHE_KIB } from "./write-behind";
 import { parseEnv } from "./env";
 import { createFirewall } from "./firewall";
+import { loadSettings } from "./db-read";
 import { loadKnockdConf, type LoadedKnockdConf } from "./knockd-conf-file";
 import { importKnockdDoors } from "./knockd-doors-to-db";
 import { Logger } from "./log";
@@ -83,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
 
   let firewall: FirewallBackend;
   try {
-    firewall = createFirewall(options.backend ?? readBackendSetting(db) ?? "nftables", {
+    firewall = createFirewall(options.backend ?? loadSettings(db).backend ?? SETTING_DEFAULTS.backend, {
       commandTemplates: options.commandTemplates,
       onBackgroundError: (m) => log.error(m),
     });
@@ -128,16 +130,6 @@ async function main(argv: string[]): Promise<number> {
   return -1;
 }
 
-function readBackendSetting(db: SesameDb): "nftables" | "iptables" | undefined {
-  const row = db.$client.prepare("SELECT value FROM settings WHERE key = 'backend'").get() as { value: string } | undefined;
-  if (!row) return undefined;
-  try {
-    const v: unknown = JSON.parse(row.value);
-    return v === "nftables" || v === "iptables" ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 main(process.argv.slice(2)).then(
   (code) => {

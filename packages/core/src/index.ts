@@ -13,3 +13,4 @@ export * from "./log-format";
 export * from "./door-text";
 export * from "./limits";
 export * from "./stored-steps";
+export * from "./settings";
