@@ -57,17 +57,18 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
     return [...out.values()];
   };
   const expiry = (expiresAt: number): number => Math.min(expiresAt, now + maxTtlMs);
+  /** The entry's address, or null (and the reason in `refused`) when its address or expiry is unusable. */
+  const checked = (what: string, ip: string, expiresAt: number) => {
+    const a = parseAddress(ip);
+    if (!a) refused.push(`${what} ${JSON.stringify(ip)}: invalid IP address`);
+    else if (!Number.isFinite(expiresAt)) refused.push(`${what} ${a.text}: invalid expiry ${JSON.stringify(expiresAt)}`);
+    else return a;
+    return null;
+  };
   const grants = new Map<string, PlannedGrant>();
   for (const g of state.grants) {
-    const a = parseAddress(g.ip);
-    if (!a) {
-      refused.push(`grant ${JSON.stringify(g.ip)}: invalid IP address`);
-      continue;
-    }
-    if (!Number.isFinite(g.expiresAt)) {
-      refused.push(`grant ${a.text}: invalid expiry ${JSON.stringify(g.expiresAt)}`);
-      continue;
-    }
+    const a = checked("grant", g.ip, g.expiresAt);
+    if (!a) continue;
     for (const step of validSteps(g.ports, `grant ${a.text}`)) {
       const key = `${a.text}|${stepKey(step)}`;
       const prev = grants.get(key);
@@ -77,15 +78,8 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
   }
   const bans = new Map<string, PlannedBan>();
   for (const b of state.bans) {
-    const a = parseAddress(b.ip);
-    if (!a) {
-      refused.push(`ban ${JSON.stringify(b.ip)}: invalid IP address`);
-      continue;
-    }
-    if (!Number.isFinite(b.expiresAt)) {
-      refused.push(`ban ${a.text}: invalid expiry ${JSON.stringify(b.expiresAt)}`);
-      continue;
-    }
+    const a = checked("ban", b.ip, b.expiresAt);
+    if (!a) continue;
     const prev = bans.get(a.text);
     const expiresAt = expiry(b.expiresAt);
     if (!prev || prev.expiresAt < expiresAt) bans.set(a.text, { family: a.family, ip: a.text, expiresAt });
