@@ -153,6 +153,33 @@ describe("scripts/start.sh (the README's start command)", () => {
     expect(down).toBeNull();
   }, 420_000);
 
+  it("serves the admin's own certificate (SESAME_TLS_CERT/_KEY) and refuses a key that is not its own", async () => {
+    const own = mkdtempSync(join(tmpdir(), "sesame-own-tls-"));
+    try {
+      const gen = (name: string) =>
+        must(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+          "-subj", `/CN=${name}`, "-addext", `subjectAltName=IP:${net.serverIp}`, "-keyout", join(own, `${name}.key`), "-out", join(own, `${name}.pem`)]);
+      await gen("admin-cert");
+      await gen("other");
+      const mismatched = start(clone, { SESAME_TLS_CERT: join(own, "admin-cert.pem"), SESAME_TLS_KEY: join(own, "other.key") });
+      expect(await exitOf(mismatched, 60_000), output).toBe(2);
+      expect(output).toContain("SESAME_TLS_KEY is not the key of SESAME_TLS_CERT");
+
+      script = start(clone, { SESAME_TLS_CERT: join(own, "admin-cert.pem"), SESAME_TLS_KEY: join(own, "admin-cert.key") });
+      expect(await waitFor(() => /listening on https/.test(output), 120_000, 500), output).toBe(true);
+      const der = Buffer.from(readFileSync(join(own, "admin-cert.pem"), "utf8").replace(/-----[^-]+-----|\s/g, ""), "base64");
+      expect(output).toContain(`TLS certificate (provided), SHA-256 fingerprint ${createHash("sha256").update(der).digest("hex").toUpperCase().match(/../g)!.join(":")}`);
+      const page = await httpsRequest(net.client, `https://${net.serverIp}:${PORT}/login`, join(own, "admin-cert.pem"));
+      expect(page.status).toBe(200);
+      expect(statSync(join(state(), "tls", "key.pem")).mode & 0o777).toBe(0o640);
+      script.kill("SIGTERM");
+      expect(await exitOf(script, 10_000), output).not.toBe("hung");
+      script = undefined;
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it("the web user cannot plant links in the state directory", async () => {
     for (const [target, link] of [["/etc/shadow", "sesame.db-wal"], ["/etc", "tls2"], ["/etc/shadow", "sesame.db"]] as const) {
       const r = await run(["runuser", "-u", "sesame", "--", "ln", "-sf", target, join(state(), link)]);
