@@ -10,13 +10,14 @@
 # 141 MB); scavenges get more frequent but each is as small as what survives,
 # so flood throughput does not change (bench: memory, flood, max-rate).
 #
-# MALLOC_MMAP_THRESHOLD_=131072: the attempt store's typed arrays (up to
-# ~16 MB each at the 250k cap) grow by doubling under a flood and are replaced
-# by small ones once it drains. glibc raises its mmap threshold to the size of
-# every large block freed, so later big arrays came from the brk heap, which
-# cannot shrink around live blocks: 44 MB stayed resident after a flood
-# (165 % of baseline). A fixed threshold keeps big blocks in their own
-# mappings, unmapped when freed.
+# MALLOC_MMAP_THRESHOLD_=131072: a fixed threshold keeps big malloc blocks in
+# their own mappings, unmapped when freed (glibc's moving threshold sends them
+# to the brk heap, which cannot shrink around live blocks). It was added for
+# the old typed-array attempt store (44 MB stayed resident after a flood);
+# the matcher now lives on the V8 heap, but measured again without it (bench
+# --quick --only memory, one run each, 2026-12-02): after the floods 105 %
+# of baseline and a 188 MB peak, with it 98 % and 176 MB. Kept: it costs
+# nothing and the after-flood target is 110 %.
 #
 # SESAME_NODE_FLAGS: extra node flags (e.g. --cpu-prof), for investigations.
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
