@@ -9,7 +9,7 @@
  */
 import type { Door, KnockPacket, MatchEvent, Protocol } from "./types";
 import { canonicalIp } from "./cidr";
-import { Attempts, type Attempt } from "./matcher-attempts";
+import { Attempts, ipText, type Attempt } from "./matcher-attempts";
 import { DoorSet } from "./matcher-doors";
 import { type DoorState, portKey } from "./matcher-state";
 
@@ -222,7 +222,7 @@ export class Matcher {
   }
 
   private timeOut(a: Attempt, events: MatchEvent[]): void {
-    events.push({ kind: "timeout", ip: a.ip, door: a.door.id, stage: a.stage });
+    events.push({ kind: "timeout", ip: ipText(a.ip), door: a.door.id, stage: a.stage });
     this.timeouts++;
     this.attempts.remove(a);
   }
