@@ -124,6 +124,7 @@ export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome>
       ctx.log(`  reached ${l.reached} in ${l.prefillSeconds.toFixed(1)} s; ${l.cpuUsPerPacket?.toFixed(2) ?? "–"} µs CPU/packet (${l.extraHandled ?? 0}/${l.extraSent ?? 0} handled)${l.skipped ? `; ${l.skipped}` : ""}`);
     }
   }
+  // 4a is information only (issue 13 retired its ≤ 2× target): the whole daemon (4b) is what counts.
   const rows: Row[] = [];
   const m1k = matcher[0]!;
   const mLast = matcher[matcher.length - 1]!;
@@ -131,12 +132,12 @@ export async function measureScaling(ctx: BenchContext): Promise<MeasureOutcome>
     rows.push({ section: "4a matcher", metric: `ns CPU/packet @ ${m.pending / 1000}k pending (reads of ${BATCH})`, values: { sesame: m.cpuNsPerPacket }, digits: 0 });
   }
   const mRatio = ratioOf(mLast.cpuNsPerPacket, m1k.cpuNsPerPacket);
-  rows.push({ section: "4a matcher", metric: `growth ${mLast.pending / 1000}k / 1k (reads of ${BATCH})`, values: { sesame: mRatio }, target: "≤ 2", met: atMost(mRatio, 2) });
+  rows.push({ section: "4a matcher", metric: `growth ${mLast.pending / 1000}k / 1k (reads of ${BATCH})`, values: { sesame: mRatio } });
   for (const m of [m1k, mLast]) {
     rows.push({ section: "4a matcher", metric: `ns CPU/packet @ ${m.pending / 1000}k pending (one at a time)`, values: { sesame: m.perPacketCpuNs }, digits: 0 });
   }
   const oneRatio = ratioOf(mLast.perPacketCpuNs, m1k.perPacketCpuNs);
-  rows.push({ section: "4a matcher", metric: `growth ${mLast.pending / 1000}k / 1k (one at a time)`, values: { sesame: oneRatio }, target: "≤ 2", met: atMost(oneRatio, 2) });
+  rows.push({ section: "4a matcher", metric: `growth ${mLast.pending / 1000}k / 1k (one at a time)`, values: { sesame: oneRatio } });
   const mapRatio = ratioOf(matcher[matcher.length - 1]!.mapGetNs, m1k.mapGetNs);
   rows.push({ section: "4a matcher", metric: "  reference: bare Map.get growth", values: { sesame: mapRatio } });
   for (const m of [m1k, matcher[matcher.length - 1]!]) {

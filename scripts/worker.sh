@@ -10,16 +10,24 @@
 # 141 MB); scavenges get more frequent but each is as small as what survives,
 # so flood throughput does not change (bench: memory, flood, max-rate).
 #
-# MALLOC_MMAP_THRESHOLD_=131072: the attempt store's typed arrays (up to
-# ~16 MB each at the 250k cap) grow by doubling under a flood and are replaced
-# by small ones once it drains. glibc raises its mmap threshold to the size of
-# every large block freed, so later big arrays came from the brk heap, which
-# cannot shrink around live blocks: 44 MB stayed resident after a flood
-# (165 % of baseline). A fixed threshold keeps big blocks in their own
-# mappings, unmapped when freed.
+# --optimize-for-size: V8 then grows the old generation only ~1.1x past what
+# survived its last full collection, instead of up to 4x. The pending attempts
+# are heap objects since issue 13 (a quarter-million at the cap), so that
+# factor multiplied a large live heap: at a 100k pps flood the peak RSS was
+# 385 MB without the flag and 185 MB with it (target 200), same daemon CPU
+# (7.2 s) and 20/20 knocks opened (bench flood, 2026-12-02, one run each).
+#
+# MALLOC_MMAP_THRESHOLD_=131072: a fixed threshold keeps big malloc blocks in
+# their own mappings, unmapped when freed (glibc's moving threshold sends them
+# to the brk heap, which cannot shrink around live blocks). It was added for
+# the old typed-array attempt store (44 MB stayed resident after a flood);
+# the matcher now lives on the V8 heap, but measured again without it (bench
+# --quick --only memory, one run each, 2026-12-02): after the floods 105 %
+# of baseline and a 188 MB peak, with it 98 % and 176 MB. Kept: it costs
+# nothing and the after-flood target is 110 %.
 #
 # SESAME_NODE_FLAGS: extra node flags (e.g. --cpu-prof), for investigations.
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 dir=$(dirname "$0")
 # shellcheck disable=SC2086
-exec "${SESAME_NODE:-node}" --max-semi-space-size=2 ${SESAME_NODE_FLAGS:-} "$dir/../apps/worker/dist/main.mjs" "$@"
+exec "${SESAME_NODE:-node}" --max-semi-space-size=2 --optimize-for-size ${SESAME_NODE_FLAGS:-} "$dir/../apps/worker/dist/main.mjs" "$@"

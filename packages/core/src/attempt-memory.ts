@@ -1,14 +1,15 @@
 /**
- * How many pending knock attempts a machine can afford. The worker's peak
- * RSS at the 250k default cap is ~107 MB against a ~70 MB baseline (README
- * bench figures), ~150 B per attempt; 400 B leaves room for the attempt
- * table doubling while it grows and for V8's own slack.
+ * How many pending knock attempts a machine can afford. One pending attempt
+ * costs ~180 B of heap (matcher-attempts.test.ts: +54 MB for 300k), plus,
+ * under a flood at the cap, the entry of a source whose attempt was evicted
+ * until the next sweep; 400 B leaves room for the Map doubling while it
+ * grows and for V8's own slack.
  */
 export const BYTES_PER_PENDING_ATTEMPT = 400;
 /** The attempt store may take at most this share of the machine's memory (a flood must not starve the rest). */
 export const ATTEMPT_MEMORY_SHARE = 0.25;
 export const MIN_ATTEMPT_CAP = 1000;
-/** Above this the per-IP slot table stops being the bottleneck's friend whatever the memory. */
+/** Keeps the per-source Map (live plus up to half as many not yet swept sources) within V8's limit of 2^24 entries. */
 export const MAX_ATTEMPT_CAP = 5_000_000;
 
 /** The largest attempt cap `totalMemoryBytes` allows (never under MIN_ATTEMPT_CAP, never over MAX_ATTEMPT_CAP). */

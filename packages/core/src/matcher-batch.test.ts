@@ -3,8 +3,7 @@ import { Matcher } from "./matcher";
 import { ACK, HOST4, HOST6, SYN, door, packet } from "./matcher-fixtures";
 import type { Door, KnockPacket } from "./types";
 
-// handleBatch() reads ahead (cache warming) and then matches packet by packet:
-// whatever the batch boundaries, its events and counters must be handle()'s.
+// Whatever the batch boundaries, handleBatch()'s events and counters must be handle()'s.
 
 const DOORS: Door[] = [
   door("ssh", "7000,8000:udp,9000", { seqTimeoutMs: 2_000, tcpFlags: { set: ["syn"], clear: ["ack"] } }),
@@ -34,8 +33,7 @@ function stream(seed: number, n: number): KnockPacket[] {
 
 function pair(maxAttempts: number): { one: Matcher; batch: Matcher; clock: { t: number } } {
   const clock = { t: 1_000_000 };
-  // readAheadMinPending 0: the read-ahead path runs at these small sizes too
-  const options = { now: () => clock.t, isLocalAddress: (ip: string) => ip === HOST4 || ip === HOST6, maxAttempts, readAheadMinPending: 0 };
+  const options = { now: () => clock.t, isLocalAddress: (ip: string) => ip === HOST4 || ip === HOST6, maxAttempts };
   return { one: new Matcher(DOORS, options), batch: new Matcher(DOORS, options), clock };
 }
 

@@ -1,13 +1,15 @@
 /**
- * Internal state of the matcher: compiled doors and success cooldowns
- * (pending attempts live in matcher-store.ts).
+ * The matcher's compiled doors and success cooldowns (pending attempts live
+ * in matcher-attempts.ts).
  */
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
 import { canonicalIp } from "./cidr";
-import { IpTable, hashIpKey, ipKey } from "./matcher-ip-table";
-import type { IpKey } from "./matcher-ip-table";
-import { IdQueue, MAX_STAGES } from "./matcher-store";
+import { Fifo } from "./matcher-fifo";
+import type { Attempt } from "./matcher-attempts";
+
+/** The longest sequence the matcher takes (configs and the web form stop at 32). */
+export const MAX_STAGES = 63;
 
 /** Numeric key of a (protocol, port) pair; cheaper to hash than "tcp:7000". */
 export function portKey(protocol: Protocol, port: number): number {
@@ -28,62 +30,54 @@ export function sequenceKey(steps: readonly Step[]): string {
   return steps.map((s) => `${s.protocol}:${s.port}`).join(",");
 }
 
-/** A success time, queued in success order so expired cooldowns are pruned from the front. */
-export interface CooldownRecord {
-  ip: string;
-  key: IpKey;
-  hash: number;
-  at: number;
-  next: CooldownRecord | null;
+interface CooldownRecord {
+  readonly ip: string;
+  readonly at: number;
 }
 
 /**
- * Cooldowns of one door: lookup by IP plus a FIFO in success order for O(1)
- * amortized pruning. Bounded: a spoofed flood on a single-port door would
- * otherwise leave one record per source for the whole cooldown.
+ * Last success per source of one door, plus the successes in order so
+ * expired ones are pruned from the front. Bounded: a spoofed flood on a
+ * single-port door would otherwise leave one record per source for the
+ * whole cooldown.
  */
 export class CooldownTable {
-  private readonly byIp = new IpTable<CooldownRecord>();
-  private readonly seed = (Math.random() * 0x1_0000_0000) | 0;
-  private head: CooldownRecord | null = null;
-  private tail: CooldownRecord | null = null;
+  private readonly lastByIp = new Map<string, CooldownRecord>();
+  /** Successes in order; a record is stale once its source succeeded again. */
+  private readonly order = new Fifo<CooldownRecord>();
 
   get size(): number {
-    return this.byIp.size;
+    return this.lastByIp.size;
   }
 
   lastSuccess(ip: string): number | undefined {
-    const key = ipKey(ip);
-    return this.byIp.get(key, hashIpKey(key, this.seed))?.at;
+    return this.lastByIp.get(ip)?.at;
   }
 
   /** Records a success; beyond `limit` records the oldest is forgotten. */
   record(ip: string, at: number, limit: number): void {
-    const key = ipKey(ip);
-    const rec: CooldownRecord = { ip, key, hash: hashIpKey(key, this.seed), at, next: null };
-    this.byIp.set(rec.hash, rec);
-    if (this.tail === null) this.head = rec;
-    else this.tail.next = rec;
-    this.tail = rec;
+    const r = { ip, at };
+    this.lastByIp.set(ip, r);
+    this.order.push(r);
+    if (this.order.length > 2 * this.lastByIp.size + 64) this.order.retain((o) => this.lastByIp.get(o.ip) === o);
     this.shrinkTo(limit);
   }
 
   /** Forgets the oldest records beyond `limit`. */
   shrinkTo(limit: number): void {
-    while (this.byIp.size > limit && this.head !== null) this.dropHead();
+    while (this.lastByIp.size > limit && this.order.length > 0) this.dropOldest();
   }
 
-  /** Drops records older than `cooldownMs` (superseded records are skipped). */
+  /** Drops records older than `cooldownMs`. */
   prune(now: number, cooldownMs: number): void {
-    while (this.head !== null && now - this.head.at >= cooldownMs) this.dropHead();
+    for (let r = this.order.peek(); r !== undefined && now - r.at >= cooldownMs; r = this.order.peek()) this.dropOldest();
   }
 
-  private dropHead(): void {
-    const rec = this.head;
-    if (rec === null) return;
-    if (this.byIp.get(rec.key, rec.hash) === rec) this.byIp.delete(rec.key, rec.hash);
-    this.head = rec.next;
-    if (this.head === null) this.tail = null;
+  private dropOldest(): void {
+    const r = this.order.peek();
+    if (r === undefined) return;
+    if (this.lastByIp.get(r.ip) === r) this.lastByIp.delete(r.ip);
+    this.order.shift();
   }
 }
 
@@ -103,12 +97,11 @@ export class DoorState {
   cooldowns = new CooldownTable();
   /** Packet serial of the last packet that advanced, completed or left alone an attempt of this door. */
   busyAt = -1;
-  /** Its pending attempts in start order (ids in the AttemptStore), their count and its store registry slot. */
-  readonly queue = new IdQueue();
+  /** Its attempts in start order (the head is the next timeout; removed ones are skipped) and how many are live. */
+  readonly queue = new Fifo<Attempt>();
   pending = 0;
-  storeIndex = -1;
 
-  /** Throws RangeError beyond MAX_STAGES steps (the store packs the stage in 6 bits; configs allow 32). */
+  /** Throws RangeError beyond MAX_STAGES steps. */
   constructor(door: Door, steps: Step[]) {
     checkSteps(steps);
     this.id = door.id;
