@@ -48,8 +48,8 @@ export interface CaptureOptions {
 
 /**
  * Packets handed on together at most: one capture read's worth (under a flood
- * a read holds many), so the matcher overlaps their memory accesses (see
- * Matcher.handleBatch) while the first packet waits at most this many others.
+ * a read holds many), so decisions and their firewall calls are made per read
+ * while the first packet waits at most this many others.
  */
 export const MAX_BATCH = 256;
 

@@ -49,7 +49,7 @@ interface Rig {
   rows(sql: string): unknown[];
 }
 
-function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: number; readAheadMinPending?: number } = {}): Rig {
+function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: number } = {}): Rig {
   const db = openDb(":memory:", { migrate: true });
   // Rows the grants/bans reference (foreign keys).
   for (const d of doors) db.$client.prepare("INSERT INTO doors (id, name, sequence, action) VALUES (?, ?, '[]', 'open')").run(d.rowId, d.door.name);
@@ -61,7 +61,7 @@ function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: nu
   const commands = new CommandRunner({ log, writer, now, stopCommandFor: () => undefined, stdio: "ignore" });
   const trusted = new Set<string>();
   const local = new Set([HOST, "fd00::1"]);
-  const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), readAheadMinPending: opts.readAheadMinPending });
+  const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip) });
   const queue = new FirewallQueue(fw, { writer, health, log, now, retryDelayMs: 1 });
   const grants = new GrantLedger();
   const eventLog = new MatchEventLog({ writer, log, now, stage1PerSecond: opts.stage1PerSecond });
@@ -247,8 +247,7 @@ describe("Decisions (recognizers → decisions → firewall queue)", () => {
     for (const ipv4Only of [false, true]) {
       const one = rig(ALL, { ipv4Only });
       seq.forEach((p, i) => one.packet(p, ts[i]));
-      // readAheadMinPending 0: the batch takes the matcher's read-ahead path even this small
-      const batch = rig(ALL, { ipv4Only, readAheadMinPending: 0 });
+      const batch = rig(ALL, { ipv4Only });
       batch.decisions.handlePackets(seq, ts);
       await one.settle();
       await batch.settle();

@@ -10,6 +10,9 @@
 /** A grant lasts at most one day from now: a door opens for at most that long, and extend never stacks past it. */
 export const MAX_GRANT_SEC = 86_400;
 
+/** The pending-attempt cap when none is set: the matcher's default and the settings'. */
+export const DEFAULT_MAX_ATTEMPTS = 250_000;
+
 /** A ban lasts at most one year from now (what a decoy door may set). */
 export const MAX_BAN_SEC = 31_536_000;
 

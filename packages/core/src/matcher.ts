@@ -9,6 +9,7 @@
  */
 import type { Door, KnockPacket, MatchEvent, Protocol } from "./types";
 import { canonicalIp } from "./cidr";
+import { DEFAULT_MAX_ATTEMPTS } from "./limits";
 import { Attempts, ipText, type Attempt } from "./matcher-attempts";
 import { DoorSet } from "./matcher-doors";
 import { type DoorState, portKey } from "./matcher-state";
@@ -16,10 +17,8 @@ import { type DoorState, portKey } from "./matcher-state";
 export interface MatcherOptions {
   now: () => number;
   isLocalAddress: (ip: string) => boolean;
-  /** Hard cap on pending attempts (default 250_000); the oldest stage-1 attempt is evicted first. */
+  /** Hard cap on pending attempts (default DEFAULT_MAX_ATTEMPTS, 250,000); the oldest stage-1 attempt is evicted first. */
   maxAttempts?: number;
-  /** Ignored (handleBatch no longer reads ahead); accepted so existing callers compile. */
-  readAheadMinPending?: number;
 }
 
 export interface MatcherStats {
@@ -33,7 +32,6 @@ export interface MatcherStats {
 
 /** A repeat of the step just matched counts as a duplicate only this soon after it. */
 const DUPLICATE_WINDOW_MS = 1000;
-const DEFAULT_MAX_ATTEMPTS = 250_000;
 
 function checkMaxAttempts(max: number): number {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${max}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_ATTEMPTS, SETTING_DEFAULTS, parseStoredSettings, withSettingDefaults } from "./settings";
+import { DEFAULT_MAX_ATTEMPTS } from "./limits";
+import { SETTING_DEFAULTS, parseStoredSettings, withSettingDefaults } from "./settings";
 
 describe("parseStoredSettings (one schema for web and worker)", () => {
   it.each([

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_ATTEMPT_CAP } from "./attempt-memory";
+import { DEFAULT_MAX_ATTEMPTS } from "./limits";
 import { makeSettingsInputSchema, type SettingsInput } from "./schemas";
 
 /**
@@ -11,8 +12,6 @@ import { makeSettingsInputSchema, type SettingsInput } from "./schemas";
 export type Settings = SettingsInput & { configVersion: number };
 export type SettingKey = keyof Settings;
 
-/** The pending-attempt cap when none is set (the matcher's default too). */
-export const DEFAULT_MAX_ATTEMPTS = 250_000;
 
 export const SETTING_DEFAULTS: Settings = {
   configVersion: 0,
