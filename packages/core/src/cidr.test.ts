@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CidrSet, canonicalIp, clientBlock, cidrContains, cidrsOverlap, ipFamily, normalizeIp, parseCidr, parseIp } from "./cidr";
+import { canonicalIp, clientBlock, ipFamily, normalizeIp, parseIp } from "./ip";
+import { CidrSet, cidrContains, cidrsOverlap, parseCidr } from "./cidr";
 import { parseNetwork } from "./network";
 
 describe("normalizeIp", () => {

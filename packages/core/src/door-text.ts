@@ -2,7 +2,7 @@
  * Text about doors for people: the knock command that opens one, and
  * warnings about sequences that are easy to guess or to trip by accident.
  */
-import { ipFamily } from "./cidr";
+import { ipFamily } from "./ip";
 import type { Door, Step } from "./types";
 
 const SAFE_ARG = /^[A-Za-z0-9._:@%+=-]+$/;

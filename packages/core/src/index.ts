@@ -1,4 +1,5 @@
 export * from "./types";
+export * from "./ip";
 export * from "./cidr";
 export * from "./network";
 export * from "./safe-next";

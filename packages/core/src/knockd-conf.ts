@@ -10,7 +10,7 @@
  * warnings (knockd refuses them with "syntax error"; Sesame ignores them and
  * says so), as are constructs knockd reads differently from Sesame.
  */
-import { normalizeIp } from "./cidr";
+import { normalizeIp } from "./ip";
 import { DEFAULT_CMD_TIMEOUT_SEC, DEFAULT_SEQ_TIMEOUT_SEC, parseSequence, parseTcpFlags } from "./knockd-sequence";
 import type { OneTimeFile } from "./one-time";
 import { unusedOneTimeSequences } from "./one-time";

@@ -4,7 +4,7 @@
  */
 import type { Door, Protocol, Step, TcpFlagRule } from "./types";
 import { TCP_FLAG_BITS } from "./types";
-import { canonicalIp } from "./cidr";
+import { canonicalIp } from "./ip";
 import { Fifo } from "./matcher-fifo";
 import type { Attempt } from "./matcher-attempts";
 

@@ -8,7 +8,7 @@
  * attempt per door of that source (matcher-attempts.ts).
  */
 import type { Door, KnockPacket, MatchEvent, Protocol } from "./types";
-import { canonicalIp } from "./cidr";
+import { canonicalIp } from "./ip";
 import { DEFAULT_MAX_ATTEMPTS } from "./limits";
 import { Attempts, ipText, type Attempt } from "./matcher-attempts";
 import { DoorSet } from "./matcher-doors";

@@ -1,4 +1,5 @@
-import { formatIpBytes, parseCidr, parseIp, type ParseCidrResult } from "./cidr";
+import { formatIpBytes, parseIp } from "./ip";
+import { parseCidr, type ParseCidrResult } from "./cidr";
 
 /** True for ::ffff:a.b.c.d (16 bytes: ten zeros, two 0xff). */
 function isIpv4Mapped(b: Uint8Array): boolean {

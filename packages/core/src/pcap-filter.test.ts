@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MATCH_NOTHING_FILTER, buildPcapFilter } from "./pcap-filter";
-import { parseIp } from "./cidr";
+import { parseIp } from "./ip";
 import { door, seq } from "./matcher-fixtures";
 import type { Door } from "./types";
 

@@ -6,7 +6,7 @@
  */
 import type { Door, Protocol, Step, TcpFlag } from "./types";
 import { TCP_FLAG_BITS } from "./types";
-import { canonicalIp } from "./cidr";
+import { canonicalIp } from "./ip";
 import { flagMasks } from "./matcher-state";
 
 /** Matches no real frame (every frame is longer than one byte). */

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { MAX_ATTEMPT_CAP, MIN_ATTEMPT_CAP } from "./attempt-memory";
-import { normalizeIp, parseCidr } from "./cidr";
+import { normalizeIp } from "./ip";
+import { parseCidr } from "./cidr";
 import { MAX_BAN_SEC, MAX_GRANT_SEC } from "./limits";
 import { parseNetwork } from "./network";
 import { EVENT_KINDS } from "./types";
