@@ -9,6 +9,8 @@ describe("parseStoredSettings (one schema for web and worker)", () => {
     ["an unknown backend", [{ key: "backend", value: "pf" }], {}, ["settings.backend: Firewall backend must be nftables or iptables; ignored"]],
     ["a negative config version", [{ key: "configVersion", value: -1 }], {}, ["settings.configVersion: Too small: expected number to be >=0; ignored"]],
     ["a cap above the machine's memory", [{ key: "maxAttempts", value: 2_000_000 }], { maxAttempts: 100_000 }, ["settings.maxAttempts 2000000 is more than this machine's memory allows; using 100000"]],
+    ["a cap below the form's floor, set on purpose", [{ key: "maxAttempts", value: 6 }], { maxAttempts: 6 }, []],
+    ["a cap of zero", [{ key: "maxAttempts", value: 0 }], {}, ["settings.maxAttempts: must be at least 1; ignored"]],
     ["keys the schema does not know", [{ key: "theme", value: "dark" }], {}, []],
   ])("%s", (_name, rows, want, warnings) => {
     const seen: string[] = [];

@@ -21,7 +21,12 @@ export const SETTING_DEFAULTS: Settings = {
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
 };
 
-const StoredSchema = makeSettingsInputSchema({ attemptCapLimit: MAX_ATTEMPT_CAP }).extend({ configVersion: z.int().min(0) });
+// A stored cap below the form's floor (MIN_ATTEMPT_CAP guards typing mistakes) was set on purpose
+// (by hand, or a test that fills the table with a handful of knocks): honoured as before.
+const StoredSchema = makeSettingsInputSchema({ attemptCapLimit: MAX_ATTEMPT_CAP }).extend({
+  configVersion: z.int().min(0),
+  maxAttempts: z.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" }),
+});
 const FIELDS = StoredSchema.shape;
 
 /**
