@@ -1,4 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../helpers/env";
 import { configVersion, count } from "../helpers/db";
 import {
   listBuiltActions,
@@ -83,8 +86,14 @@ test("every protected page, route and action calls the session gate itself (not 
   }
   for (const r of listRoutes()) {
     if (PUBLIC_ROUTES.has(r.url)) continue;
-    const handlers = r.source.split(/export\s+(?:async\s+)?function\s+/).slice(1);
-    for (const h of handlers) expect(h, `${r.file}: ${h.slice(0, 20)}`).toMatch(/await requireApiSession\(\)/);
+    const handlers = r.source.split(/export\s+(?:(?:async\s+)?function|const)\s+(?=(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b)/).slice(1);
+    // Either the gate itself, or the handler is built by sessionRoute (server/api-route.ts), which calls it first.
+    for (const h of handlers) expect(h, `${r.file}: ${h.slice(0, 20)}`).toMatch(/^\w+ = sessionRoute\(|await requireApiSession\(\)/);
+  }
+  {
+    const helper = readFileSync(join(REPO_ROOT, "apps/web/src/server/api-route.ts"), "utf8");
+    const body = helper.slice(helper.indexOf("export function sessionRoute"));
+    expect(body).toMatch(/return async \(request\) => \{[^}]*await requireApiSession\(\)/);
   }
   for (const a of listServerActions()) {
     if (PUBLIC_ACTIONS.has(a.name)) continue;

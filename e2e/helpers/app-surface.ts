@@ -48,7 +48,7 @@ export function listRoutes(): RouteFile[] {
     .filter((f) => /\/route\.tsx?$/.test(f))
     .map((file) => {
       const source = readFileSync(file, "utf8");
-      const methods = [...source.matchAll(/export\s+(?:async\s+)?function\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((m) => m[1]!);
+      const methods = [...source.matchAll(/export\s+(?:(?:async\s+)?function|const)\s+(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/g)].map((m) => m[1]!);
       return { file, url: toUrl(file), source, methods };
     });
 }
