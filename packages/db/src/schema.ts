@@ -73,6 +73,9 @@ export const grants = sqliteTable(
     ports: text({ mode: "json" }).$type<Step[]>().notNull(),
     doorId: integer().references(() => doors.id, { onDelete: "set null" }),
     doorName: text().notNull(),
+    /** Who opened it: set for SPA and rotating-sequence grants (doorName then names the method). */
+    userId: integer(),
+    userName: text(),
     openedAt: integer().notNull(),
     /** Desired expiry; the UI may push it later (extend). */
     expiresAt: integer().notNull(),
@@ -115,6 +118,8 @@ export const events = sqliteTable(
     ip: text(),
     doorId: integer(),
     doorName: text(),
+    /** The user an SPA or rotating-sequence event belongs to (null for door knocks and unknown senders). */
+    userName: text(),
     /** One of EVENT_KINDS in @sesame/core. */
     kind: text().notNull(),
     stage: integer(),
@@ -193,4 +198,77 @@ export const webSessions = sqliteTable(
     clientAddress: text().notNull(),
   },
   (t) => [index("web_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * People (or machines) who open ports with their own credentials: SPA
+ * (fwknop-compatible) or a rotating TOTP knock sequence. Grants and events
+ * carry the user's name.
+ */
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    comment: text().notNull().default(""),
+    enabled: integer({ mode: "boolean" }).notNull().default(true),
+    /** After this the user opens nothing (ms; null = never). */
+    expiresAt: integer(),
+    /** Source networks the user may open from (canonical CIDRs); empty = any address. */
+    sources: text({ mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Ports the user may open (JSON Step[]); these are protected ports. */
+    ports: text({ mode: "json" }).$type<Step[]>().notNull(),
+    /** Longest grant the user may get (an SPA client's timeout is capped by it). */
+    maxGrantSec: integer().notNull().default(300),
+    /** Grant length when the client asks for none (SPA without a timeout, rotating sequences). */
+    grantSec: integer().notNull().default(30),
+    createdAt: integer().notNull().default(now),
+    updatedAt: integer().notNull().default(now),
+  },
+  (t) => [uniqueIndex("users_name_uq").on(t.name)],
+);
+
+/**
+ * A user's credentials. Key material is shown once, at generation or
+ * rotation; the worker reads it from here. A rotated credential keeps working
+ * until `expiresAt` (the grace period); a revoked one stops at once.
+ */
+export const userCredentials = sqliteTable(
+  "user_credentials",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text({ enum: ["spa", "totp"] }).notNull(),
+    /** spa: Rijndael key (base64) and HMAC key (base64); HMAC digest (sha256, sha1, sha384, sha512, md5). */
+    spaKey: text(),
+    spaHmacKey: text(),
+    spaHmacDigest: text({ enum: ["md5", "sha1", "sha256", "sha384", "sha512", "sha3_256", "sha3_512"] }),
+    /** spa: accept packets without an HMAC (old clients); off unless set on purpose. */
+    spaLegacyNoHmac: integer({ mode: "boolean" }).notNull().default(false),
+    /** totp: the shared secret (base32, RFC 4648, no padding). */
+    totpSecret: text(),
+    createdAt: integer().notNull().default(now),
+    expiresAt: integer(),
+    revokedAt: integer(),
+    lastUsedAt: integer(),
+  },
+  (t) => [index("user_credentials_user_idx").on(t.userId)],
+);
+
+/**
+ * What was already accepted, so a replayed SPA packet or a reused rotating
+ * sequence is refused, also after a restart: `spa:<SHA-256 of the packet>` or
+ * `totp:<credential id>:<time step>`. Rows are kept only as long as the
+ * message could still be accepted (the age window), so the table stays small.
+ */
+export const replayCache = sqliteTable(
+  "replay_cache",
+  {
+    key: text().primaryKey(),
+    seenAt: integer().notNull(),
+    expiresAt: integer().notNull(),
+  },
+  (t) => [index("replay_cache_expires_idx").on(t.expiresAt)],
 );
