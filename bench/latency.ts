@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { startCapture, knockToOpenMs } from "./lib/capture";
-import { DAEMON_LABELS, type DaemonKind } from "./lib/daemons";
+import { DAEMON_LABELS, isNative, type DaemonKind } from "./lib/daemons";
 import { runKnockers } from "./lib/knocker";
 import { atMost, type MeasureOutcome, type Row } from "./lib/report";
 import { withDaemon, type BenchContext } from "./lib/session";
@@ -38,7 +38,7 @@ export async function measureLatency(ctx: BenchContext): Promise<MeasureOutcome>
   const runs: Partial<Record<DaemonKind, LatencyRun>> = {};
   for (const kind of ctx.daemons) {
     ctx.log(`latency: ${DAEMON_LABELS[kind]}, ${knocks} knocks`);
-    runs[kind] = await withDaemon(ctx, kind, { legit: knocks, seqTimeoutSec: 10 }, { debug: kind === "sesame" }, async (d, bed) => {
+    runs[kind] = await withDaemon(ctx, kind, { legit: knocks, seqTimeoutSec: 10 }, { debug: isNative(kind) }, async (d, bed) => {
       const cap = await startCapture(bed.net.server, bed.net.serverIf, `tcp and net ${bed.net.subnet}.0.0/16`, join(bed.dir, "latency.pcap"));
       const cpu0 = d.cpuSeconds() ?? 0;
       // 150 ms apart (+0–50 ms jitter so knocks land at every phase of knockd's 50 ms pcap timeout):

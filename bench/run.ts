@@ -40,7 +40,7 @@ function sh(argv: string[]): string {
   }
 }
 
-function machineFacts(): Record<string, string | number> {
+function machineFacts(base: string | undefined): Record<string, string | number> {
   return {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
@@ -51,6 +51,7 @@ function machineFacts(): Record<string, string | number> {
     knockd: sh(["dpkg-query", "-W", "-f=${Version}", "knockd"]),
     nft: sh(["nft", "--version"]),
     commit: sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]),
+    ...(base ? { base: sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", base]) } : {}),
   };
 }
 
@@ -71,13 +72,13 @@ async function main(): Promise<number> {
   if (daemons.length < args.daemons.length) notes.push("apps/worker/src/main.ts is missing: Sesame daemons skipped.");
   const ctx: BenchContext = {
     quick: args.quick,
-    tools: buildTools(),
+    tools: buildTools(args.base),
     daemons,
     profile: args.profile,
     log: (m) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`),
   };
   const started = new Date();
-  const machine = machineFacts();
+  const machine = machineFacts(args.base);
   ctx.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}, knockd ${machine.knockd}`);
   const outcomes: MeasureOutcome[] = [];
   const errors: { measurement: string; error: string }[] = [];
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
   writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
   const title = `Sesame vs knockd ${machine.knockd} — ${machine.cores}-core ${machine.cpu}${args.quick ? " (quick)" : ""}`;
   writeFileSync(join(OUT_DIR, "results.svg"), renderSvg(outcomes.flatMap((o) => o.panels), title));
-  console.log(`\n${command}  (${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node})\n`);
+  console.log(`\n${command}  (${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; commit ${machine.commit}${args.base ? `, "Sesame before" = ${machine.base}` : ""})\n`);
   console.log(formatTable(rows));
   if (allNotes.length) console.log(`\nnotes:\n${allNotes.map((n) => `- ${n}`).join("\n")}`);
   if (errors.length) console.log(`\nerrors:\n${errors.map((e) => `- ${e.measurement}: ${e.error.split("\n")[0]}`).join("\n")}`);

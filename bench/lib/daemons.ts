@@ -7,19 +7,27 @@ import { LineCounter } from "./line-counter";
 import { readPreciseCpuSeconds, readStatusKb, readTreeCpuSeconds } from "./proc";
 import { openBenchDb, readWorkerStats, seedWorkerDb, type BenchDb } from "./worker-db";
 import type { Bed } from "./testbed";
-import { REPO_ROOT } from "./tools";
+import { baseRoot, REPO_ROOT } from "./tools";
 
 /**
  * - knockd: Debian's knockd 0.8, start_command adds an nft set element.
  * - sesame: the worker in native mode (door in the DB, action open → its nftables set).
  * - sesame-dropin: the worker on the same knockd.conf, running the same start_command.
+ * - sesame-base: the worker of an earlier commit (`--base COMMIT`), native mode like
+ *   `sesame`, built from that commit's tree (tools.ts prepareBase): the "before" column.
  */
-export type DaemonKind = "sesame" | "sesame-dropin" | "knockd";
+export type DaemonKind = "sesame" | "sesame-base" | "sesame-dropin" | "knockd";
 export const DAEMON_LABELS: Record<DaemonKind, string> = {
   sesame: "Sesame",
+  "sesame-base": "Sesame before",
   "sesame-dropin": "Sesame drop-in",
   knockd: "knockd",
 };
+
+/** Door in the database, action open (no knockd.conf, no start_command). */
+export function isNative(kind: DaemonKind): boolean {
+  return kind === "sesame" || kind === "sesame-base";
+}
 
 export interface DaemonOptions {
   maxAttempts?: number;
@@ -79,7 +87,8 @@ function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOpti
   if (opts.nodeFlags) flags.push(...opts.nodeFlags);
   // What start.sh and systemd run: the bundle (scripts/build-worker.sh, built by run.ts) with the
   // worker's V8 settings, through scripts/worker.sh; not the tsx dev loader.
-  const argv = ["env", `SESAME_NODE=${process.execPath}`, `SESAME_NODE_FLAGS=${flags.join(" ")}`, join(REPO_ROOT, "scripts/worker.sh"), "--db", dbPath, "-i", bed.net.serverIf];
+  const root = kind === "sesame-base" ? baseRoot() : REPO_ROOT;
+  const argv = ["env", `SESAME_NODE=${process.execPath}`, `SESAME_NODE_FLAGS=${flags.join(" ")}`, join(root, "scripts/worker.sh"), "--db", dbPath, "-i", bed.net.serverIf];
   if (kind === "sesame-dropin") argv.push("-c", bed.knockdConfPath);
   if (opts.maxAttempts !== undefined) argv.push("--max-attempts", String(opts.maxAttempts));
   if (opts.debug) argv.push("-D");
@@ -97,14 +106,14 @@ export async function startDaemon(kind: DaemonKind, bed: Bed, opts: DaemonOption
     child = spawnLogged(bed.net.server, ["knockd", "-c", bed.knockdConfPath, "-i", bed.net.serverIf], outPath);
   } else {
     const dbPath = join(bed.dir, "sesame.db");
-    seedWorkerDb(dbPath, { native: kind === "sesame", seqTimeoutSec: bed.seqTimeoutSec, interfaces: [bed.net.serverIf], maxAttempts: opts.maxAttempts });
+    seedWorkerDb(dbPath, { native: isNative(kind), seqTimeoutSec: bed.seqTimeoutSec, interfaces: [bed.net.serverIf], maxAttempts: opts.maxAttempts });
     child = spawnLogged(bed.net.server, workerArgv(bed, dbPath, kind, opts), outPath);
     db = openBenchDb(dbPath);
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${kind} did not start`);
   const unregister = onCleanup(`${kind} pid ${pid}`, () => stopProcess(child, 5000));
-  const logFiles = [outPath, ...(kind === "sesame" ? [] : [join(bed.dir, "knockd.log")])];
+  const logFiles = [outPath, ...(isNative(kind) ? [] : [join(bed.dir, "knockd.log")])];
   const counters = new Map<string, LineCounter[]>();
   const stage1 = new Map<string, LineCounter>(logFiles.map((f) => [f, new LineCounter(f, ": Stage 1")]));
   const countIn = (f: string): number => stage1.get(f)!.read();

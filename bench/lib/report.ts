@@ -35,7 +35,7 @@ export interface MeasureOutcome {
   notes: string[];
 }
 
-export const TABLE_DAEMONS: DaemonKind[] = ["sesame", "sesame-dropin", "knockd"];
+export const TABLE_DAEMONS: DaemonKind[] = ["sesame", "sesame-base", "sesame-dropin", "knockd"];
 
 function fmt(v: number | null | undefined, digits: number): string {
   if (v === undefined) return "–";
@@ -44,18 +44,29 @@ function fmt(v: number | null | undefined, digits: number): string {
   return v.toFixed(digits);
 }
 
-/** Fixed-width text table: figures per daemon, ratio Sesame/knockd, target, met. */
+function fmtRatio(a: number | null | undefined, b: number | null | undefined): string {
+  const ratio = ratioOf(a, b);
+  return ratio === null ? "–" : `${ratio.toFixed(ratio < 0.1 ? 3 : 2)}×`;
+}
+
+/**
+ * Fixed-width text table: figures per daemon, ratio Sesame/knockd (and
+ * Sesame/before when a `--base` column ran), target, met. A daemon column
+ * shows only when some row has its figure.
+ */
 export function formatTable(rows: Row[]): string {
-  const header = ["section", "metric", ...TABLE_DAEMONS.map((d) => DAEMON_LABELS[d]), "Sesame/knockd", "target", "met"];
+  const shown = TABLE_DAEMONS.filter((k) => rows.some((r) => r.values[k] !== undefined));
+  const withBase = shown.includes("sesame-base");
+  const header = ["section", "metric", ...shown.map((d) => DAEMON_LABELS[d]), ...(withBase ? ["Sesame/before"] : []), "Sesame/knockd", "target", "met"];
   const lines: string[][] = [header];
   for (const r of rows) {
     const d = r.digits ?? 2;
-    const ratio = ratioOf(r.values.sesame, r.values.knockd);
     lines.push([
       r.section,
       r.metric,
-      ...TABLE_DAEMONS.map((k) => fmt(r.values[k], d)),
-      ratio === null ? "–" : `${ratio.toFixed(ratio < 0.1 ? 3 : 2)}×`,
+      ...shown.map((k) => fmt(r.values[k], d)),
+      ...(withBase ? [fmtRatio(r.values.sesame, r.values["sesame-base"])] : []),
+      fmtRatio(r.values.sesame, r.values.knockd),
       r.target ?? "",
       r.met === undefined ? "" : r.met === null ? "?" : r.met ? "yes" : "NO",
     ]);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createBed, PROTECTED_PORT, type Bed, type BedOptions } from "./testbed";
-import { startDaemon, type Daemon, type DaemonKind, type DaemonOptions } from "./daemons";
+import { isNative, startDaemon, type Daemon, type DaemonKind, type DaemonOptions } from "./daemons";
 import { runKnockers } from "./knocker";
 import { waitForQuietMachine } from "./quiet";
 import type { BenchTools } from "./tools";
@@ -60,7 +60,7 @@ export async function withDaemon<T>(
   fn: (d: Daemon, bed: Bed) => Promise<T>,
 ): Promise<T> {
   await waitForQuietMachine(kind, ctx.log);
-  const bed = await createBed({ ...bedOpts, firewall: kind === "sesame" ? "none" : "knockd-nft" });
+  const bed = await createBed({ ...bedOpts, firewall: isNative(kind) ? "none" : "knockd-nft" });
   let d: Daemon | undefined;
   try {
     const opts = { ...daemonOpts };

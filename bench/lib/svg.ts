@@ -3,7 +3,7 @@ import { DAEMON_LABELS } from "./daemons";
 import type { Panel } from "./report";
 import { TABLE_DAEMONS } from "./report";
 
-const COLORS: Record<DaemonKind, string> = { sesame: "#2b8a3e", "sesame-dropin": "#74b816", knockd: "#c92a2a" };
+const COLORS: Record<DaemonKind, string> = { sesame: "#2b8a3e", "sesame-base": "#1971c2", "sesame-dropin": "#74b816", knockd: "#c92a2a" };
 const PANEL_W = 420;
 const PANEL_H = 240;
 const PAD = { left: 56, right: 12, top: 34, bottom: 46 };
@@ -26,11 +26,11 @@ function label(v: number): string {
   return `${+v.toPrecision(3)}`;
 }
 
-function renderPanel(p: Panel, x0: number, y0: number): string {
+function renderPanel(p: Panel, x0: number, y0: number, kinds: DaemonKind[]): string {
   const out: string[] = [];
   const w = PANEL_W - PAD.left - PAD.right;
   const h = PANEL_H - PAD.top - PAD.bottom;
-  const vals = p.groups.flatMap((g) => TABLE_DAEMONS.map((d) => g.values[d])).filter((v): v is number => typeof v === "number" && v > 0);
+  const vals = p.groups.flatMap((g) => kinds.map((d) => g.values[d])).filter((v): v is number => typeof v === "number" && v > 0);
   const vmax = vals.length ? Math.max(...vals) : 1;
   const vminPos = vals.length ? Math.min(...vals) : 1;
   const logLo = Math.floor(Math.log10(vminPos));
@@ -51,10 +51,10 @@ function renderPanel(p: Panel, x0: number, y0: number): string {
   }
   out.push(`<text x="12" y="${PAD.top + h / 2}" font-size="10" transform="rotate(-90 12 ${PAD.top + h / 2})" text-anchor="middle">${esc(p.unit)}${p.log ? " (log)" : ""}</text>`);
   const gw = w / Math.max(1, p.groups.length);
-  const bw = Math.min(22, (gw - 8) / TABLE_DAEMONS.length);
+  const bw = Math.min(22, (gw - 8) / kinds.length);
   p.groups.forEach((g, gi) => {
-    const gx = PAD.left + gi * gw + (gw - bw * TABLE_DAEMONS.length) / 2;
-    TABLE_DAEMONS.forEach((d, di) => {
+    const gx = PAD.left + gi * gw + (gw - bw * kinds.length) / 2;
+    kinds.forEach((d, di) => {
       const v = g.values[d];
       const x = gx + di * bw;
       if (v === undefined) return;
@@ -89,11 +89,13 @@ export function renderSvg(panels: Panel[], title: string): string {
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`,
   ];
-  TABLE_DAEMONS.forEach((d, i) => {
+  // a daemon that ran in no panel (e.g. no --base) gets no bar slot or legend entry
+  const kinds = TABLE_DAEMONS.filter((d) => panels.some((p) => p.groups.some((g) => g.values[d] !== undefined)));
+  kinds.forEach((d, i) => {
     const x = 20 + i * 150;
     parts.push(`<rect x="${x}" y="30" width="12" height="12" fill="${COLORS[d]}"/><text x="${x + 16}" y="40" font-size="11">${esc(DAEMON_LABELS[d])}</text>`);
   });
-  panels.forEach((p, i) => parts.push(renderPanel(p, (i % cols) * PANEL_W, 50 + Math.floor(i / cols) * PANEL_H)));
+  panels.forEach((p, i) => parts.push(renderPanel(p, (i % cols) * PANEL_W, 50 + Math.floor(i / cols) * PANEL_H, kinds)));
   parts.push("</svg>");
   return parts.join("\n") + "\n";
 }
