@@ -11,7 +11,7 @@ import {
   isValidInterfaceName,
   makeSettingsInputSchema,
   makeTrustedNetworkInputSchema,
-} from "./schemas";
+} from "../index";
 import { ATTEMPT_MEMORY_SHARE, BYTES_PER_PENDING_ATTEMPT, computeAttemptCapLimit, describeAttemptCapLimit } from "../settings/attempt-memory";
 import { doorInputToRow, doorRowToDoor, doorToInput, doorToRow } from "./row";
 import type { DoorInput } from "./schemas";

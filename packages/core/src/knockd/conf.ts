@@ -1,5 +1,6 @@
 /**
- * knockd.conf (knockd 0.8) parser and its mapping to core Doors.
+ * knockd.conf (knockd 0.8) parser (directives.ts applies each directive;
+ * to-door.ts maps a section to a core Door).
  *
  * Rules as knockd applies them: lines are trimmed, blank and `#` lines
  * skipped; `[options]` (lowercase) is global, any other `[name]` is a door;
@@ -10,12 +11,9 @@
  * warnings (knockd refuses them with "syntax error"; Sesame ignores them and
  * says so), as are constructs knockd reads differently from Sesame.
  */
-import { normalizeIp } from "../net/ip";
-import { DEFAULT_CMD_TIMEOUT_SEC, DEFAULT_SEQ_TIMEOUT_SEC, parseSequence, parseTcpFlags } from "./sequence";
-import type { OneTimeFile } from "./one-time";
-import { unusedOneTimeSequences } from "./one-time";
-import { isValidInterfaceName } from "../doors/schemas";
-import type { Door, DoorAction, Step, TcpFlagRule } from "../types";
+import type { Step, TcpFlagRule } from "../types";
+import { applyDoorDirective, applyOption } from "./directives";
+import { DEFAULT_CMD_TIMEOUT_SEC, DEFAULT_SEQ_TIMEOUT_SEC } from "./sequence";
 
 export {
   DEFAULT_CMD_TIMEOUT_SEC,
@@ -202,133 +200,5 @@ export function parseKnockdConf(text: string): ParseKnockdConfResult {
   return { ok: true, config: { options, doors }, warnings };
 }
 
-type Report = (message: string) => void;
-
-function applyOption(options: KnockdOptions, key: string, keyText: string, value: string, err: Report): void {
-  if (value === "") return err(`${keyText} needs a value`);
-  if (key === "LogFile") options.logFile = value;
-  else if (key === "PidFile") options.pidFile = value;
-  else {
-    const bad = value.split(",").map((s) => s.trim()).filter((s) => !isValidInterfaceName(s));
-    if (bad.length > 0) return err(`interface "${bad[0]}" is invalid (1 to 15 characters without spaces, '/' or ':')`);
-    options.interface = value;
-  }
-}
-
-function parseSeconds(keyText: string, value: string, min: number, max: number, err: Report): number | undefined {
-  if (!/^[0-9]+$/.test(value)) {
-    err(`${keyText} must be a whole number of seconds, got "${value}"`);
-    return undefined;
-  }
-  const n = Number(value);
-  if (n < min || n > max) {
-    err(`${keyText} must be from ${min} to ${max} seconds, got ${n}`);
-    return undefined;
-  }
-  return n;
-}
-
-function applyDoorDirective(
-  door: KnockdDoor,
-  key: string,
-  keyText: string,
-  value: string,
-  err: Report,
-  warn: Report,
-  kinds: { sequenceLine?: number; spaceLine?: number; flagsLine?: number },
-  line: number,
-): void {
-  switch (key) {
-    case "Sequence": {
-      kinds.sequenceLine = line;
-      const r = parseSequence(value);
-      if (!r.ok) {
-        door.sequence = [];
-        return err(r.reason === "empty knock sequence" ? `section '${door.name}' has an empty knock sequence` : r.reason);
-      }
-      door.sequence = r.steps;
-      if (r.spaceSeparated) warn("ports separated by spaces only: knockd 0.8 reads just the first of them, Sesame reads them all");
-      return;
-    }
-    case "One_Time_Sequences":
-      if (value === "") return err(`${keyText} needs a file path`);
-      if (!value.startsWith("/")) warn(`${keyText} path "${value}" is relative: knockd resolves it from its working directory`);
-      door.oneTimeSequencesFile = value;
-      return;
-    case "Seq_Timeout": {
-      const n = parseSeconds(keyText, value, 1, 86_400, err);
-      if (n !== undefined) door.seqTimeoutSec = n;
-      return;
-    }
-    case "Cmd_Timeout": {
-      const n = parseSeconds(keyText, value, 0, 31_536_000, err);
-      if (n !== undefined) door.cmdTimeoutSec = n;
-      return;
-    }
-    case "TCPFlags": {
-      kinds.flagsLine = line;
-      const r = parseTcpFlags(value);
-      if (!r.ok) return err(r.reason);
-      door.tcpFlags = r.rule;
-      if (r.nonCommaSeparators) warn(`TCPFlags "${value}": knockd 0.8 only accepts flags separated by bare commas (e.g. syn,!ack)`);
-      return;
-    }
-    case "Target": {
-      const ip = normalizeIp(value);
-      if (!ip) return err(`target "${value}" is not an IP address`);
-      door.target = ip;
-      return;
-    }
-    default: {
-      const field = ({ Start_Command: "startCommand", Start_Command_6: "startCommand6", Stop_Command: "stopCommand", Stop_Command_6: "stopCommand6" } as const)[
-        key as "Start_Command"
-      ];
-      // knockd documents an empty *_6 command as "do nothing for IPv6" (no fallback to the IPv4 one).
-      if (value === "" && (field === "startCommand" || field === "stopCommand")) {
-        delete door[field];
-        return warn(`empty ${keyText} ignored`);
-      }
-      door[field] = value;
-    }
-  }
-}
-
-/** Knock sequences for `knockdDoorToDoor`: plain lists (all unused) or a parsed file. */
-export type OneTimeInput = Step[][] | OneTimeFile;
-
-/**
- * A knockd door as a core Door: id = name, action "command" (with an empty
- * start when the section has no Start_Command: knockd then only logs; an
- * empty start6/stop6 means "nothing for IPv6", an absent one falls back),
- * no cooldown, no duplicate tolerance, enabled. With one-time sequences
- * (given, or the door names a file) `oneTimeSequences` holds the unused ones
- * in order, `oneTimeIndex` is 0 and `sequence` is the first of them (empty
- * when exhausted or when the file's contents were not supplied).
- */
-export function knockdDoorToDoor(d: KnockdDoor, oneTime?: OneTimeInput): Door {
-  const action: DoorAction = { kind: "command", start: d.startCommand ?? "", cmdTimeoutSec: d.cmdTimeoutSec };
-  if (d.startCommand6 !== undefined) action.start6 = d.startCommand6;
-  if (d.stopCommand) action.stop = d.stopCommand;
-  if (d.stopCommand6 !== undefined) action.stop6 = d.stopCommand6;
-  const door: Door = {
-    id: d.name,
-    name: d.name,
-    sequence: d.sequence.map((s) => ({ ...s })),
-    seqTimeoutMs: d.seqTimeoutSec * 1000,
-    tcpFlags: { set: [...d.tcpFlags.set], clear: [...d.tcpFlags.clear] },
-    action,
-    cooldownMs: 0,
-    tolerateDuplicates: false,
-    enabled: true,
-  };
-  if (d.target) door.target = d.target;
-  if (oneTime !== undefined || d.oneTimeSequencesFile) {
-    const lists = oneTime === undefined ? [] : Array.isArray(oneTime) ? oneTime : unusedOneTimeSequences(oneTime).map((s) => s.steps);
-    door.oneTimeSequences = lists.map((seq) => seq.map((s) => ({ ...s })));
-    door.oneTimeIndex = 0;
-    door.sequence = (door.oneTimeSequences[0] ?? []).map((s) => ({ ...s }));
-  }
-  return door;
-}
-
+export { knockdDoorToDoor, type OneTimeInput } from "./to-door";
 export { doorToKnockdSection, doorsToKnockdConf, exportKnockdConf } from "./export";

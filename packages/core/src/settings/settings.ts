@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_ATTEMPT_CAP } from "./attempt-memory";
 import { DEFAULT_MAX_ATTEMPTS } from "./limits";
-import { makeSettingsInputSchema, type SettingsInput } from "../doors/schemas";
+import { makeSettingsInputSchema, type SettingsInput } from "./settings-input";
 
 /**
  * The appliance's settings, one schema for the web form, the web server and
