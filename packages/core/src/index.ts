@@ -22,3 +22,4 @@ export * from "./doors/text";
 export * from "./settings/limits";
 export * from "./web/stored-steps";
 export * from "./settings/settings";
+export * from "./notify/index";
