@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { Step, TcpFlagRule } from "@sesame/core";
+import type { ChannelConfig, ChannelSecrets, NotifyEvent, NotifyKind, Step, TcpFlagRule } from "@sesame/core";
 
 /**
  * The shared database. The web app writes desired state (doors, trusted
@@ -272,3 +272,68 @@ export const replayCache = sqliteTable(
   },
   (t) => [index("replay_cache_expires_idx").on(t.expiresAt)],
 );
+
+/**
+ * Where notifications go (issue 14): a webhook or an SMTP server, the events
+ * it wants, its rate limit, and what happened to its deliveries. Written by
+ * the web app only (admin changes and its notifier); the worker never reads it.
+ */
+export const notifyChannels = sqliteTable(
+  "notify_channels",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    type: text({ enum: ["webhook", "email"] }).notNull(),
+    enabled: integer({ mode: "boolean" }).notNull().default(true),
+    /** NotifyKind[] this channel is sent. */
+    events: text({ mode: "json" }).$type<NotifyKind[]>().notNull(),
+    /** Rate limit: at most rateCount messages per ratePerSec seconds, the rest as one digest. */
+    rateCount: integer().notNull().default(10),
+    ratePerSec: integer().notNull().default(60),
+    /** What the UI shows (webhook: body preset and the URL's host; email: server, sender, recipients). */
+    config: text({ mode: "json" }).$type<ChannelConfig>().notNull(),
+    /** Webhook URL and token, SMTP password: used for delivery, never sent to a browser. */
+    secrets: text({ mode: "json" }).$type<ChannelSecrets>().notNull().default(sql`'{}'`),
+    createdAt: integer().notNull().default(now),
+    updatedAt: integer().notNull().default(now),
+    lastSuccessAt: integer(),
+    lastErrorAt: integer(),
+    lastError: text(),
+    /** Delivered messages, failed attempts, messages given up after every retry, events folded into digests. */
+    sentCount: integer().notNull().default(0),
+    failedCount: integer().notNull().default(0),
+    droppedCount: integer().notNull().default(0),
+    heldCount: integer().notNull().default(0),
+  },
+  (t) => [uniqueIndex("notify_channels_name_uq").on(t.name)],
+);
+
+/**
+ * Messages waiting for (or done with) delivery: one row per channel and
+ * event, retried with back-off until sent or given up. Sent rows are pruned
+ * after a week.
+ */
+export const notifyOutbox = sqliteTable(
+  "notify_outbox",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    channelId: integer()
+      .notNull()
+      .references(() => notifyChannels.id, { onDelete: "cascade" }),
+    createdAt: integer().notNull(),
+    event: text({ mode: "json" }).$type<NotifyEvent>().notNull(),
+    status: text({ enum: ["pending", "sent", "dropped"] }).notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: integer().notNull(),
+    sentAt: integer(),
+    lastError: text(),
+  },
+  (t) => [index("notify_outbox_due_idx").on(t.status, t.nextAttemptAt), index("notify_outbox_channel_idx").on(t.channelId, t.status)],
+);
+
+/** How far the notifier has read each source table ("events", "audit"), so a restart neither repeats nor skips. */
+export const notifyCursors = sqliteTable("notify_cursors", {
+  source: text().primaryKey(),
+  lastId: integer().notNull(),
+  updatedAt: integer().notNull(),
+});
