@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb } from "./db";
+import { pruneOutbox } from "./notify/outbox";
 import { pruneWebSessions } from "./web-sessions";
 
 const EVERY_MS = 10 * 60_000;
@@ -23,8 +24,9 @@ export function startMaintenance(): void {
     try {
       pruneLoginAttempts();
       pruneWebSessions(getDb(), Date.now());
+      pruneOutbox(getDb(), Date.now());
     } catch (err) {
-      console.error("sesame: pruning login attempts or sessions failed:", err);
+      console.error("sesame: pruning login attempts, sessions or delivered notifications failed:", err);
     }
   };
   globalForTimer.sesameMaintenance = setInterval(run, EVERY_MS);

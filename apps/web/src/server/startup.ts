@@ -4,13 +4,14 @@ import { getEnv } from "@/env";
 import { setAdminPassword } from "./auth";
 import { getDb } from "./db";
 import { startMaintenance } from "./maintenance";
+import { startNotifications } from "./notify";
 import { hashToken, loadSecrets, SETUP_TOKEN_TTL_MS, updateSecrets } from "./secrets";
 
 /**
  * Runs once when the server starts (instrumentation.ts): fail fast on bad
  * env or an unmigrated database, create the secrets file, and make sure an
  * admin can get in — from SESAME_ADMIN_PASSWORD, or through a one-time setup
- * link printed here (there is no default password).
+ * link printed here (there is no default password); start the notifier.
  */
 export async function initializeWeb(): Promise<void> {
   const env = getEnv();
@@ -31,4 +32,5 @@ export async function initializeWeb(): Promise<void> {
     }
   }
   startMaintenance();
+  startNotifications();
 }
