@@ -12,7 +12,11 @@ export interface Lab {
   service: ChildProcess;
   /** Everything the worker printed (knockd-style lines), for failure messages. */
   output: () => string;
+  /** The worker's stdout lines with the time each arrived here (Date.now()), for latency figures. */
+  lines: { at: number; text: string }[];
   knock: (ports: string[]) => Promise<void>;
+  /** Knock from each of these client addresses at once (net.clientExtraIps), with the knock library. */
+  knockFrom: (ports: string[], from: string[]) => Promise<void>;
   connects: () => Promise<boolean>;
   stop: () => Promise<void>;
 }
@@ -22,8 +26,10 @@ export interface Lab {
  * in `server`, the knock client in `client`. The web server stays in the
  * root namespace; worker and web share the e2e database file.
  */
-export async function startLab(): Promise<Lab> {
-  const net = await createTestNet({ tag: "e2e" });
+export async function startLab(opts: { extraClientIps?: number; tag?: string } = {}): Promise<Lab> {
+  const net = await createTestNet({ tag: opts.tag ?? "e2e", extraClientIps: opts.extraClientIps });
+  const lines: { at: number; text: string }[] = [];
+  let partial = "";
   let service: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
   let out = "";
@@ -40,7 +46,13 @@ export async function startLab(): Promise<Lab> {
       "250",
       "-v",
     ]);
-    worker.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    worker.stdout!.on("data", (d: Buffer) => {
+      const at = Date.now();
+      out += d.toString();
+      const parts = (partial + d.toString()).split("\n");
+      partial = parts.pop() ?? "";
+      for (const text of parts) lines.push({ at, text });
+    });
     worker.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     const startedAt = Date.now();
     const up = await waitFor(() => {
@@ -61,6 +73,16 @@ export async function startLab(): Promise<Lab> {
     worker: w,
     service: s,
     output: () => out,
+    lines,
+    knockFrom: async (ports, from) => {
+      const steps = ports.map((p) => {
+        const [port, protocol] = p.split(":");
+        return { port: Number(port), protocol: protocol === "udp" ? "udp" : "tcp" };
+      });
+      const lanes = from.map((ip) => [{ host: net.serverIp, steps, localAddress: ip }]);
+      const r = await run([process.execPath, "--import", "tsx", join(REPO_ROOT, "tests/net/fixtures/knock.ts"), JSON.stringify(lanes)], { ns: net.client });
+      if (r.code !== 0) throw new Error(`knock failed: ${r.stderr}`);
+    },
     knock: async (ports) => {
       const r = await run([process.execPath, join(REPO_ROOT, "packages/knock/bin/knock.js"), net.serverIp, ...ports], { ns: net.client });
       if (r.code !== 0) throw new Error(`knock failed: ${r.stderr}`);

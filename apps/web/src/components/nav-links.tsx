@@ -9,7 +9,6 @@ const LINKS = [
   { href: "/trusted", label: "Trusted networks" },
   { href: "/decoys", label: "Decoys" },
   { href: "/history", label: "History" },
-  { href: "/notifications", label: "Notifications" },
   { href: "/settings", label: "Settings" },
   { href: "/audit", label: "Audit" },
 ];

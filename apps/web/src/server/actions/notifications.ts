@@ -52,8 +52,8 @@ export async function saveChannelAction(_prev: FormState, formData: FormData): P
     if (err instanceof FieldError) return errorState({ [err.field]: [err.message] }, values);
     throw err;
   }
-  revalidatePath("/notifications", "layout");
-  redirect(`/notifications?saved=${encodeURIComponent(input.name)}`);
+  revalidatePath("/settings/notifications", "layout");
+  redirect(`/settings/notifications?saved=${encodeURIComponent(input.name)}`);
 }
 
 /** Send a test message now (also to a disabled channel) and say what happened; the outcome is kept on the channel. */
@@ -70,7 +70,7 @@ export async function testChannelAction(_prev: FormState, formData: FormData): P
     recordChannelOutcome(tx, ch.id, Date.now(), r.ok ? null : r.error);
     record({ action: "test", entity: "notification-channel", entityId: ch.id, after: { name: ch.name, delivered: r.ok, error: r.ok ? null : r.error } });
   });
-  revalidatePath("/notifications", "layout");
+  revalidatePath("/settings/notifications", "layout");
   return r.ok ? okState(`Test delivered to ${ch.name} (${ms} ms).`) : errorState({}, {}, `Test to ${ch.name} failed: ${r.error}`);
 }
 
@@ -91,7 +91,7 @@ export async function toggleChannelAction(_prev: FormState, formData: FormData):
     if (err instanceof FieldError) return errorState({}, {}, err.message);
     throw err;
   }
-  revalidatePath("/notifications", "layout");
+  revalidatePath("/settings/notifications", "layout");
   return okState(enabled ? "Enabled." : "Disabled.");
 }
 
@@ -105,6 +105,6 @@ export async function deleteChannelAction(formData: FormData): Promise<void> {
     tx.delete(notifyChannels).where(eq(notifyChannels.id, id)).run();
     record({ action: "delete", entity: "notification-channel", entityId: id, before: auditSnapshot(old) });
   });
-  revalidatePath("/notifications", "layout");
-  redirect("/notifications");
+  revalidatePath("/settings/notifications", "layout");
+  redirect("/settings/notifications");
 }

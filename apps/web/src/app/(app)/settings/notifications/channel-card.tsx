@@ -53,7 +53,7 @@ export function ChannelCard({ ch }: { ch: ChannelView }) {
       <div className="row">
         <TestChannelButton id={ch.id} name={ch.name} />
         <span className="spacer" />
-        <Link className="btn small" href={`/notifications/${ch.id}`} aria-label={`Edit ${ch.name}`}>
+        <Link className="btn small" href={`/settings/notifications/${ch.id}`} aria-label={`Edit ${ch.name}`}>
           Edit
         </Link>
         <ChannelToggle id={ch.id} name={ch.name} enabled={ch.enabled} />

@@ -137,7 +137,7 @@ export function ChannelForm({ channel }: { channel?: ChannelView }) {
       </FormFooter>
       {channel ? (
         <p>
-          <Link href="/notifications">Back to the channels</Link>
+          <Link href="/settings/notifications">Back to the channels</Link>
         </p>
       ) : null}
     </form>
