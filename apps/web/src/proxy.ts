@@ -4,7 +4,7 @@ import { NextResponse, type NextRequest } from "next/server";
 const SESSION_COOKIE = "sesame_session";
 
 /** Reachable without a session (each still does its own checks). */
-const PUBLIC_PATHS = ["/login", "/setup", "/api/auth/login", "/api/health"];
+const PUBLIC_PATHS = ["/login", "/setup", "/api/auth/login", "/api/health", "/metrics"];
 
 /**
  * A strict Content-Security-Policy: scripts only with this response's nonce

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { PageHead } from "@/components/page-head";
 import { getDb } from "@/server/db";
+import { readMetricsToken } from "@/server/metrics/token";
 import { getWorkerHealth } from "@/server/queries/worker-status";
 import { readAllSettings, readAttemptCapLimit } from "@/server/settings";
 import { requireSession } from "@/server/session";
 import { ImportForm } from "./import-form";
+import { MetricsTokenForm } from "./metrics-token-form";
 import { SettingsForm } from "./settings-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -14,6 +16,7 @@ export default async function SettingsPage() {
   const db = getDb();
   const s = readAllSettings(db);
   const health = getWorkerHealth(db);
+  const metricsToken = readMetricsToken(db);
   return (
     <>
       <PageHead title="Settings">
@@ -32,6 +35,15 @@ export default async function SettingsPage() {
         <section className="card" aria-labelledby="h-import" id="import">
           <h2 id="h-import">Import a knockd.conf</h2>
           <ImportForm />
+        </section>
+        <section className="card" aria-labelledby="h-metrics" id="metrics">
+          <h2 id="h-metrics">Metrics</h2>
+          <p>
+            Prometheus metrics at <code>/metrics</code>: knocks and SPA packets by outcome, opens, bans, open grants, pending
+            attempts, capture drops, firewall call latency, the worker&apos;s write queue, heartbeat and memory. Prometheus sends the token with
+            <code> authorization: credentials_file</code> (scrape config in the README).
+          </p>
+          <MetricsTokenForm current={metricsToken ? { prefix: metricsToken.prefix, createdAt: metricsToken.createdAt } : null} />
         </section>
         <section className="card" aria-labelledby="h-export">
           <h2 id="h-export">Export</h2>
