@@ -17,3 +17,4 @@ export * from "./web/stored-steps";
 export * from "./settings/settings";
 export * from "./metrics/latency-buckets";
 export * from "./events/syslog-line";
+export * from "./api/schemas";

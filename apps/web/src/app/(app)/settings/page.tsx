@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { PageHead } from "@/components/page-head";
+import { findApiTokens } from "@/server/api-tokens";
 import { getDb } from "@/server/db";
 import { readMetricsToken } from "@/server/metrics/token";
 import { getWorkerHealth } from "@/server/queries/worker-status";
 import { readAllSettings, readAttemptCapLimit } from "@/server/settings";
 import { requireSession } from "@/server/session";
+import { ApiTokens } from "./api-tokens";
 import { ImportForm } from "./import-form";
 import { MetricsTokenForm } from "./metrics-token-form";
 import { SettingsForm } from "./settings-form";
@@ -44,6 +46,15 @@ export default async function SettingsPage() {
             <code> authorization: credentials_file</code> (scrape config in the README).
           </p>
           <MetricsTokenForm current={metricsToken ? { prefix: metricsToken.prefix, createdAt: metricsToken.createdAt } : null} />
+        </section>
+        <section className="card" aria-labelledby="h-api-tokens" id="api-tokens">
+          <h2 id="h-api-tokens">API tokens</h2>
+          <p>
+            Scoped tokens for the automation API at <code>/api/v1</code> (<code>docs/api/openapi.yaml</code>): a CI job trusts its
+            runner for an hour, a script lists open grants, an incident responder bans an address. Each token is shown once and
+            stored hashed; every change made with one is in the audit log.
+          </p>
+          <ApiTokens tokens={findApiTokens(db).map(({ sha256: _hash, ...t }) => t)} now={Date.now()} />
         </section>
         <section className="card" aria-labelledby="h-export">
           <h2 id="h-export">Export</h2>
