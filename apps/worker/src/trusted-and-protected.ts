@@ -96,7 +96,8 @@ export class TrustedAndProtected {
       if (p.ok) valid.push({ cidr: p.cidr.text, expiresAt: t.expiresAt });
       else this.o.warnings.once(`cidr:${t.cidr}`, `trusted network "${t.cidr}" is refused (${p.reason}); ignored`, true);
     }
-    valid.sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity)));
+    const order = (t: TrustedSpec): string => `${t.cidr}|${t.expiresAt === null ? "never" : String(t.expiresAt).padStart(20, "0")}`;
+    valid.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
     this.valid = valid;
     this.set = new CidrSet(valid.map((t) => t.cidr));
   }
