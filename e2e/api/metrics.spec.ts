@@ -28,7 +28,9 @@ function setToken(token: string | null): void {
 /** One sample's value from the text format (labels given as they print, e.g. `{kind="open"}`). */
 function sample(body: string, name: string, labels = ""): number | undefined {
   const line = body.split("\n").find((l) => l.startsWith(`${name}${labels} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+  if (line === undefined) return undefined;
+  const value = line.slice(line.lastIndexOf(" ") + 1);
+  return value === "+Inf" ? Number.POSITIVE_INFINITY : Number(value);
 }
 
 function promtool(body: string): { status: number | null; output: string } {
@@ -99,6 +101,12 @@ test.describe.serial("/metrics", () => {
       firewallCallMsLe500: 5, firewallCallMsLe1000: 5, firewallCallMsLe2500: 5, firewallCallMsLe5000: 5,
     };
     try {
+      // Never ran: not up, and an infinite heartbeat age (an `age > 15` alert fires too).
+      db.prepare("DELETE FROM worker_status WHERE id = 1").run();
+      const never = await (await request.get("/metrics")).text();
+      expect(sample(never, "sesame_worker_up")).toBe(0);
+      expect(sample(never, "sesame_worker_heartbeat_age_seconds")).toBe(Number.POSITIVE_INFINITY);
+      expect(promtool(never).status, promtool(never).output).toBe(0);
       db.prepare(
         "INSERT INTO worker_status (id, pid, started_at, heartbeat_at, interfaces, backend, applied_config_version, stats) VALUES (1, 4242, ?, ?, '[\"eth9\"]', 'nftables', 0, ?) ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, stats = excluded.stats",
       ).run(Date.now() - 60_000, Date.now() - 3000, JSON.stringify(stats));

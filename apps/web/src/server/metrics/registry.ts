@@ -117,12 +117,11 @@ export class SesameMetrics {
     new Gauge({ name: "sesame_worker_config_applied", help: "1 when the worker has applied the saved configuration.", registers: [r], collect: function () { this.set(snap()?.health.state === "applied" ? 1 : 0); } });
     new Gauge({
       name: "sesame_worker_heartbeat_age_seconds",
-      help: "Seconds since the worker's last heartbeat (absent: it never ran).",
+      help: "Seconds since the worker's last heartbeat (+Inf: it never ran).",
       registers: [r],
       collect: function () {
-        this.reset();
         const age = snap()?.health.heartbeatAgeMs;
-        if (age != null) this.set(age / 1000);
+        this.set(age == null ? Number.POSITIVE_INFINITY : age / 1000);
       },
     });
     for (const [key, name, help] of WORKER_COUNTERS) {
