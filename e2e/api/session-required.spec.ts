@@ -87,8 +87,17 @@ test("every protected page, route and action calls the session gate itself (not 
   for (const r of listRoutes()) {
     if (PUBLIC_ROUTES.has(r.url)) continue;
     const handlers = r.source.split(/export\s+(?:(?:async\s+)?function|const)\s+(?=(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b)/).slice(1);
-    // Either the gate itself, or the handler is built by sessionRoute (server/api-route.ts), which calls it first.
-    for (const h of handlers) expect(h, `${r.file}: ${h.slice(0, 20)}`).toMatch(/^\w+ = sessionRoute\(|await requireApiSession\(\)/);
+    // Either the gate itself, or the handler is built by sessionRoute (server/api-route.ts), which calls it first,
+    // or (the automation API, /api/v1) by tokenRoute (server/token-route.ts), which checks the scoped token first.
+    for (const h of handlers) {
+      if (r.url.startsWith("/api/v1/")) expect(h, `${r.file}: ${h.slice(0, 20)}`).toMatch(/^\w+ = tokenRoute\(\{ scopes: \[/);
+      else expect(h, `${r.file}: ${h.slice(0, 20)}`).toMatch(/^\w+ = sessionRoute\(|await requireApiSession\(\)/);
+    }
+  }
+  {
+    const helper = readFileSync(join(REPO_ROOT, "apps/web/src/server/token-route.ts"), "utf8");
+    const body = helper.slice(helper.indexOf("export function tokenRoute"));
+    expect(body).toMatch(/return async \(request, ctx\) => \{\n\s*const check = checkApiToken\(/);
   }
   {
     const helper = readFileSync(join(REPO_ROOT, "apps/web/src/server/api-route.ts"), "utf8");

@@ -7,7 +7,8 @@ const SERVER_DIR = join(REPO_ROOT, "apps/web/src/server");
 
 /** Reachable without a session on purpose (each still checks what it must). */
 export const PUBLIC_PAGES = new Set(["/login", "/setup"]);
-export const PUBLIC_ROUTES = new Set(["/api/auth/login", "/api/health"]);
+/** /metrics: a bearer token, or loopback while none is set (e2e/api/metrics.spec.ts). */
+export const PUBLIC_ROUTES = new Set(["/api/auth/login", "/api/health", "/metrics"]);
 export const PUBLIC_ACTIONS = new Set(["loginAction", "setupAction"]);
 
 function walk(dir: string): string[] {

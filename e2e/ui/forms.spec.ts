@@ -94,6 +94,13 @@ test("trusted networks: invalid, overlapping and past-expiry entries are refused
   await page.getByRole("button", { name: "Add trusted network" }).click();
   await expect(await fieldError(page, "Expires (optional)")).toContainText("Expiry must be in the future.");
   expect(snapshot()).toEqual(afterOne);
+
+  // A future expiry: the row shows the time left (the kernel set element carries it as a timeout).
+  const inTwoHours = new Date(Date.now() + 2 * 3600_000 + 60_000);
+  const local = `${inTwoHours.getFullYear()}-${String(inTwoHours.getMonth() + 1).padStart(2, "0")}-${String(inTwoHours.getDate()).padStart(2, "0")}T${String(inTwoHours.getHours()).padStart(2, "0")}:${String(inTwoHours.getMinutes()).padStart(2, "0")}`;
+  await page.getByLabel("Expires (optional)").fill(local);
+  await page.getByRole("button", { name: "Add trusted network" }).click();
+  await expect(page.getByTestId("trusted-172.21.0.0/16").getByTestId("countdown")).toHaveText(/^2:0\d:\d\d$/);
 });
 
 test("settings: a bad interface or retention saves nothing, not even the valid fields", async ({ page }) => {

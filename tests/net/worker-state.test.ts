@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bans, doors, eq, grants, workerStatus } from "@sesame/db";
+import { bans, doors, eq, grants, trustedNetworks, workerStatus } from "@sesame/db";
 import { must, waitFor } from "@sesame/testkit";
 import { addDoor, escapeIp, nftSet, setSetting, useWorkerRig, type WorkerHandle } from "./worker-harness";
 
@@ -32,6 +32,21 @@ describe("worker: state across restarts and UI edits", () => {
     expect(await connects(2232, ip(0))).toBe(true);
     await new Promise((r) => setTimeout(r, Math.max(0, openedAt + 3300 - Date.now())));
     expect(await waitFor(async () => !(await connects(2232, ip(0))), 3000, 200)).toBe(true);
+  });
+
+  it("SIGKILL with an expiring trusted network: the kernel stops trusting it at expiry (fail closed)", async () => {
+    const worker = await rig.start();
+    const expiresAt = Date.now() + 4000;
+    rig.db.db.insert(trustedNetworks).values({ cidr: `${ip(5)}/32`, comment: "expiring", expiresAt }).run();
+    expect(await waitFor(async () => (await nftSet(rig.net.server, "trusted4")).includes(ip(5)), 2000, 50)).toBe(true);
+    expect(await nftSet(rig.net.server, "trusted4")).toMatch(/timeout [34]s/);
+    await worker.kill();
+    rig.worker = undefined;
+    // No knock: trusted until the expiry, with nobody left to take it out.
+    expect(await connects(2232, ip(5))).toBe(true);
+    expect(await connects(2232, ip(6))).toBe(false);
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt + 300 - Date.now())));
+    expect(await connects(2232, ip(5))).toBe(false);
   });
 
   it("a restart restores grants and bans from the database into a flushed kernel", async () => {

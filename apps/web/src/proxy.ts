@@ -3,8 +3,8 @@ import { NextResponse, type NextRequest } from "next/server";
 /** Keep in sync with server/session.ts (the proxy does not import server modules). */
 const SESSION_COOKIE = "sesame_session";
 
-/** Reachable without a session (each still does its own checks). */
-const PUBLIC_PATHS = ["/login", "/setup", "/api/auth/login", "/api/health"];
+/** Reachable without a session (each still does its own checks; /metrics and /api/v1 check their tokens). */
+const PUBLIC_PATHS = ["/login", "/setup", "/api/auth/login", "/api/health", "/metrics", "/api/v1"];
 
 /**
  * A strict Content-Security-Policy: scripts only with this response's nonce

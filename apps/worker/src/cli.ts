@@ -29,6 +29,8 @@ export interface WorkerOptions {
   commandTemplates?: string;
   maxAttempts?: number;
   heartbeatMs: number;
+  /** Where the event syslog lines go (`logger -u`); default the system's /dev/log. */
+  syslogSocket?: string;
 }
 
 export type CliResult =
@@ -60,6 +62,9 @@ sesame options:
                          JSON argv templates for --backend command (root-owned)
       --max-attempts <n> cap on pending knock attempts (default 250000)
       --heartbeat-ms <n> status heartbeat period (default 1000)
+      --syslog-socket <path>
+                         unix socket for the event syslog lines (Settings: send events
+                         to syslog; default /dev/log)
 `;
 
 interface FlagSpec {
@@ -85,6 +90,7 @@ const FLAGS: FlagSpec[] = [
   { long: "command-templates", takesValue: true },
   { long: "max-attempts", takesValue: true },
   { long: "heartbeat-ms", takesValue: true },
+  { long: "syslog-socket", takesValue: true },
 ];
 
 function parseInteger(flag: string, value: string, min: number, max: number): number | string {
@@ -201,6 +207,9 @@ export function parseCli(argv: string[], env: WorkerEnv, cwd = process.cwd()): C
         opts.maxAttempts = n;
         break;
       }
+      case "syslog-socket":
+        opts.syslogSocket = resolve(cwd, value);
+        break;
       case "heartbeat-ms": {
         const n = parseInteger("heartbeat-ms", value, 100, 60_000);
         if (typeof n === "string") return { kind: "error", message: n };

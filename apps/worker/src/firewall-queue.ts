@@ -1,3 +1,4 @@
+import { LatencyHistogram } from "@sesame/core";
 import type { FirewallBackend } from "@sesame/firewall";
 import type { Health } from "./health";
 import type { EventRow, WriteBehind } from "./write-behind";
@@ -25,6 +26,8 @@ export class FirewallQueue {
   private chain: Promise<void> = Promise.resolve();
   private backend: FirewallBackend;
   private errors = 0;
+  /** How long each backend call took (every attempt, failed ones too): /metrics' histogram. */
+  private readonly latency = new LatencyHistogram();
 
   constructor(
     backend: FirewallBackend,
@@ -42,7 +45,7 @@ export class FirewallQueue {
   run(what: string, base: Omit<EventRow, "kind">, call: FirewallCall, onDone?: () => void): Promise<void> {
     const attempt = async (): Promise<void> => {
       try {
-        await call(this.backend);
+        await this.timed(call);
         onDone?.();
         return;
       } catch (e) {
@@ -50,7 +53,7 @@ export class FirewallQueue {
       }
       await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 250));
       try {
-        await call(this.backend);
+        await this.timed(call);
         onDone?.();
         this.o.log.log(`firewall: ${what}: retry succeeded`);
       } catch (e) {
@@ -59,6 +62,15 @@ export class FirewallQueue {
     };
     this.chain = this.chain.then(attempt);
     return this.chain;
+  }
+
+  private async timed(call: FirewallCall): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await call(this.backend);
+    } finally {
+      this.latency.observe(performance.now() - t0);
+    }
   }
 
   /** From inside a queued call only (a backend switch): the calls after it go to `next`. */
@@ -74,9 +86,9 @@ export class FirewallQueue {
     this.o.writer.event({ ...base, ts: this.o.now(), kind: "error", detail: msg });
   }
 
-  /** Failed firewall calls so far (each failed attempt counts). */
-  stats(): { firewallErrors: number } {
-    return { firewallErrors: this.errors };
+  /** Failed firewall calls so far (each failed attempt counts) and the call latency histogram. */
+  stats(): Record<string, number> & { firewallErrors: number } {
+    return { firewallErrors: this.errors, ...this.latency.stats() };
   }
 
   /** Resolves when every queued call has finished. */

@@ -24,7 +24,7 @@ function rig(opts: { verbose?: boolean; debug?: boolean; logFile?: boolean; useS
     now: () => new Date(2026, 0, 2, 3, 4, 5),
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    openSyslog: () => ({ write: (l) => void syslog.push(l), close: () => Promise.resolve() }),
+    openSyslog: () => ({ write: (l) => void syslog.push(l), close: () => Promise.resolve(), dropped: () => 0 }),
   });
   return { log, out, err, syslog, file };
 }

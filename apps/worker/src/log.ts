@@ -26,19 +26,28 @@ export interface LoggerOptions {
 export interface SyslogSink {
   write(line: string): void;
   close(): Promise<void>;
+  /** Lines dropped because logger was not keeping up (or not running). */
+  dropped(): number;
 }
 
 const SYSLOG_RESPAWN_MS = 10_000;
+/** Bytes waiting in logger's stdin past which lines are dropped: a stuck syslog never grows the worker. */
+const SYSLOG_MAX_BACKLOG = 1 << 20;
 
-/** One `logger -t knockd` child fed through its stdin (argv, no shell); respawned at most every 10 s. */
-export function spawnSyslogSink(onError: (msg: string) => void): SyslogSink {
+/**
+ * One long-lived util-linux `logger` child fed lines through its stdin
+ * (argv, no shell; `-t knockd` unless other `args` are given); respawned at
+ * most every 10 s. Writing is a buffered pipe write, never a wait.
+ */
+export function spawnSyslogSink(onError: (msg: string) => void, args: string[] = ["-t", "knockd"]): SyslogSink {
   let child: ChildProcess | null = null;
   let lastSpawn = 0;
+  let dropped = 0;
   const ensure = (): ChildProcess | null => {
     if (child && child.exitCode === null && child.signalCode === null) return child;
     if (Date.now() - lastSpawn < SYSLOG_RESPAWN_MS) return null;
     lastSpawn = Date.now();
-    const c = spawn("logger", ["-t", "knockd"], { stdio: ["pipe", "ignore", "ignore"] });
+    const c = spawn("logger", args, { stdio: ["pipe", "ignore", "ignore"] });
     c.on("error", (e) => onError(`syslog: cannot run logger: ${e.message}`));
     c.on("exit", (code) => {
       if (code !== 0 && code !== null) onError(`syslog: logger exited with status ${code}; retrying in ${SYSLOG_RESPAWN_MS / 1000} s`);
@@ -49,8 +58,11 @@ export function spawnSyslogSink(onError: (msg: string) => void): SyslogSink {
   };
   return {
     write(line) {
-      ensure()?.stdin?.write(`${line}\n`);
+      const stdin = ensure()?.stdin;
+      if (!stdin || stdin.writableLength > SYSLOG_MAX_BACKLOG) dropped++;
+      else stdin.write(`${line}\n`);
     },
+    dropped: () => dropped,
     close() {
       const c = child;
       child = null;

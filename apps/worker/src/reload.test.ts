@@ -15,7 +15,7 @@ import { MatchEventLog } from "./match-event-log";
 import { OneTimeProgress } from "./one-time-progress";
 import { Reloader } from "./reload";
 import { RowWarnings } from "./row-warnings";
-import { TrustedAndProtected } from "./trusted-and-protected";
+import { TRUSTED_REFRESH_MS, TrustedAndProtected } from "./trusted-and-protected";
 import { WriteBehind } from "./write-behind";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
@@ -66,7 +66,7 @@ describe("Reloader", () => {
     const state = r.reloader.initial();
     expect(state).toEqual({
       protectedPorts: [P(22), P(443)],
-      trusted: ["10.1.0.0/16"],
+      trusted: [{ cidr: "10.1.0.0/16", expiresAt: null }],
       grants: [{ ip: "192.0.2.1", ports: [P(22)], expiresAt: t + 60_000 }],
       bans: [{ ip: "198.51.100.9", expiresAt: t + 30_000 }],
     });
@@ -192,15 +192,30 @@ describe("Reloader", () => {
     r.reloader.reload();
     await r.settle();
     expect(r.fw.calls).toEqual([
-      { op: "setTrusted", cidrs: ["10.9.0.0/16"] },
+      { op: "setTrusted", entries: [{ cidr: "10.9.0.0/16", expiresAt: r.now.t + 2000 }] },
       { op: "setProtected", ports: [P(22)] },
     ]);
     expect(r.doors.list().map((d) => d.name)).toEqual(["ssh"]);
     r.now.t += 2000;
     r.lists.expire(r.now.t, r.doors.list());
     await r.settle();
-    expect(r.fw.calls.at(-1)).toEqual({ op: "setTrusted", cidrs: [] });
+    expect(r.fw.calls.at(-1)).toEqual({ op: "setTrusted", entries: [] });
     expect(r.lists.isTrusted("10.9.1.1")).toBe(false);
+  });
+
+  it("sends expiring trusted networks again once a day (ipset caps a timeout at 24.8 days)", async () => {
+    const r = rig();
+    r.db.insert(trustedNetworks).values({ cidr: "10.9.0.0/16", expiresAt: r.now.t + 30 * 86_400_000 }).run();
+    r.reloader.initial();
+    r.fw.calls.length = 0;
+    r.now.t += TRUSTED_REFRESH_MS - 1000;
+    r.lists.expire(r.now.t, r.doors.list());
+    await r.settle();
+    expect(r.fw.calls).toEqual([]);
+    r.now.t += 1000;
+    r.lists.expire(r.now.t, r.doors.list());
+    await r.settle();
+    expect(r.fw.calls).toEqual([{ op: "setTrusted", entries: [{ cidr: "10.9.0.0/16", expiresAt: expect.any(Number) }] }]);
   });
 
   it("notices another connection's commit through data_version", () => {

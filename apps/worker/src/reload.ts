@@ -97,7 +97,7 @@ export class Reloader {
     this.appliedConfigVersion = this.settings.configVersion;
     return {
       protectedPorts,
-      trusted: this.o.lists.trustedCidrs(),
+      trusted: this.o.lists.trusted(),
       grants: grants.map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: bans.map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
     };
@@ -143,7 +143,7 @@ export class Reloader {
   firewallState(): FirewallState {
     return {
       protectedPorts: protectedPortsOf(this.o.doors.list()),
-      trusted: this.o.lists.trustedCidrs(),
+      trusted: this.o.lists.trusted(),
       grants: this.o.grants.all().map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: this.o.bans.all().map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
     };

@@ -1,4 +1,4 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "@sesame/firewall";
 
 /**
@@ -12,7 +12,7 @@ export type FirewallCall =
   | { op: "revoke"; ip: string; ports?: Step[] }
   | { op: "ban"; ip: string; ttlSec: number }
   | { op: "unban"; ip: string }
-  | { op: "setTrusted"; cidrs: string[] }
+  | { op: "setTrusted"; entries: TrustedSpec[] }
   | { op: "setProtected"; ports: Step[] }
   | { op: "reconcile"; state: FirewallState };
 
@@ -47,8 +47,8 @@ export class RecordingFirewall implements FirewallBackend {
   unban(ip: string): Promise<void> {
     return this.record({ op: "unban", ip });
   }
-  setTrusted(cidrs: string[]): Promise<void> {
-    return this.record({ op: "setTrusted", cidrs });
+  setTrusted(entries: TrustedSpec[]): Promise<void> {
+    return this.record({ op: "setTrusted", entries });
   }
   setProtected(ports: Step[]): Promise<void> {
     return this.record({ op: "setProtected", ports });

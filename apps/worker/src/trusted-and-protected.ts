@@ -1,4 +1,4 @@
-import { CidrSet, parseNetwork, type Door, type Step } from "@sesame/core";
+import { CidrSet, parseNetwork, type Door, type Step, type TrustedSpec } from "@sesame/core";
 import type { TrustedEntry } from "./db-read";
 import type { FirewallQueue } from "./firewall-queue";
 import { formatPorts, protectedPortsOf } from "./ports";
@@ -8,7 +8,15 @@ import type { RowWarnings } from "./row-warnings";
  * The firewall's two standing lists: trusted networks (never banned; an
  * entry with an expiry leaves when due) and protected ports (what the
  * enabled open doors open). Each is sent to the firewall only when it changed.
+ *
+ * An expiring trusted network goes to the kernel with its remaining time, so
+ * it stops being trusted when due even if this process is dead or stuck
+ * (fail closed); expire() also takes it out here. ipset timeouts end at 24.8
+ * days, so the expiring entries are sent again every TRUSTED_REFRESH_MS: a
+ * clamped timeout is re-extended long before the kernel reaches it.
  */
+
+export const TRUSTED_REFRESH_MS = 86_400_000;
 
 export interface TrustedAndProtectedOptions {
   queue: FirewallQueue;
@@ -20,7 +28,9 @@ export interface TrustedAndProtectedOptions {
 export class TrustedAndProtected {
   private entries: TrustedEntry[] = [];
   private set = new CidrSet();
+  private valid: TrustedSpec[] = [];
   private trustedKey = "";
+  private trustedSentAt = 0;
   private protectedKey = "";
 
   constructor(private readonly o: TrustedAndProtectedOptions) {}
@@ -29,15 +39,17 @@ export class TrustedAndProtected {
     return this.set.has(ip);
   }
 
-  trustedCidrs(): string[] {
-    return this.set.cidrs.map((c) => c.text);
+  /** The valid trusted entries with their expiries, sorted (what the firewall holds). */
+  trusted(): TrustedSpec[] {
+    return this.valid;
   }
 
   /** Start-up: take the lists as they are (the full reconcile sends them). */
   init(entries: TrustedEntry[], doors: Door[]): Step[] {
     this.entries = entries;
     this.rebuild();
-    this.trustedKey = JSON.stringify(this.trustedCidrs().sort());
+    this.trustedKey = JSON.stringify(this.valid);
+    this.trustedSentAt = this.o.now();
     const ports = protectedPortsOf(doors);
     this.protectedKey = JSON.stringify(ports);
     return ports;
@@ -48,12 +60,12 @@ export class TrustedAndProtected {
     if (entries) this.entries = entries;
     const base = { ts: this.o.now() };
     this.rebuild();
-    const cidrs = this.trustedCidrs().sort();
-    const tKey = JSON.stringify(cidrs);
+    const trusted = this.valid;
+    const tKey = JSON.stringify(trusted);
     if (tKey !== this.trustedKey) {
       this.trustedKey = tKey;
-      void this.o.queue.run(`set trusted networks (${cidrs.length})`, base, (fw) => fw.setTrusted(cidrs));
-      this.o.log.verbose(`trusted networks: ${cidrs.join(", ") || "none"}`);
+      this.sendTrusted(trusted, base.ts);
+      this.o.log.verbose(`trusted networks: ${trusted.map((t) => t.cidr).join(", ") || "none"}`);
     }
     const ports = protectedPortsOf(doors);
     const pKey = JSON.stringify(ports);
@@ -67,18 +79,26 @@ export class TrustedAndProtected {
   /** Trusted entries with an expiry leave the kernel when due (called every second). */
   expire(now: number, doors: Door[]): void {
     const live = this.entries.filter((t) => t.expiresAt === null || t.expiresAt > now);
-    if (live.length === this.entries.length) return;
-    this.apply(live, doors);
+    if (live.length !== this.entries.length) this.apply(live, doors);
+    else if (now - this.trustedSentAt >= TRUSTED_REFRESH_MS && this.valid.some((t) => t.expiresAt !== null)) this.sendTrusted(this.valid, now);
+  }
+
+  private sendTrusted(trusted: TrustedSpec[], now: number): void {
+    this.trustedSentAt = now;
+    void this.o.queue.run(`set trusted networks (${trusted.length})`, { ts: now }, (fw) => fw.setTrusted(trusted, this.o.now()));
   }
 
   private rebuild(): void {
-    const valid: string[] = [];
+    const valid: TrustedSpec[] = [];
     for (const t of this.entries) {
       // parseNetwork: a ::ffff:… row stored before the UI refused them must not reach the kernel.
       const p = parseNetwork(t.cidr);
-      if (p.ok) valid.push(p.cidr.text);
+      if (p.ok) valid.push({ cidr: p.cidr.text, expiresAt: t.expiresAt });
       else this.o.warnings.once(`cidr:${t.cidr}`, `trusted network "${t.cidr}" is refused (${p.reason}); ignored`, true);
     }
-    this.set = new CidrSet(valid);
+    const order = (t: TrustedSpec): string => `${t.cidr}|${t.expiresAt === null ? "never" : String(t.expiresAt).padStart(20, "0")}`;
+    valid.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    this.valid = valid;
+    this.set = new CidrSet(valid.map((t) => t.cidr));
   }
 }

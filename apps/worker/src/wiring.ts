@@ -10,6 +10,7 @@ import { loadSettings, type WorkerSettings } from "./db-read";
 import { FrameDecoder } from "./decode";
 import { Decisions } from "./decisions";
 import { DoorTable } from "./door-table";
+import { EventSyslog, eventSyslogArgs } from "./event-syslog";
 import { createFirewall } from "./firewall";
 import { FirewallQueue } from "./firewall-queue";
 import { Health } from "./health";
@@ -19,7 +20,7 @@ import { reimportKnockdConf } from "./knockd-doors-to-db";
 import { BanLedger, GrantLedger, expireLedger } from "./ledger";
 import { ListenPlan } from "./listen-plan";
 import { LocalAddresses } from "./local-addresses";
-import type { Logger } from "./log";
+import { spawnSyslogSink, type Logger } from "./log";
 import { MatchEventLog } from "./match-event-log";
 import { FloodMemoryRelease } from "./memory-release";
 import { OneTimeProgress } from "./one-time-progress";
@@ -68,12 +69,14 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const health = new Health(now);
+  const eventSyslog = new EventSyslog({ open: () => spawnSyslogSink((m) => log.error(m), eventSyslogArgs(options.syslogSocket)) });
   const writer = new WriteBehind({
     db,
     onError: (m) => {
       log.error(m);
       health.report(m);
     },
+    onEvent: (row) => eventSyslog.record(row),
   });
   const knockdConf = new KnockdConfHolder(deps.knockd);
   const warnings = new RowWarnings({ log, writer, now });
@@ -138,6 +141,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   }
 
   function followSettings(s: WorkerSettings): void {
+    eventSyslog.setEnabled(s.syslog === true);
     listen.onSettings();
     backend.follow(s);
     followAttemptCap(matcher, options.maxAttempts, s, health, log);
@@ -164,7 +168,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       appliedConfigVersion: kernelConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
-      stats: collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader }),
+      stats: { ...collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader }), syslogDropped: eventSyslog.dropped() },
     };
   }
 
@@ -172,6 +176,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     start() {
       writer.start();
       backend.reconcile(reloader.initial());
+      eventSyslog.setEnabled(reloader.currentSettings().syslog === true);
       commands.restore(db);
       heartbeat.maintain();
       listen.start();
@@ -207,6 +212,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       const flushed = await writer.close(3000);
       if (!flushed) log.error(`shutting down with ${writer.pending} database writes not flushed (database locked)`);
       log.log(SHUTTING_DOWN_LINE);
+      await eventSyslog.close();
     },
   };
 }

@@ -29,6 +29,7 @@ export function collectStats(s: StatsSources): Record<string, number> {
   const d = s.decoder.stats();
   const w = s.writer.stats();
   const e = s.decisions.stats();
+  const mem = process.memoryUsage();
   return {
     packets: e.packets,
     pending: m.pending,
@@ -49,10 +50,12 @@ export function collectStats(s: StatsSources): Record<string, number> {
     dbBusyRetries: w.busyRetries,
     grantsOpen: s.grants.size,
     bansActive: s.bans.size,
-    firewallErrors: s.queue.stats().firewallErrors,
+    ...s.queue.stats(),
     lastOpenLatencyMs: e.lastOpenLatencyMs,
     maxOpenLatencyMs: e.maxOpenLatencyMs,
     commandsRunning: s.commands.runningCount,
     reloads: s.reloader.stats().reloads,
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
   };
 }

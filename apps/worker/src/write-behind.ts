@@ -48,6 +48,8 @@ export interface WriteBehindOptions {
   /** Longest a single flush may hold the event loop before yielding (ms). */
   sliceMs?: number;
   onError?: (msg: string) => void;
+  /** Sees every event as it is queued (the syslog lines), before any cap. */
+  onEvent?: (row: EventRow) => void;
 }
 
 export interface WriteBehindStats {
@@ -76,6 +78,7 @@ export class WriteBehind {
   private readonly maxOps: number;
   private readonly sliceMs: number;
   private readonly onError: (msg: string) => void;
+  private readonly onEvent: ((row: EventRow) => void) | undefined;
   /** Events in arrival order (the database ids follow it); counts per class bound them. */
   private queue: EventRow[] = [];
   private routineQueued = 0;
@@ -99,6 +102,7 @@ export class WriteBehind {
     this.maxOps = opts.maxOps ?? 100_000;
     this.sliceMs = opts.sliceMs ?? 50;
     this.onError = opts.onError ?? (() => {});
+    this.onEvent = opts.onEvent;
     this.insert = this.db.$client.prepare(
       "INSERT INTO events (ts, ip, door_id, door_name, kind, stage, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -113,6 +117,7 @@ export class WriteBehind {
 
   /** Queues one event row. */
   event(row: EventRow): void {
+    this.onEvent?.(row);
     if (ROUTINE_KINDS.has(row.kind)) {
       if (this.routineQueued >= this.maxRoutine) {
         this.counts.eventsDropped++;

@@ -23,3 +23,6 @@ export * from "./settings/limits";
 export * from "./web/stored-steps";
 export * from "./settings/settings";
 export * from "./notify/index";
+export * from "./metrics/latency-buckets";
+export * from "./events/syslog-line";
+export * from "./api/schemas";

@@ -108,10 +108,17 @@ export interface BanSpec {
   expiresAt: number;
 }
 
+/** A trusted network; with an expiry it leaves the kernel by itself (set timeouts), even with the worker dead. */
+export interface TrustedSpec {
+  cidr: string;
+  /** Absolute expiry, ms since epoch; null: trusted until removed. */
+  expiresAt: number | null;
+}
+
 export interface FirewallState {
   /** Ports/protocols that are closed unless trusted or granted. Empty: nothing is dropped. */
   protectedPorts: Step[];
-  trusted: string[];
+  trusted: TrustedSpec[];
   grants: GrantSpec[];
   bans: BanSpec[];
 }

@@ -337,3 +337,26 @@ export const notifyCursors = sqliteTable("notify_cursors", {
   lastId: integer().notNull(),
   updatedAt: integer().notNull(),
 });
+
+/**
+ * Tokens for the automation API (/api/v1), created in the UI and shown once:
+ * only the SHA-256 of the token is kept (32 random bytes: a fast hash is
+ * enough), with its first characters to tell tokens apart. `scopes` is a
+ * JSON list of core's API_TOKEN_SCOPES. Revoked tokens stay for the audit.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    scopes: text({ mode: "json" }).$type<string[]>().notNull(),
+    sha256: text().notNull(),
+    prefix: text().notNull(),
+    createdAt: integer().notNull().default(now),
+    createdBy: text().notNull(),
+    expiresAt: integer(),
+    lastUsedAt: integer(),
+    revokedAt: integer(),
+  },
+  (t) => [uniqueIndex("api_tokens_sha256_uq").on(t.sha256)],
+);

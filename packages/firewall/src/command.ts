@@ -1,4 +1,4 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress, requireNetwork, type Family } from "./addr";
 import { expandTemplate, selectTemplate, validateTemplates, type CommandTemplates, type TemplateKind } from "./command-template";
 import { createRunner, type ExecOptions, type RunFn } from "./exec";
@@ -165,8 +165,8 @@ export class CommandBackend implements FirewallBackend {
   }
 
   /** Validated, not enforced: the user's own rules protect the ports and trust networks. */
-  async setTrusted(cidrs: string[]): Promise<void> {
-    cidrs.forEach(requireNetwork);
+  async setTrusted(entries: TrustedSpec[]): Promise<void> {
+    for (const t of entries) requireNetwork(t.cidr);
   }
 
   /** Validated, not enforced (see setTrusted). */

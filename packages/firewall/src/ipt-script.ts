@@ -25,12 +25,37 @@ export function createNames(chain: string, setPrefix: string): IptNames {
   return { chain, gate: `${chain}-GATE`, set: (kind, family) => `${setPrefix}-${kind}${family}` };
 }
 
-/** `create` arguments per set: hash:ip,port and hash:ip with per-entry timeouts, hash:net for networks. */
+/**
+ * `create` arguments per set, each with per-entry timeouts: hash:ip,port for
+ * grants, hash:ip for bans, hash:net for trusted networks (`timeout 0` on an
+ * entry: never expires). hash:net matches overlapping networks by any of
+ * them, so each keeps its own timeout.
+ */
 export function setType(kind: SetKind, family: Family): string {
   const fam = family === 4 ? "inet" : "inet6";
   if (kind === "grants") return `hash:ip,port family ${fam} timeout 0`;
   if (kind === "bans") return `hash:ip family ${fam} timeout 0`;
-  return `hash:net family ${fam}`;
+  return `hash:net family ${fam} timeout 0`;
+}
+
+/** A trusted entry: its remaining whole seconds (rounded up), 0 for a network that never expires. */
+export function trustedEntry(cidr: string, expiresAt: number | null, now: number): string {
+  return `${cidr} timeout ${expiresAt === null ? 0 : ipsetSeconds(expiresAt - now)}`;
+}
+
+/**
+ * Names of sets in `ipset list -t` output whose header has no timeout (an
+ * older Sesame made its trusted sets so). `create -exist` refuses to adopt
+ * them with the new type, but `swap` takes a set of the same type either way.
+ */
+export function setsWithoutTimeout(listing: string, wanted: Set<string>): string[] {
+  const out: string[] = [];
+  for (const block of listing.split(/\n(?=Name: )/)) {
+    const name = /^Name: (\S+)/m.exec(block)?.[1];
+    const header = /^Header: (.*)$/m.exec(block)?.[1] ?? "";
+    if (name && wanted.has(name) && !/(^| )timeout \d+/.test(header)) out.push(name);
+  }
+  return out;
 }
 
 export function grantEntry(ip: string, step: Step): string {

@@ -1,4 +1,4 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress, type Address, type Family } from "./addr";
 import { checkedRunner, createExec, toFirewallError, type ExecFn, type ExecOptions, type RunFn } from "./exec";
 import {
@@ -14,10 +14,12 @@ import {
   parseProtectedRules,
   replaceSetLines,
   setType,
+  setsWithoutTimeout,
+  trustedEntry,
   type IptNames,
   type SetKind,
 } from "./ipt-script";
-import { planState, splitNetworks } from "./plan";
+import { planState, planTrusted } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
 import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "./types";
@@ -103,6 +105,7 @@ export class IptablesBackend implements FirewallBackend {
     const plan = planState(state, now, IPSET_MAX_TTL_SEC * 1000);
     return this.serial(async () => {
       const refused = [...plan.refused];
+      await this.upgradeTrustedSets();
       await this.ipsetRestore(ensureSetLines(this.names, this.families));
       await this.writeChains(plan.protectedPorts);
       for (const f of this.families) await this.ensureJump(f);
@@ -110,7 +113,7 @@ export class IptablesBackend implements FirewallBackend {
       for (const f of this.families) {
         const contents: [SetKind, string[]][] = [
           ["bans", plan.bans.filter((b) => b.family === f).map((b) => `${b.ip} ${ttl(b.expiresAt)}`)],
-          ["trusted", plan.trusted[f]],
+          ["trusted", plan.trusted[f].map((t) => trustedEntry(t.network.text, t.expiresAt, now))],
           ["grants", plan.grants.filter((g) => g.family === f).map((g) => `${grantEntry(g.ip, g.step)} ${ttl(g.expiresAt)}`)],
         ];
         for (const [kind, entries] of contents) {
@@ -127,6 +130,21 @@ export class IptablesBackend implements FirewallBackend {
       }
       return { refused };
     });
+  }
+
+  /**
+   * Trusted sets an older Sesame created without timeouts get the new type
+   * by a swap with an empty scratch set (their content is replaced next).
+   */
+  private async upgradeTrustedSets(): Promise<void> {
+    const live = this.families.map((f) => this.names.set("trusted", f));
+    const listing = await this.run([this.ipset, "list", "-t"]);
+    const scratches = new Set(setsWithoutTimeout(listing, new Set(live.map((n) => `${n}-new`))));
+    for (const name of setsWithoutTimeout(listing, new Set(live))) {
+      const f = name === this.names.set("trusted", 4) ? 4 : 6;
+      const scratch = `${name}-new`;
+      await this.ipsetRestore([...(scratches.has(scratch) ? [`destroy ${scratch}`] : []), `create ${scratch} ${setType("trusted", f)}`, `swap ${scratch} ${name}`, `destroy ${scratch}`]);
+    }
   }
 
   /** Fill the scratch set one entry per restore, swap it in; returns the refused entries with ipset's message. */
@@ -180,10 +198,12 @@ export class IptablesBackend implements FirewallBackend {
     await this.serial(() => this.ipsetRestore([`del ${this.names.set("bans", a.family)} ${a.text}`]));
   }
 
-  async setTrusted(cidrs: string[]): Promise<void> {
-    const nets = splitNetworks(cidrs);
+  /** Each set swapped in whole; an expiring network's remaining time is its ipset timeout. */
+  async setTrusted(entries: TrustedSpec[], now: number): Promise<void> {
+    const nets = planTrusted(entries, now, IPSET_MAX_TTL_SEC * 1000);
     if (!this.families.includes(6) && nets[6].length > 0) throw new RangeError("IPv6 is disabled for this backend");
-    await this.serial(() => this.ipsetRestore(this.families.flatMap((f) => replaceSetLines(this.names, "trusted", f, nets[f]))));
+    const lines = this.families.flatMap((f) => replaceSetLines(this.names, "trusted", f, nets[f].map((t) => trustedEntry(t.network.text, t.expiresAt, now))));
+    await this.serial(() => this.ipsetRestore(lines));
   }
 
   async setProtected(ports: Step[]): Promise<void> {
@@ -205,7 +225,7 @@ export class IptablesBackend implements FirewallBackend {
       for (const e of entries) {
         const kind = sets.get(e.set);
         const expiresInMs = e.timeoutSec === null ? null : e.timeoutSec * 1000;
-        if (kind === "trusted") snapshot.trusted.push(e.entry);
+        if (kind === "trusted") snapshot.trusted.push({ cidr: e.entry, expiresInMs: e.timeoutSec === 0 ? null : expiresInMs });
         else if (kind === "bans") snapshot.bans.push({ ip: e.entry, expiresInMs });
         else {
           const m = /^(.+),(tcp|udp):(\d+)$/.exec(e.entry);

@@ -73,7 +73,10 @@ export function parseNftTable(jsonText: string): KernelSnapshot {
     if (protocol && p) snapshot.protectedPorts.push({ protocol, port: p });
   }
   for (const name of ["trusted4", "trusted6"]) {
-    for (const e of sets.get(name) ?? []) snapshot.trusted.push(...networkTexts(unwrap(e).val));
+    for (const e of sets.get(name) ?? []) {
+      const { val, expiresInMs } = unwrap(e);
+      for (const cidr of networkTexts(val)) snapshot.trusted.push({ cidr, expiresInMs });
+    }
   }
   for (const name of ["grants4", "grants6"]) {
     for (const e of sets.get(name) ?? []) {

@@ -9,7 +9,12 @@ describe("buildStructureScript + planElements", () => {
   const plan = planState(
     {
       protectedPorts: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }],
-      trusted: ["10.2.0.5/16", "fd00:1::9/64"],
+      trusted: [
+        { cidr: "10.2.0.5/16", expiresAt: null },
+        { cidr: "fd00:1::9/64", expiresAt: null },
+        { cidr: "10.7.0.0/24", expiresAt: NOW + 90_000 },
+        { cidr: "10.8.0.0/24", expiresAt: NOW },
+      ],
       grants: [
         { ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 30_000 },
         { ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 10_000 },
@@ -38,7 +43,8 @@ describe("buildStructureScript + planElements", () => {
   });
 
   it.each([
-    ["trusted networks with host bits cleared", /trusted4 \{ 10\.2\.0\.0\/16 \}[\s\S]*trusted6 \{ fd00:1::\/64 \}/],
+    ["trusted networks with host bits cleared", /trusted4 \{ 10\.2\.0\.0\/16, [^}]*\}[\s\S]*trusted6 \{ fd00:1::\/64 \}/],
+    ["an expiring trusted network with its remaining time", /trusted4 \{ [^}]*10\.7\.0\.0\/24 timeout 90s \}/],
     ["the later of two grants wins", /grants4 \{ 10\.0\.0\.2 \. tcp \. 22 timeout 30s \}/],
     ["IPv6 grants with remaining time", /grants6 \{ fd00::2 \. tcp \. 22 timeout 1s500ms \}/],
     ["bans with remaining time, first", /^add element inet sesame banned4 \{ 192\.0\.2\.1 timeout 60s \}\n/],
@@ -46,8 +52,14 @@ describe("buildStructureScript + planElements", () => {
     expect(elements).toMatch(re);
   });
 
-  it("skips expired grants", () => {
+  it("skips expired grants and trusted networks", () => {
     expect(elements).not.toContain("10.0.0.3");
+    expect(elements).not.toContain("10.8.0.0");
+  });
+
+  it("trusted sets have timeouts and no auto-merge (it would give merged networks one timeout)", () => {
+    expect(structure).toMatch(/set trusted4 \{ type ipv4_addr; flags interval, timeout; \}/);
+    expect(structure).not.toContain("auto-merge");
   });
 
   it("no timeout reaching nft is past its cap or not a number", () => {
@@ -103,7 +115,7 @@ describe("parseNftTable", () => {
       { metainfo: { version: "1.0.6" } },
       { table: { family: "inet", name: "sesame" } },
       { set: { name: "protected", elem: [{ concat: ["tcp", 22] }, { concat: ["udp", 53] }] } },
-      { set: { name: "trusted4", elem: [{ prefix: { addr: "10.2.0.0", len: 16 } }, "10.3.0.1", { range: ["10.5.0.0", "10.5.2.255"] }] } },
+      { set: { name: "trusted4", elem: [{ prefix: { addr: "10.2.0.0", len: 16 } }, "10.3.0.1", { elem: { val: { range: ["10.5.0.0", "10.5.2.255"] }, timeout: 60, expires: 41 } }] } },
       { set: { name: "trusted6", elem: [{ prefix: { addr: "fd00::", len: 64 } }] } },
       { set: { name: "grants4", elem: [{ elem: { val: { concat: ["10.0.0.2", "tcp", 22] }, timeout: 30, expires: 29 } }] } },
       { set: { name: "grants6", elem: [{ concat: ["fd00::2", "udp", 53] }] } },
@@ -116,7 +128,13 @@ describe("parseNftTable", () => {
   it("maps sets to the snapshot (ranges become CIDRs, expires in ms)", () => {
     expect(parseNftTable(JSON.stringify(doc))).toEqual({
       protectedPorts: [{ protocol: "tcp", port: 22 }, { protocol: "udp", port: 53 }],
-      trusted: ["10.2.0.0/16", "10.3.0.1", "10.5.0.0/23", "10.5.2.0/24", "fd00::/64"],
+      trusted: [
+        { cidr: "10.2.0.0/16", expiresInMs: null },
+        { cidr: "10.3.0.1", expiresInMs: null },
+        { cidr: "10.5.0.0/23", expiresInMs: 41_000 },
+        { cidr: "10.5.2.0/24", expiresInMs: 41_000 },
+        { cidr: "fd00::/64", expiresInMs: null },
+      ],
       grants: [
         { ip: "10.0.0.2", protocol: "tcp", port: 22, expiresInMs: 29_000 },
         { ip: "fd00::2", protocol: "udp", port: 53, expiresInMs: null },

@@ -1,6 +1,7 @@
 import type { Step } from "@sesame/core";
 import type { Family } from "./addr";
 import type { StatePlan } from "./plan";
+import { disjointTrusted, type PlannedTrusted } from "./trusted-ranges";
 
 /**
  * nft scripts, fed to `nft -f -` so each change is one atomic transaction.
@@ -57,7 +58,9 @@ function addLine(table: string, set: NftSet, elements: string[]): string[] {
  * session outlives its grant and is never cut. Only packets whose protocol
  * and destination port are in @protected ever reach `gate`, so an empty
  * protected set drops nothing, and packets without a transport header are
- * never dropped by Sesame. `accept` here is not final for the host: tables at
+ * never dropped by Sesame. The trusted sets carry timeouts (an expiring
+ * network leaves even with the worker dead) and no auto-merge: it would give
+ * a merged interval one timeout (trustedElements writes a disjoint cover). `accept` here is not final for the host: tables at
  * later priorities still see the packet; only our `drop` is.
  */
 export function buildStructureScript(table: string, priority: number, protectedElements: string[]): string {
@@ -67,8 +70,8 @@ export function buildStructureScript(table: string, priority: number, protectedE
     `delete table inet ${t}`,
     `table inet ${t} {`,
     `  set protected { type inet_proto . inet_service; }`,
-    `  set trusted4 { type ipv4_addr; flags interval; auto-merge; }`,
-    `  set trusted6 { type ipv6_addr; flags interval; auto-merge; }`,
+    `  set trusted4 { type ipv4_addr; flags interval, timeout; }`,
+    `  set trusted6 { type ipv6_addr; flags interval, timeout; }`,
     `  set banned4 { type ipv4_addr; flags timeout; }`,
     `  set banned6 { type ipv6_addr; flags timeout; }`,
     `  set grants4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }`,
@@ -107,11 +110,16 @@ export interface NftItem {
 export function planElements(plan: StatePlan, now: number): NftItem[] {
   const out: NftItem[] = [];
   for (const f of [4, 6] as const) for (const b of plan.bans) if (b.family === f) out.push({ set: `banned${f}`, element: withTimeout(b.ip, b.expiresAt - now) });
-  for (const f of [4, 6] as const) for (const n of plan.trusted[f]) out.push({ set: `trusted${f}`, element: n });
+  for (const f of [4, 6] as const) for (const element of trustedElements(f, plan.trusted[f], now)) out.push({ set: `trusted${f}`, element });
   for (const f of [4, 6] as const) {
     for (const g of plan.grants) if (g.family === f) out.push({ set: `grants${f}`, element: withTimeout(grantElement(g.ip, g.step), g.expiresAt - now) });
   }
   return out;
+}
+
+/** One family's trusted networks as set elements: disjoint blocks, each with its remaining time (none: never expires). */
+export function trustedElements(family: Family, trusted: PlannedTrusted[], now: number): string[] {
+  return disjointTrusted(family, trusted).map((b) => (b.expiresAt === null ? b.cidr : withTimeout(b.cidr, b.expiresAt - now)));
 }
 
 /** `add element` lines for `items`, one line per set, in the items' order. */

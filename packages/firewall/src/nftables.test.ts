@@ -20,7 +20,7 @@ function fakeNft(refuse: string[]) {
 
 const state: FirewallState = {
   protectedPorts: [{ port: 22, protocol: "tcp" }, { port: 23, protocol: "tcp" }],
-  trusted: ["10.1.0.0/16"],
+  trusted: [{ cidr: "10.1.0.0/16", expiresAt: null }],
   grants: [
     { ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 5000 },
     { ip: "10.66.0.1", ports: [{ port: 22, protocol: "tcp" }], expiresAt: NOW + 5000 },

@@ -1,4 +1,4 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress } from "./addr";
 import { createRunner, type ExecOptions, type RunFn } from "./exec";
 import {
@@ -13,10 +13,11 @@ import {
   grantElement,
   planElements,
   protectedElement,
+  trustedElements,
 } from "./nft-script";
 import { parseNftTable } from "./nft-parse";
 import { NftSession } from "./nft-session";
-import { planState, splitNetworks } from "./plan";
+import { planState, planTrusted } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
 import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "./types";
@@ -152,9 +153,10 @@ export class NftablesBackend implements FirewallBackend {
     return this.serial(() => this.applyQuick(buildDeleteScript(this.table, `banned${a.family}`, [a.text])));
   }
 
-  async setTrusted(cidrs: string[]): Promise<void> {
-    const nets = splitNetworks(cidrs);
-    const script = buildReplaceScript(this.table, "trusted4", nets[4]) + buildReplaceScript(this.table, "trusted6", nets[6]);
+  /** Both trusted sets replaced in one transaction, each expiring network with its remaining time. */
+  async setTrusted(entries: TrustedSpec[], now: number): Promise<void> {
+    const nets = planTrusted(entries, now, NFT_MAX_TTL_SEC * 1000);
+    const script = buildReplaceScript(this.table, "trusted4", trustedElements(4, nets[4], now)) + buildReplaceScript(this.table, "trusted6", trustedElements(6, nets[6], now));
     return this.serial(() => this.apply(script));
   }
 

@@ -26,16 +26,48 @@ describe("planState leaves out what is malformed, never throws", () => {
     const plan = planState(
       {
         protectedPorts: [{ port: 0, protocol: "tcp" }, ...P22],
-        trusted: ["10.0.0.0/33", "10.1.0.0/16"],
+        trusted: [
+          { cidr: "10.0.0.0/33", expiresAt: null },
+          { cidr: "10.1.0.0/16", expiresAt: null },
+          { cidr: "10.3.0.0/16", expiresAt: Number.NaN },
+        ],
         grants: [],
         bans: [{ ip: "1.2.3", expiresAt: NOW + 1000 }, { ip: "192.0.2.1", expiresAt: NOW + 1000 }],
       },
       NOW,
     );
-    expect(plan.refused).toEqual(['ban "1.2.3": invalid IP address', 'trusted "10.0.0.0/33": invalid network', "protected port: invalid port 0"]);
+    expect(plan.refused).toEqual([
+      'ban "1.2.3": invalid IP address',
+      'trusted "10.0.0.0/33": invalid network',
+      "trusted 10.3.0.0/16: invalid expiry null",
+      "protected port: invalid port 0",
+    ]);
     expect(plan.protectedPorts).toEqual(P22);
-    expect(plan.trusted[4]).toEqual(["10.1.0.0/16"]);
+    expect(plan.trusted[4].map((t) => t.network.text)).toEqual(["10.1.0.0/16"]);
     expect(plan.bans.map((b) => b.ip)).toEqual(["192.0.2.1"]);
+  });
+
+  it("one trusted entry per network: the latest expiry wins, never (null) over any time; expired ones left out", () => {
+    const plan = planState(
+      {
+        protectedPorts: [],
+        trusted: [
+          { cidr: "10.1.0.0/16", expiresAt: NOW + 1000 },
+          { cidr: "10.1.0.9/16", expiresAt: NOW + 5000 },
+          { cidr: "10.2.0.0/16", expiresAt: NOW + 1000 },
+          { cidr: "10.2.0.0/16", expiresAt: null },
+          { cidr: "10.2.0.0/16", expiresAt: NOW + 9000 },
+          { cidr: "10.3.0.0/16", expiresAt: NOW },
+        ],
+        grants: [],
+        bans: [],
+      },
+      NOW,
+    );
+    expect(plan.trusted[4].map((t) => [t.network.text, t.expiresAt])).toEqual([
+      ["10.1.0.0/16", NOW + 5000],
+      ["10.2.0.0/16", null],
+    ]);
   });
 
   it("expiries past maxTtlMs are shortened to it", () => {

@@ -1,6 +1,7 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import { parseAddress, requireNetwork, type Family } from "./addr";
 import { stepKey } from "./steps";
+import type { PlannedTrusted } from "./trusted-ranges";
 
 export interface PlannedGrant {
   family: Family;
@@ -18,7 +19,8 @@ export interface PlannedBan {
 /** FirewallState validated, canonicalised, de-duplicated and split by family and by expiry. */
 export interface StatePlan {
   protectedPorts: Step[];
-  trusted: Record<Family, string[]>;
+  /** Trusted at `now`, by family; one entry per network (the latest expiry wins, null: never). */
+  trusted: Record<Family, PlannedTrusted[]>;
   /** Still running at `now`; one entry per ip+port (the latest expiry wins). */
   grants: PlannedGrant[];
   bans: PlannedBan[];
@@ -84,19 +86,29 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
     const expiresAt = expiry(b.expiresAt);
     if (!prev || prev.expiresAt < expiresAt) bans.set(a.text, { family: a.family, ip: a.text, expiresAt });
   }
-  const trusted: Record<Family, string[]> = { 4: [], 6: [] };
-  const seen = new Set<string>();
+  const trusted: Record<Family, PlannedTrusted[]> = { 4: [], 6: [] };
+  const networks = new Map<string, PlannedTrusted>();
   for (const t of state.trusted) {
     let n;
     try {
-      n = requireNetwork(t);
+      n = requireNetwork(t.cidr);
     } catch {
-      refused.push(`trusted ${JSON.stringify(t)}: invalid network`);
+      refused.push(`trusted ${JSON.stringify(t.cidr)}: invalid network`);
       continue;
     }
-    if (seen.has(`${n.family}|${n.text}`)) continue;
-    seen.add(`${n.family}|${n.text}`);
-    trusted[n.family].push(n.text);
+    if (t.expiresAt !== null && !Number.isFinite(t.expiresAt)) {
+      refused.push(`trusted ${n.text}: invalid expiry ${JSON.stringify(t.expiresAt)}`);
+      continue;
+    }
+    if (t.expiresAt !== null && t.expiresAt <= now) continue;
+    const expiresAt = t.expiresAt === null ? null : expiry(t.expiresAt);
+    const key = `${n.family}|${n.text}`;
+    const prev = networks.get(key);
+    if (!prev) {
+      const entry = { network: n, expiresAt };
+      networks.set(key, entry);
+      trusted[n.family].push(entry);
+    } else if (prev.expiresAt !== null && (expiresAt === null || expiresAt > prev.expiresAt)) prev.expiresAt = expiresAt;
   }
   const live = <T extends { expiresAt: number }>(xs: Iterable<T>, alive: boolean): T[] => [...xs].filter((x) => x.expiresAt > now === alive);
   return {
@@ -110,10 +122,13 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
   };
 }
 
-/** Split canonical network texts by family; throws RangeError on an invalid one (setTrusted's callers pass valid ones). */
-export function splitNetworks(cidrs: string[]): Record<Family, string[]> {
-  cidrs.forEach((c) => requireNetwork(c));
-  const plan = planState({ protectedPorts: [], trusted: cidrs, grants: [], bans: [] }, 0);
+/**
+ * Trusted entries for setTrusted, split by family with expiries clamped to
+ * `maxTtlMs` from `now`; throws RangeError on an invalid one (the worker
+ * passes validated entries).
+ */
+export function planTrusted(entries: TrustedSpec[], now: number, maxTtlMs: number): Record<Family, PlannedTrusted[]> {
+  const plan = planState({ protectedPorts: [], trusted: entries, grants: [], bans: [] }, now, maxTtlMs);
   if (plan.refused.length > 0) throw new RangeError(plan.refused.join("; "));
   return plan.trusted;
 }

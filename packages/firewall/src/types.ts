@@ -1,4 +1,4 @@
-import type { FirewallState, Step } from "@sesame/core";
+import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 
 /**
  * One interface for every way Sesame can enforce grants and bans. Backends run
@@ -25,7 +25,12 @@ export interface FirewallBackend {
   /** Drop `ip` on protected ports for `ttlSec`. */
   ban(ip: string, ttlSec: number): Promise<void>;
   unban(ip: string): Promise<void>;
-  setTrusted(cidrs: string[]): Promise<void>;
+  /**
+   * Replace the trusted networks. An entry with an expiry is given its
+   * remaining time at `now` as a kernel timeout where the backend has one,
+   * so it stops being trusted when due even if the worker is dead.
+   */
+  setTrusted(entries: TrustedSpec[], now: number): Promise<void>;
   setProtected(ports: Step[]): Promise<void>;
   /** What the kernel holds now (for reconcile checks, tests and the UI). */
   inspect(): Promise<KernelSnapshot>;
@@ -42,7 +47,8 @@ export interface ReconcileReport {
 
 export interface KernelSnapshot {
   protectedPorts: Step[];
-  trusted: string[];
+  /** Blocks as the kernel holds them (nftables: a disjoint cover of the networks). */
+  trusted: { cidr: string; expiresInMs: number | null }[];
   grants: { ip: string; port: number; protocol: "tcp" | "udp"; expiresInMs: number | null }[];
   bans: { ip: string; expiresInMs: number | null }[];
 }

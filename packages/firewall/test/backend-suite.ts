@@ -96,11 +96,25 @@ export function describeKernelBackend(title: string, tag: string, make: (net: Fi
   });
 
   it("trusted networks connect without a grant, only inside the CIDR", async () => {
-    await fw.setTrusted([`${net.subnet}.0.0/24`, `${net.serverIp6.replace(/::1$/, "::")}/64`]);
+    const v6net = `${net.serverIp6.replace(/::1$/, "::")}/64`;
+    await fw.setTrusted([{ cidr: `${net.subnet}.0.0/24`, expiresAt: null }, { cidr: v6net, expiresAt: null }], Date.now());
     expect(await net.connectsAll([[22], [22, { v6: true }], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([true, true, false]);
-    expect((await fw.inspect()).trusted.sort()).toEqual([`${net.subnet}.0.0/24`, `${net.serverIp6.replace(/::1$/, "::")}/64`].sort());
-    await fw.setTrusted([]);
+    expect((await fw.inspect()).trusted.map((t) => t.cidr).sort()).toEqual([`${net.subnet}.0.0/24`, v6net].sort());
+    await fw.setTrusted([], Date.now());
     expect(await net.connects(22)).toBe(false);
+  });
+
+  it("an expiring trusted network leaves the kernel by itself when due; a permanent one inside it stays", async () => {
+    const now = Date.now();
+    // The /16 covers the client and the extra address (x.1.1); the extra address is also trusted for good.
+    await fw.setTrusted([{ cidr: `${net.subnet}.0.0/16`, expiresAt: now + 2000 }, { cidr: net.clientExtraIps[0]!, expiresAt: null }], now);
+    expect(await net.connectsAll([[22], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([true, true]);
+    const held = (await fw.inspect()).trusted;
+    expect(held.find((t) => t.cidr === net.clientExtraIps[0])?.expiresInMs).toBeNull();
+    expect(held.filter((t) => t.expiresInMs !== null).every((t) => t.expiresInMs! <= 2000)).toBe(true);
+    await sleep(2300);
+    expect(await net.connectsAll([[22], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([false, true]);
+    expect((await fw.inspect()).trusted.map((t) => t.cidr)).toEqual([net.clientExtraIps[0]]);
   });
 
   it("IPv6: grant, ban and revoke work on the v6 sets", async () => {
@@ -117,7 +131,7 @@ export function describeKernelBackend(title: string, tag: string, make: (net: Fi
     const now = Date.now();
     const state = {
       protectedPorts: [SSH],
-      trusted: [`${net.clientExtraIps[0]}/32`],
+      trusted: [{ cidr: `${net.clientExtraIps[0]}/32`, expiresAt: now + 40_000 }, { cidr: `${net.clientIp6}/128`, expiresAt: now - 1 }],
       grants: [
         { ip: net.clientIp, ports: [SSH], expiresAt: now + 20_000 },
         { ip: net.clientIp, ports: [SSH], expiresAt: now + 30_000 },
@@ -137,7 +151,9 @@ export function describeKernelBackend(title: string, tag: string, make: (net: Fi
     expect(snap.grants[0]!.expiresInMs).toBeGreaterThan(25_000);
     expect(snap.grants[0]!.expiresInMs).toBeLessThanOrEqual(30_000);
     expect(snap.bans.map((b) => b.ip)).toEqual(["192.0.2.9"]);
-    expect(snap.trusted).toEqual([net.clientExtraIps[0]]);
+    expect(snap.trusted.map((t) => t.cidr)).toEqual([net.clientExtraIps[0]]);
+    expect(snap.trusted[0]!.expiresInMs).toBeGreaterThan(35_000);
+    expect(snap.trusted[0]!.expiresInMs).toBeLessThanOrEqual(40_000);
     expect(await net.connectsAll([[22], [22, { v6: true }], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([true, false, true]);
   });
 
@@ -147,7 +163,7 @@ export function describeKernelBackend(title: string, tag: string, make: (net: Fi
     const report = await fw.reconcile(
       {
         protectedPorts: [SSH],
-        trusted: ["10.0.0.0/33"],
+        trusted: [{ cidr: "10.0.0.0/33", expiresAt: null }],
         grants: [
           { ip: "999.1.1.1", ports: [SSH], expiresAt: now + 30_000 },
           { ip: net.clientIp, ports: [{ port: 70000, protocol: "tcp" }], expiresAt: now + 30_000 },

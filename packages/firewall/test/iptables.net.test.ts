@@ -21,6 +21,23 @@ describeKernelBackend("iptables + ipset backend (real iptables/ipset in a namesp
     expect(await net.connects(22)).toBe(true);
   });
 
+  it("adopts trusted sets an older Sesame made without timeouts, in use by its rules, and expires their entries", async () => {
+    const { net, fw } = ctx();
+    await fw.destroy();
+    // The older layout: trusted sets without timeouts, referenced by the gate chain.
+    await must(["ipset", "create", "sesame-trusted4", "hash:net", "family", "inet"], { ns: net.server });
+    await must(["ipset", "create", "sesame-trusted6", "hash:net", "family", "inet6"], { ns: net.server });
+    await must(["ipset", "add", "sesame-trusted4", `${net.subnet}.0.0/16`], { ns: net.server });
+    await must(["iptables", "-N", "SESAME-GATE"], { ns: net.server });
+    await must(["iptables", "-A", "SESAME-GATE", "-m", "set", "--match-set", "sesame-trusted4", "src", "-j", "RETURN"], { ns: net.server });
+    const now = Date.now();
+    await fw.reconcile({ ...EMPTY, protectedPorts: [SSH], trusted: [{ cidr: net.clientIp, expiresAt: now + 2000 }] }, now);
+    expect(await must(["ipset", "list", "-t", "sesame-trusted4"], { ns: net.server })).toMatch(/Header: .*timeout 0/);
+    expect(await net.connectsAll([[22], [22, { localAddress: net.clientExtraIps[0] }]])).toEqual([true, false]);
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(await net.connects(22)).toBe(false);
+  });
+
   it("destroy removes the jump, the chains and the sets, and can run twice", async () => {
     const { net, fw } = ctx();
     await fw.destroy();

@@ -33,3 +33,17 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
   }
   return new TextDecoder().decode(all);
 }
+
+/** API bodies are small JSON objects (a network, an address, a comment). */
+export const MAX_API_BODY_BYTES = 16 * 1024;
+
+/** The request body parsed as JSON, bounded like readBoundedText. */
+export async function readJsonBody(request: Request, maxBytes = MAX_API_BODY_BYTES): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const text = await readBoundedText(request, maxBytes);
+  if (text === null) return { ok: false, message: `The body is larger than ${maxBytes} bytes.` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, message: "The body must be JSON." };
+  }
+}

@@ -148,7 +148,7 @@ describe("TrustedNetworkInputSchema", () => {
 });
 
 describe("SettingsInputSchema", () => {
-  const valid = { interfaces: ["eth0", "veth-s"], backend: "nftables", retentionDays: 30, maxAttempts: 250_000 };
+  const valid = { interfaces: ["eth0", "veth-s"], backend: "nftables", retentionDays: 30, maxAttempts: 250_000, syslog: false };
 
   it("accepts valid settings and an empty interface list", () => {
     expect(SettingsInputSchema.parse(valid)).toEqual(valid);
@@ -164,6 +164,7 @@ describe("SettingsInputSchema", () => {
     [{ retentionDays: 0 }, { retentionDays: "Retention must be a whole number of days from 1 to 3650." }],
     [{ maxAttempts: 999 }, { maxAttempts: "Maximum pending attempts must be a whole number from 1000 to 5000000." }],
     [{ maxAttempts: 5_000_001 }, { maxAttempts: "Maximum pending attempts must be a whole number from 1000 to 5000000." }],
+    [{ syslog: "on" }, { syslog: "Send events to syslog must be on or off." }],
   ])("rejects %j", (patch, errors) => {
     expect(errorsOf(SettingsInputSchema, { ...valid, ...patch })).toEqual(errors);
   });
@@ -339,7 +340,7 @@ describe("attempt cap bounded by memory", () => {
 
   it("the settings schema enforces the machine's limit with the figure in its message", () => {
     const schema = makeSettingsInputSchema({ attemptCapLimit: computeAttemptCapLimit(1 * GiB) });
-    const valid = { interfaces: [], backend: "nftables", retentionDays: 30 };
+    const valid = { interfaces: [], backend: "nftables", retentionDays: 30, syslog: false };
     expect(schema.parse({ ...valid, maxAttempts: 671_000 }).maxAttempts).toBe(671_000);
     expect(errorsOf(schema, { ...valid, maxAttempts: 671_001 })).toEqual({
       maxAttempts: "Maximum pending attempts must be a whole number from 1000 to 671000 (this machine's memory allows no more).",

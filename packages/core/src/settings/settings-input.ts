@@ -36,6 +36,8 @@ export function makeSettingsInputSchema(opts: { attemptCapLimit: number }) {
       `Maximum pending attempts must be a whole number from ${MIN_ATTEMPT_CAP} to ${limit}` +
         (limit < MAX_ATTEMPT_CAP ? ` (this machine's memory allows no more).` : "."),
     ),
+    /** The worker's events also go to syslog as key=value lines (knockd's UseSyslog, for log pipelines). */
+    syslog: z.boolean({ error: "Send events to syslog must be on or off." }),
   });
 }
 

@@ -19,6 +19,7 @@ export const SETTING_DEFAULTS: Settings = {
   backend: "nftables",
   retentionDays: 30,
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
+  syslog: false,
 };
 
 // A stored cap below the form's floor (MIN_ATTEMPT_CAP guards typing mistakes) was set on purpose

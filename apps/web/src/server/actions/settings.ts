@@ -27,6 +27,7 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
     backend: formData.get("backend"),
     retentionDays: formData.get("retentionDays"),
     maxAttempts: formData.get("maxAttempts"),
+    syslog: formData.get("syslog") === "on",
   });
   if (!parsed.success) {
     const errs = issuesToFieldErrors(parsed.error.issues);
@@ -43,7 +44,7 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
   let changed = 0;
   applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
     const before = readAllSettings(tx);
-    for (const key of ["interfaces", "backend", "retentionDays", "maxAttempts"] as const) {
+    for (const key of ["interfaces", "backend", "retentionDays", "maxAttempts", "syslog"] as const) {
       if (JSON.stringify(before[key]) === JSON.stringify(next[key])) continue;
       writeSetting(tx, key, next[key] as never);
       record({ action: "update", entity: "setting", entityId: key, before: before[key], after: next[key] });

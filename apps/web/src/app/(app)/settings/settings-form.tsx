@@ -9,7 +9,7 @@ export function SettingsForm({
   current,
   attemptCapLimit,
 }: {
-  current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number };
+  current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number; syslog: boolean };
   /** What this machine's memory allows (enforced by the server with the same figure). */
   attemptCapLimit: { limit: number; text: string };
 }) {
@@ -38,6 +38,13 @@ export function SettingsForm({
           {(a) => <input {...a} type="number" min={1000} max={attemptCapLimit.limit} defaultValue={valueOf(state, "maxAttempts", current.maxAttempts)} />}
         </Field>
       </div>
+      <label className="check">
+        <input type="checkbox" name="syslog" defaultChecked={state.status === "error" ? state.values?.syslog === "on" : current.syslog} />
+        <span>
+          Send events to syslog (ident <code>sesame</code>, key=value: <code>event=open door=ssh ip=10.0.0.5 ports=tcp/22 duration=300</code>),
+          as knockd&apos;s UseSyslog does, for journald, log pipelines and Fail2Ban.
+        </span>
+      </label>
       <FormFooter state={state} pending={pending}>
         Save settings
       </FormFooter>

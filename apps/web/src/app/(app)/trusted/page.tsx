@@ -1,6 +1,7 @@
 import { cidrContains, normalizeIp, parseCidr } from "@sesame/core";
 import type { Metadata } from "next";
 import { Card } from "@/components/card";
+import { Countdown } from "@/components/countdown";
 import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { PageHead } from "@/components/page-head";
@@ -61,7 +62,21 @@ export default async function TrustedPage({ searchParams }: { searchParams: Prom
               <tr key={r.id} data-testid={`trusted-${r.cidr}`}>
                 <td className="mono" data-label="Network">{r.cidr}</td>
                 <td data-label="Comment">{r.comment || <span className="muted">—</span>}</td>
-                <td data-label="Expires">{r.expiresAt ? <LocalTime ts={r.expiresAt} /> : <span className="muted">never</span>}</td>
+                <td data-label="Expires">
+                  {r.expiresAt ? (
+                    <>
+                      <LocalTime ts={r.expiresAt} />
+                      {isActive(r) ? (
+                        <span className="muted" title="The kernel stops trusting it when due, even with the worker down">
+                          {" "}
+                          (<Countdown until={r.expiresAt} /> left)
+                        </span>
+                      ) : null}
+                    </>
+                  ) : (
+                    <span className="muted">never</span>
+                  )}
+                </td>
                 <td data-label="Status">
                   <div className="row">
                     {isActive(r) ? <span className="badge ok">active</span> : <span className="badge">expired</span>}

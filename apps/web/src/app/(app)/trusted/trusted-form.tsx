@@ -17,7 +17,7 @@ export function TrustedForm({ suggestion }: { suggestion: string }) {
         <Field name="comment" label="Comment" state={state} hint="Who or what this is.">
           {(a) => <input {...a} defaultValue={valueOf(state, "comment", "")} placeholder="office LAN" maxLength={200} />}
         </Field>
-        <Field name="expiresAt" label="Expires (optional)" state={state} hint="Leave empty to trust until removed.">
+        <Field name="expiresAt" label="Expires (optional)" state={state} hint="Leave empty to trust until removed. With an expiry the kernel stops trusting it when due, even if the worker is down.">
           {(a) => <DateTimeField id={a.id} name="expiresAt" defaultValue={valueOf(state, "expiresAt", "")} aria-invalid={a["aria-invalid"]} aria-describedby={a["aria-describedby"]} />}
         </Field>
       </div>
