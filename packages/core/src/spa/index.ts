@@ -9,3 +9,7 @@ export * from "./message";
 export * from "./packet";
 export * from "./keys";
 export * from "./decide";
+export * from "../fwknop/lines";
+export * from "../fwknop/access-conf";
+export * from "../fwknop/fwknopd-conf";
+export * from "../fwknop/stanza-users";
