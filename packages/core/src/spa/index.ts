@@ -13,3 +13,4 @@ export * from "../fwknop/lines";
 export * from "../fwknop/access-conf";
 export * from "../fwknop/fwknopd-conf";
 export * from "../fwknop/stanza-users";
+export * from "../fwknop/fwknoprc";
