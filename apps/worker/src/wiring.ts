@@ -25,6 +25,9 @@ import { FloodMemoryRelease } from "./memory-release";
 import { OneTimeProgress } from "./one-time-progress";
 import { Reloader } from "./reload";
 import { RowWarnings } from "./row-warnings";
+import { SpaActions } from "./spa-actions";
+import { ReplayCache } from "./spa-replay";
+import { SpaVerifier } from "./spa-verifier";
 import { TrustedAndProtected } from "./trusted-and-protected";
 import { collectStats } from "./worker-stats";
 import { WriteBehind } from "./write-behind";
@@ -80,7 +83,9 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   // The back end of the packet path: one queue in front of one backend.
   const queue = new FirewallQueue(deps.firewall, { writer, health, log, now });
-  const lists = new TrustedAndProtected({ queue, warnings, log, now });
+  const replay = new ReplayCache({ writer, now });
+  const spa = new SpaVerifier({ replay, now });
+  const lists = new TrustedAndProtected({ queue, warnings, log, now, userPorts: () => spa.userPorts() });
   const grants = new GrantLedger();
   const bans = new BanLedger();
   const commands = new CommandRunner({ log, writer, now, stdio: process.env.SESAME_WORKER_DETACHED ? "ignore" : "inherit", stopCommandFor: (s, f) => knockdConf.stopCommandFor(s, f) });
@@ -91,8 +96,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), maxAttempts: options.maxAttempts ?? loadSettings(db).maxAttempts });
   const doors = new DoorTable();
   const eventLog = new MatchEventLog({ writer, log, now });
+  const spaActions = new SpaActions({ queue, grants, bans, writer, log, now });
   const decisions = new Decisions({
-    recognizers: [matcher],
+    recognizers: [matcher, spa],
+    spa: spaActions,
     doors,
     oneTime: new OneTimeProgress({ writer, log, knockdConf }),
     // The one edge back up the path: a one-time door that moves on changes what capture listens for.
@@ -112,8 +119,14 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
 
   // The database and the settings.
-  const reloader = new Reloader({ db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings });
-  const listen = new ListenPlan({ options, settings: reloader, knockdConf, doors, local, capture, health, log });
+  const reloader = new Reloader({
+    db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings,
+    spaUsers: (users, port) => {
+      spa.setUsers(users, port);
+      decoder.setSpaPort(spa.spaPort);
+    },
+  });
+  const listen = new ListenPlan({ options, settings: reloader, knockdConf, doors, local, capture, health, log, spaPort: () => spa.spaPort });
   const backend = new BackendSwitch({
     queue, state: reloader, settings: reloader, pinned: options.backend, writer, health, log, now,
     createBackend: deps.createBackend ?? ((n) => createFirewall(n, {})),
@@ -151,6 +164,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     expireLedger(grants, bans, t, log);
     heartbeat.maintain();
     eventLog.reportSuppressed(t);
+    spaActions.reportSuppressed(t);
+    replay.prune(t);
     backend.tick(t);
   }
 
@@ -164,13 +179,15 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       appliedConfigVersion: kernelConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
-      stats: collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader }),
+      stats: collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader, spa }),
     };
   }
 
   return {
     start() {
       writer.start();
+      const remembered = replay.load(db);
+      if (remembered > 0) log.verbose(`SPA replay cache: ${remembered} digests remembered`);
       backend.reconcile(reloader.initial());
       commands.restore(db);
       heartbeat.maintain();

@@ -1,9 +1,8 @@
 import { createSocket } from "node:dgram";
+import { DEFAULT_SPA_PORT } from "@sesame/core";
 import { encodeSpaPacket, type SpaDigest, type SpaKeys } from "@sesame/core/spa";
 import { resolveKnockHost } from "./knock";
 
-/** fwknopd's default SPA port. */
-export const DEFAULT_SPA_PORT = 62201;
 
 export interface SpaSendOptions {
   host: string;

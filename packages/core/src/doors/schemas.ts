@@ -224,6 +224,8 @@ export function makeSettingsInputSchema(opts: { attemptCapLimit: number }) {
       `Maximum pending attempts must be a whole number from ${MIN_ATTEMPT_CAP} to ${limit}` +
         (limit < MAX_ATTEMPT_CAP ? ` (this machine's memory allows no more).` : "."),
     ),
+    /** The UDP port SPA packets are captured on (fwknop's 62201 by default). */
+    spaPort: intIn(1, 65535, "SPA port must be a whole number from 1 to 65535.").optional(),
   });
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_SPA_PORT } from "../settings/settings";
 import { isYes, readFwknopLines, type FwknopConfMessage } from "./lines";
 
 /**
@@ -31,7 +32,6 @@ export type ParseFwknopdConfResult =
   | { ok: false; errors: FwknopConfMessage[]; warnings: FwknopConfMessage[] };
 
 export const DEFAULT_PCAP_FILTER = "udp port 62201";
-export const DEFAULT_SPA_PORT = 62201;
 
 const UNUSED = /^(ENABLE_(IPT|FIREWD)_|(IPT|FIREWD|IPFW|PF)_|FLUSH_(IPT|FIREWD|IPFW)_|SNAT_TRANSLATE_IP$|FIREWALL_(TYPE|EXE)$|SYSLOG_|LOCALE$|FWKNOP_(RUN|CONF)_DIR$|ENABLE_PCAP_PROMISC$|PCAP_DISPATCH_COUNT$|PCAP_LOOP_SLEEP$|ENABLE_PCAP_ANY_DIRECTION$|EXIT_AT_INTF_DOWN$|MAX_SNIFF_BYTES$|RULES_CHECK_THRESHOLD$|GPG_HOME_DIR$|GPG_EXE$|SUDO_EXE$|ENABLE_RULE_PREPEND$|ENABLE_DESTINATION_RULE$|ENABLE_NAT_DNS$|DIGEST_DB_FILE$)/;
 const UNSUPPORTED: Record<string, string> = {

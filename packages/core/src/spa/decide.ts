@@ -74,6 +74,8 @@ export interface SpaDecision {
   replayKey?: string;
   /** The username field of the message. */
   username?: string;
+  /** The client's timestamp (s): the replay key is worth keeping until it leaves the age window. */
+  timestamp?: number;
   /** opened: what to open, for whom, how long. */
   ports?: Step[];
   seconds?: number;
@@ -110,7 +112,7 @@ export function decideSpa(users: readonly SpaUser[], req: SpaRequest): SpaDecisi
   const opened = openSpaPacket(packet, found.hmac ? cred.keys : { ...cred.keys, hmacKey: null });
   if (!opened.ok) return { outcome: opened.outcome, reason: `Error creating fko context: ${opened.reason}`, ...who };
   const f = opened.fields;
-  const base = { ...who, replayKey, username: f.username };
+  const base = { ...who, replayKey, username: f.username, timestamp: f.timestamp };
   if (!user.enabled) return { outcome: "user-disabled", reason: `User ${user.name} is disabled`, ...base };
   if (user.expiresAt !== null && now >= user.expiresAt) return { outcome: "user-expired", reason: "Access stanza has expired", ...base };
   const diff = Math.floor(now / 1000) - f.timestamp;
