@@ -27,6 +27,10 @@ export interface SpaActionsOptions {
   log: { log(msg: string): void; verbose(msg: string): void };
   now: () => number;
   junkRowsPerSecond?: number;
+  /** sesame-fwknopd: log as fwknopd does (`[src] (stanza #1) …`, `Added access rule …`). */
+  fwknopdLines?: boolean;
+  /** fwknopd --test: log the decision, open nothing. */
+  testOnly?: boolean;
 }
 
 export class SpaActions {
@@ -45,7 +49,8 @@ export class SpaActions {
       this.junkCounts.set(ev.outcome, (this.junkCounts.get(ev.outcome) ?? 0) + 1);
       if (!this.junk.allow()) return;
     }
-    this.o.log.log(`${ev.ip}: ${SPA_DOOR_NAME}${userName ? ` ${userName}` : ""}: ${ev.outcome}: ${ev.reason}`);
+    if (this.o.fwknopdLines) this.o.log.log(`[${ev.ip}] ${userName ? `(${userName}) ` : ""}${ev.reason}`);
+    else this.o.log.log(`${ev.ip}: ${SPA_DOOR_NAME}${userName ? ` ${userName}` : ""}: ${ev.outcome}: ${ev.reason}`);
     this.o.writer.event({ ts: now, kind: "spa", ip: ev.ip, doorName: SPA_DOOR_NAME, userName, detail: JSON.stringify({ outcome: ev.outcome, reason: ev.reason, ...(ev.allowIp ? { allowIp: ev.allowIp } : {}), ...(ev.ports ? { ports: ev.ports } : {}) }) });
   }
 
@@ -58,10 +63,18 @@ export class SpaActions {
       writer.event({ ...base, kind: "ignored-banned" });
       return;
     }
+    if (this.o.fwknopdLines) log.log(`(${user.name}) SPA Packet from IP: ${ev.ip} received with access source match`);
+    if (this.o.testOnly) {
+      log.log(`[${ev.ip}] (${user.name}) --test mode enabled, skipping firewall manipulation.`);
+      return;
+    }
     const entry: GrantEntry = { ip, family: ipFamily(ip) ?? ev.family, doorName: SPA_DOOR_NAME, doorId: null, ports, expiresAt: now + seconds * 1000, userId: user.id, userName: user.name };
     void queue.run(`grant ${formatPorts(ports)} to ${ip} (SPA ${user.name})`, base, (fw) => fw.grant(ip, ports, seconds));
     const prev = grants.upsert(entry);
-    log.log(`${ev.ip}: ${SPA_DOOR_NAME} ${user.name}: ${prev ? "access refreshed" : "access granted"}: ${formatPorts(ports)} for ${seconds} s${ip !== ev.ip ? ` to ${ip}` : ""}`);
+    if (this.o.fwknopdLines) {
+      const expires = Math.floor(entry.expiresAt / 1000);
+      for (const p of ports) log.log(`Added access rule to sesame for ${ip} -> ${ip.includes(":") ? "::/0" : "0.0.0.0/0"} ${p.protocol}/${p.port}, expires at ${expires}`);
+    } else log.log(`${ev.ip}: ${SPA_DOOR_NAME} ${user.name}: ${prev ? "access refreshed" : "access granted"}: ${formatPorts(ports)} for ${seconds} s${ip !== ev.ip ? ` to ${ip}` : ""}`);
     writer.op({ describe: `grant ${ip} SPA ${user.name}`, run: (db) => upsertGrant(db, entry, now) });
     if (ev.credentialId !== undefined) {
       const id = ev.credentialId;

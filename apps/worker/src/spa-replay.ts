@@ -11,10 +11,12 @@ import type { WriteBehind } from "./write-behind";
 export class ReplayCache {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly o: { writer: WriteBehind; now: () => number }) {}
+  /** `persist: false` (fwknopd's ENABLE_DIGEST_PERSISTENCE N): memory only, forgotten at a restart. */
+  constructor(private readonly o: { writer: WriteBehind; now: () => number; persist?: boolean }) {}
 
   /** Start-up: what earlier runs remembered and is still inside its window. */
   load(db: SesameDb): number {
+    if (this.o.persist === false) return 0;
     const now = this.o.now();
     for (const r of db.select().from(replayCache).all()) if (r.expiresAt > now) this.seen.set(r.key, r.expiresAt);
     return this.seen.size;
@@ -30,6 +32,7 @@ export class ReplayCache {
     const now = this.o.now();
     if (expiresAt <= now || this.seen.has(key)) return;
     this.seen.set(key, expiresAt);
+    if (this.o.persist === false) return;
     this.o.writer.op({
       describe: "remember an SPA digest",
       run: (db) => db.insert(replayCache).values({ key, seenAt: now, expiresAt }).onConflictDoUpdate({ target: replayCache.key, set: { expiresAt } }).run(),
@@ -44,7 +47,7 @@ export class ReplayCache {
       this.seen.delete(k);
       dropped++;
     }
-    if (dropped > 0) this.o.writer.op({ describe: "prune the SPA replay cache", run: (db) => db.$client.prepare("DELETE FROM replay_cache WHERE expires_at <= ?").run(now) });
+    if (dropped > 0 && this.o.persist !== false) this.o.writer.op({ describe: "prune the SPA replay cache", run: (db) => db.$client.prepare("DELETE FROM replay_cache WHERE expires_at <= ?").run(now) });
   }
 
   get size(): number {

@@ -44,7 +44,9 @@ export class SpaVerifier implements Recognizer {
     this.counts.packets++;
     const maxAgeSec = this.o.maxAgeSec ?? MAX_SPA_PACKET_AGE_SEC;
     const d = decideSpa(this.users, { packet: payload.trim(), src: p.src, now: this.o.now(), isSeen: (k) => this.o.replay.has(k), maxAgeSec });
-    if (d.replayKey !== undefined && d.timestamp !== undefined) this.o.replay.add(d.replayKey, (d.timestamp + maxAgeSec + 1) * 1000);
+    // With packet aging off (fwknopd.conf) a digest is kept for 30 days.
+    const keepSec = Number.isFinite(maxAgeSec) ? maxAgeSec : 30 * 86400;
+    if (d.replayKey !== undefined && d.timestamp !== undefined) this.o.replay.add(d.replayKey, (d.timestamp + keepSec + 1) * 1000);
     if (d.outcome === "opened") this.counts.opened++;
     else this.counts.refused++;
     const ev: SpaEvent = { kind: "spa", ip: p.src, family: p.family, outcome: d.outcome, reason: d.reason };

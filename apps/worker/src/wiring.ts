@@ -1,4 +1,5 @@
 import { Matcher, SHUTTING_DOWN_LINE } from "@sesame/core";
+import type { SpaUser } from "@sesame/core/spa";
 import type { SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { followAttemptCap } from "./attempt-cap";
@@ -52,6 +53,20 @@ export interface WorkerDeps {
   now?: () => number;
   /** Builds the backend a `backend` setting change switches to (default: createFirewall). */
   createBackend?: (name: BackendName) => FirewallBackend;
+  /** sesame-fwknopd: the SPA users come from access.conf (not the database), with fwknopd.conf's settings. */
+  spaConfig?: SpaConfig;
+}
+
+export interface SpaConfig {
+  users: SpaUser[];
+  port: number;
+  maxAgeSec: number;
+  /** ENABLE_DIGEST_PERSISTENCE: keep digests in replay_cache (else in memory only). */
+  persistDigests: boolean;
+  /** Log lines in fwknopd's wording. */
+  fwknopdLines: boolean;
+  /** fwknopd --test: decide and log, open nothing. */
+  testOnly: boolean;
 }
 
 export interface RunningWorker {
@@ -83,8 +98,9 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   // The back end of the packet path: one queue in front of one backend.
   const queue = new FirewallQueue(deps.firewall, { writer, health, log, now });
-  const replay = new ReplayCache({ writer, now });
-  const spa = new SpaVerifier({ replay, now });
+  const spaConfig = deps.spaConfig;
+  const replay = new ReplayCache({ writer, now, persist: spaConfig?.persistDigests ?? true });
+  const spa = new SpaVerifier({ replay, now, ...(spaConfig ? { maxAgeSec: spaConfig.maxAgeSec } : {}) });
   const lists = new TrustedAndProtected({ queue, warnings, log, now, userPorts: () => spa.userPorts() });
   const grants = new GrantLedger();
   const bans = new BanLedger();
@@ -96,7 +112,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), maxAttempts: options.maxAttempts ?? loadSettings(db).maxAttempts });
   const doors = new DoorTable();
   const eventLog = new MatchEventLog({ writer, log, now });
-  const spaActions = new SpaActions({ queue, grants, bans, writer, log, now });
+  const spaActions = new SpaActions({ queue, grants, bans, writer, log, now, fwknopdLines: spaConfig?.fwknopdLines ?? false, testOnly: spaConfig?.testOnly ?? false });
   const decisions = new Decisions({
     recognizers: [matcher, spa],
     spa: spaActions,
@@ -122,7 +138,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const reloader = new Reloader({
     db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings,
     spaUsers: (users, port) => {
-      spa.setUsers(users, port);
+      spa.setUsers(spaConfig?.users ?? users, spaConfig?.port ?? port);
       decoder.setSpaPort(spa.spaPort);
     },
   });
