@@ -56,3 +56,23 @@ export function spaKeysFromRc(vars: Record<string, string>): SpaKeysResult {
   if (!hmacKey && !/^n/i.test(vars.USE_HMAC ?? "N")) return { ok: false, error: "USE_HMAC is set but no HMAC key is" };
   return { ok: true, keys: { key, hmacKey, hmacDigest }, digest };
 }
+
+/**
+ * The ~/.fwknoprc stanza a user pastes to open with Debian's client
+ * (`fwknop -n NAME`) or Sesame's (`knock --spa -n NAME`). `ALLOW_IP source`
+ * (fwknop -s) opens for the packet's own address, which also works over IPv6.
+ */
+export function formatFwknoprcStanza(s: { name: string; server: string; access: string; keyBase64: string; hmacKeyBase64: string; hmacDigest: SpaDigest; port?: number }): string {
+  const lines = [
+    `[${s.name}]`,
+    `SPA_SERVER          ${s.server}`,
+    `ACCESS              ${s.access}`,
+    "ALLOW_IP            source",
+    ...(s.port !== undefined && s.port !== 62201 ? [`SPA_SERVER_PORT     ${s.port}`] : []),
+    `KEY_BASE64          ${s.keyBase64}`,
+    `HMAC_KEY_BASE64     ${s.hmacKeyBase64}`,
+    "USE_HMAC            Y",
+    ...(s.hmacDigest !== "sha256" ? [`HMAC_DIGEST_TYPE    ${s.hmacDigest.toUpperCase()}`] : []),
+  ];
+  return `${lines.join("\n")}\n`;
+}
