@@ -78,6 +78,16 @@ describe("SPA in the worker", () => {
     expect(s.db.select().from(replayCache).all()).toEqual([]);
   });
 
+  it("without digest persistence (fwknopd.conf ENABLE_DIGEST_PERSISTENCE N) replays are still refused while running, nothing is written", async () => {
+    const s = setup();
+    const mem = new ReplayCache({ writer: s.writer, now: () => T, persist: false });
+    mem.add("spa:x", T + 1000);
+    expect(mem.has("spa:x")).toBe(true);
+    await s.writer.flush();
+    expect(s.db.select().from(replayCache).all()).toEqual([]);
+    expect(mem.load(s.db)).toBe(0);
+  });
+
   it("junk (no user authenticated) writes a few rows a second and one summary; nothing enters the replay cache", async () => {
     const s = setup();
     for (let i = 0; i < 50; i++) s.send("A".repeat(200) + String(i).padStart(4, "0"));

@@ -34,6 +34,7 @@ describe("decideSpa: outcomes (packets from Debian's fwknop client)", () => {
     ["opened: the user, the ports, the client's 60 s timeout, the -a address", [stranger, user(f)], req(f), { outcome: "opened", user: { id: 3, name: "alice" }, credentialId: 7, ports: [{ port: 22, protocol: "tcp" }], seconds: 60, allowIp: "10.0.0.2", username: "alice" }],
     ["opened: the client's timeout is capped by the user's maximum", [user(fx("two-ports"), { ports: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }], maxGrantSec: 600 })], req(fx("two-ports")), { outcome: "opened", seconds: 600, ports: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }] }],
     ["opened: no client timeout gives the user's grant length", [user(fx("hmac-md5"), { grantSec: 45 })], req(fx("hmac-md5")), { outcome: "opened", seconds: 45 }],
+    ["opened: the grant length is capped by the maximum too", [user(fx("hmac-md5"), { grantSec: 400, maxGrantSec: 300 })], req(fx("hmac-md5")), { outcome: "opened", seconds: 300 }],
     ["opened: -s (0.0.0.0) opens for the packet's source, IPv6 too", [user(fx("source-ip"))], req(fx("source-ip"), { src: "2001:db8::5" }), { outcome: "opened", allowIp: "2001:db8::5" }],
     ["opened: within the packet age window (119 s late)", [user(f)], req(f, { now: T + 119_000 }), { outcome: "opened" }],
     ["opened: a rotated credential during its grace period", [user(f, {}, { expiresAt: T + 1 })], req(f), { outcome: "opened" }],
