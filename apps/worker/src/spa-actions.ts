@@ -1,4 +1,4 @@
-import { ipFamily, type SpaEvent } from "@sesame/core";
+import { MAX_GRANT_SEC, ipFamily, type SpaEvent } from "@sesame/core";
 import { userCredentials, eq } from "@sesame/db";
 import { upsertGrant } from "./db-write";
 import type { FirewallQueue } from "./firewall-queue";
@@ -42,7 +42,8 @@ export class SpaActions {
   }
 
   handle(ev: SpaEvent, _tsUs: number | undefined): void {
-    if (ev.outcome === "opened" && ev.user && ev.allowIp && ev.ports && ev.seconds) return this.open(ev, ev.user, ev.allowIp, ev.ports, ev.seconds);
+    // The kernel sets' ceiling bounds a user's maximum as it bounds a door's duration.
+    if (ev.outcome === "opened" && ev.user && ev.allowIp && ev.ports && ev.seconds) return this.open(ev, ev.user, ev.allowIp, ev.ports, Math.min(ev.seconds, MAX_GRANT_SEC));
     const now = this.o.now();
     const userName = ev.user?.name ?? null;
     if (!ev.user) {

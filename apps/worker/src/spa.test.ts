@@ -99,6 +99,24 @@ describe("SPA in the worker", () => {
     expect(rows.filter((r) => r.kind === "worker").map((r) => r.detail)).toEqual(["suppressed 47 unauthenticated SPA packets in the last second (bad-hmac 50)"]);
   });
 
+  it("a grant never outlasts the kernel sets' ceiling (MAX_GRANT_SEC), whatever the user's maximum", async () => {
+    const g = FWKNOP_PACKETS.find((x) => x.name === "hmac-md5")!;
+    const db = openDb(":memory:", { migrate: true });
+    const u = db.insert(users).values({ name: "night", ports: [{ port: 22, protocol: "tcp" }], maxGrantSec: 10_000_000, grantSec: 5_000_000 }).returning({ id: users.id }).get();
+    db.insert(userCredentials).values({ userId: u.id, kind: "spa", spaKey: g.keyBase64, spaHmacKey: g.hmacKeyBase64, spaHmacDigest: "md5" }).run();
+    const now = () => g.timestamp * 1000;
+    const writer = new WriteBehind({ db });
+    const verifier = new SpaVerifier({ replay: new ReplayCache({ writer, now }), now });
+    verifier.setUsers(loadSpaUsers(db, () => {}), 62201);
+    const fw = new RecordingFirewall();
+    const log = memoryLog();
+    const actions = new SpaActions({ queue: new FirewallQueue(fw, { writer, health: new Health(now), log, now }), grants: new GrantLedger(), bans: new BanLedger(), writer, log, now });
+    const [evs] = verifier.handleBatch([{ src: "10.0.0.2", dst: "10.0.0.1", family: 4, protocol: "udp", dport: 62201, flags: 0, payload: g.packet }]);
+    actions.handle(evs![0] as Parameters<SpaActions["handle"]>[0], undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fw.calls).toContainEqual({ op: "grant", ip: "10.0.0.2", ports: [{ port: 22, protocol: "tcp" }], ttlSec: 86_400 });
+  });
+
   it("loadSpaUsers names and skips what it cannot use", () => {
     const db = openDb(":memory:", { migrate: true });
     const u = db.insert(users).values({ name: "bob", ports: [{ port: 22, protocol: "tcp" }] }).returning({ id: users.id }).get();

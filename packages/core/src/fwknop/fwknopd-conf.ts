@@ -64,8 +64,10 @@ export function spaPortOfFilter(filter: string): number | null {
 }
 
 export function parseFwknopdConf(text: string): ParseFwknopdConfResult {
-  const { lines, errors } = readFwknopLines(text);
-  const warnings: FwknopConfMessage[] = [];
+  const { lines, errors: invalid } = readFwknopLines(text);
+  // fwknopd logs an invalid line of fwknopd.conf and goes on (access.conf stops it).
+  const warnings: FwknopConfMessage[] = invalid.map((e) => ({ line: e.line, message: `${e.message}; ignored` }));
+  const errors: FwknopConfMessage[] = [];
   const config: FwknopdConfig = { pcapFilter: DEFAULT_PCAP_FILTER, spaPort: DEFAULT_SPA_PORT, enableSpaPacketAging: true, maxSpaPacketAge: 120, enableDigestPersistence: true, verbose: 0 };
   let filterLine = 0;
   const seconds = (line: number, name: string, value: string): number | undefined => {

@@ -90,13 +90,20 @@ export function spaReplayKey(packet: string): string {
   return `spa:${spaReplayDigest(packet)}`;
 }
 
-function findCredential(users: readonly SpaUser[], packet: string, now: number): { user: SpaUser; cred: SpaCredential; hmac: boolean } | null {
+/**
+ * The credential that authenticates the packet. Several may (access.conf
+ * stanzas sharing keys for different SOURCE networks): as fwknopd goes on to
+ * the next stanza, one whose user may send from `src` is preferred.
+ */
+function findCredential(users: readonly SpaUser[], packet: string, src: string, now: number): { user: SpaUser; cred: SpaCredential; hmac: boolean } | null {
+  const found: { user: SpaUser; cred: SpaCredential; hmac: boolean }[] = [];
   for (const user of users)
-    for (const cred of user.credentials) if (live(cred, now) && cred.keys.hmacKey && verifySpaHmac(packet, cred.keys)) return { user, cred, hmac: true };
-  for (const user of users)
-    for (const cred of user.credentials)
-      if (live(cred, now) && cred.legacyNoHmac && openSpaPacket(packet, { ...cred.keys, hmacKey: null }).ok) return { user, cred, hmac: false };
-  return null;
+    for (const cred of user.credentials) if (live(cred, now) && cred.keys.hmacKey && verifySpaHmac(packet, cred.keys)) found.push({ user, cred, hmac: true });
+  if (found.length === 0)
+    for (const user of users)
+      for (const cred of user.credentials)
+        if (live(cred, now) && cred.legacyNoHmac && openSpaPacket(packet, { ...cred.keys, hmacKey: null }).ok) found.push({ user, cred, hmac: false });
+  return found.find((c) => c.user.sources.length === 0 || c.user.sources.some((s) => cidrContains(s, src))) ?? found[0] ?? null;
 }
 
 export function decideSpa(users: readonly SpaUser[], req: SpaRequest): SpaDecision {
@@ -105,7 +112,7 @@ export function decideSpa(users: readonly SpaUser[], req: SpaRequest): SpaDecisi
   if (!pre.ok) return { outcome: pre.outcome, reason: pre.reason };
   const replayKey = spaReplayKey(packet);
   if (req.isSeen(replayKey)) return { outcome: "replayed", reason: `Replay detected from source IP: ${src}` };
-  const found = findCredential(users, packet, now);
+  const found = findCredential(users, packet, src, now);
   if (!found) return { outcome: "bad-hmac", reason: "Non-corresponding HMAC for every user" };
   const { user, cred } = found;
   const who = { user: { id: user.id, name: user.name }, credentialId: cred.id };
