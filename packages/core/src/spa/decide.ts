@@ -110,10 +110,12 @@ export function decideSpa(users: readonly SpaUser[], req: SpaRequest): SpaDecisi
   const { packet, src, now } = req;
   const pre = precheckSpaPacket(packet);
   if (!pre.ok) return { outcome: pre.outcome, reason: pre.reason };
-  const replayKey = spaReplayKey(packet);
-  if (req.isSeen(replayKey)) return { outcome: "replayed", reason: `Replay detected from source IP: ${src}` };
+  // fwknopd looks the digest up before decrypting; only authenticated packets are ever
+  // remembered, so checking right after the HMAC gives the same answer and spares junk a hash.
   const found = findCredential(users, packet, src, now);
   if (!found) return { outcome: "bad-hmac", reason: "Non-corresponding HMAC for every user" };
+  const replayKey = spaReplayKey(packet);
+  if (req.isSeen(replayKey)) return { outcome: "replayed", reason: `Replay detected from source IP: ${src}` };
   const { user, cred } = found;
   const who = { user: { id: user.id, name: user.name }, credentialId: cred.id };
   const opened = openSpaPacket(packet, found.hmac ? cred.keys : { ...cred.keys, hmacKey: null });

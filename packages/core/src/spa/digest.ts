@@ -57,9 +57,11 @@ export function spaDigestB64(digest: SpaDigest, data: string | Uint8Array): stri
   return b64NoPad(createHash(NODE_NAME[digest]).update(data).digest());
 }
 
-/** The HMAC of `data` with `key` in libfko's form (base64, padding stripped). */
-export function spaHmacB64(digest: SpaDigest, key: Uint8Array, data: string): string {
-  return b64NoPad(createHmac(NODE_NAME[digest], key).update(data).digest());
+/** The HMAC of `parts` (concatenated) with `key` in libfko's form (base64, padding stripped). */
+export function spaHmacB64(digest: SpaDigest, key: Uint8Array, ...parts: string[]): string {
+  const h = createHmac(NODE_NAME[digest], key);
+  for (const p of parts) h.update(p);
+  return h.digest("base64").replace(/=+$/, "");
 }
 
 /** Compares two strings in time that depends on their length only. */

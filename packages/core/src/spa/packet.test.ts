@@ -51,6 +51,17 @@ describe("packets made by Debian's fwknop 2.6.10 client", () => {
     expect(openSpaPacket(flipped, k)).toMatchObject({ ok: false, outcome: "bad-hmac" });
   });
 
+  it("an HMAC written with other spare bits in its last base64 character is refused (no second datagram, no second replay digest)", () => {
+    const f = FWKNOP_PACKETS.find((x) => x.name === "hmac-sha256-timeout") as FwknopPacketFixture;
+    const last = f.packet[f.packet.length - 1] as string;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // 43 characters carry 258 bits for SHA-256's 256: the last one's two low bits are spare.
+    const twin = alphabet[alphabet.indexOf(last) ^ 1] as string;
+    const variant = f.packet.slice(0, -1) + twin;
+    expect(decodeB64(variant.slice(-43))).toEqual(decodeB64(f.packet.slice(-43)));
+    expect(openSpaPacket(variant, keysOf(f))).toMatchObject({ ok: false, outcome: "bad-hmac" });
+  });
+
   it("the no-HMAC packet opens only when no HMAC is expected", () => {
     const f = FWKNOP_PACKETS.find((x) => x.name === "no-hmac") as FwknopPacketFixture;
     expect(openSpaPacket(f.packet, { ...keysOf(f), hmacKey: otherHmac })).toMatchObject({ ok: false, outcome: "bad-hmac" });

@@ -48,8 +48,9 @@ export function verifySpaHmac(packet: string, keys: SpaKeys): boolean {
   if (!keys.hmacKey) return false;
   const len = SPA_DIGEST_B64_LEN[keys.hmacDigest];
   if (packet.length - len < MIN_ENCODED) return false;
-  const body = SALT_PREFIX + packet.slice(0, packet.length - len);
-  return constantTimeEqual(spaHmacB64(keys.hmacDigest, keys.hmacKey, body), packet.slice(packet.length - len));
+  // Compared as text, as libfko does: decoding first would let the spare bits of the last base64
+  // character vary, a different datagram (and replay digest) with the same valid HMAC.
+  return constantTimeEqual(spaHmacB64(keys.hmacDigest, keys.hmacKey, SALT_PREFIX, packet.slice(0, packet.length - len)), packet.slice(packet.length - len));
 }
 
 export type OpenSpaResult =
