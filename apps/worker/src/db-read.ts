@@ -48,7 +48,7 @@ export function loadTrusted(db: SesameDb, now: number): TrustedEntry[] {
  */
 export function loadOpenGrants(db: SesameDb, now: number): { rows: StoredGrant[]; rejected: RejectedRow[] } {
   const raw = db.$client
-    .prepare("SELECT id, ip, ports, door_id, door_name, expires_at, applied_expires_at FROM grants WHERE closed_at IS NULL AND expires_at > ? ORDER BY id")
+    .prepare("SELECT id, ip, ports, door_id, door_name, user_id, user_name, expires_at, applied_expires_at FROM grants WHERE closed_at IS NULL AND expires_at > ? ORDER BY id")
     .all(now) as Record<string, unknown>[];
   return sortRows(raw, (r) => parseGrantRow(r, now));
 }

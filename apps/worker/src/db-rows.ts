@@ -33,6 +33,8 @@ export const StoredGrantSchema = z.object({
   ports: PortsTextSchema,
   door_id: z.int().nullable(),
   door_name: z.string({ error: "door_name is not text" }),
+  user_id: z.int().nullable().optional().catch(null),
+  user_name: z.string().nullable().optional().catch(null),
   expires_at: ExpirySchema,
   applied_expires_at: z.number().nullable().catch(null),
 });
@@ -41,6 +43,8 @@ export const StoredBanSchema = z.object({
   id: z.int(),
   ip: IpSchema,
   door_name: z.string({ error: "door_name is not text" }),
+  user_id: z.int().nullable().optional().catch(null),
+  user_name: z.string().nullable().optional().catch(null),
   expires_at: ExpirySchema,
   applied_expires_at: z.number().nullable().catch(null),
 });
@@ -59,6 +63,8 @@ export interface StoredGrant {
   ports: Step[];
   doorId: number | null;
   doorName: string;
+  userId: number | null;
+  userName: string | null;
   /** Clamped to MAX_GRANT_SEC from now. */
   expiresAt: number;
   appliedExpiresAt: number | null;
@@ -94,7 +100,7 @@ export function parseGrantRow(raw: Record<string, unknown>, now: number): Parsed
   const expiresAt = clampExpiry(g.expires_at, now, MAX_GRANT_SEC);
   return {
     ok: true,
-    row: { id: g.id, ip: g.ip, family: familyOf(g.ip), ports: g.ports, doorId: g.door_id, doorName: g.door_name, expiresAt, appliedExpiresAt: g.applied_expires_at, clamped: expiresAt !== g.expires_at },
+    row: { id: g.id, ip: g.ip, family: familyOf(g.ip), ports: g.ports, doorId: g.door_id, doorName: g.door_name, userId: g.user_id ?? null, userName: g.user_name ?? null, expiresAt, appliedExpiresAt: g.applied_expires_at, clamped: expiresAt !== g.expires_at },
   };
 }
 

@@ -11,7 +11,7 @@ export function upsertGrant(db: SesameDb, g: GrantEntry, now: number): void {
   const open = db
     .select({ id: grants.id })
     .from(grants)
-    .where(and(eq(grants.ip, g.ip), eq(grants.doorName, g.doorName), isNull(grants.closedAt)))
+    .where(and(eq(grants.ip, g.ip), eq(grants.doorName, g.doorName), g.userName ? eq(grants.userName, g.userName) : isNull(grants.userName), isNull(grants.closedAt)))
     .all();
   const [first, ...extra] = open;
   if (first) {
@@ -21,7 +21,7 @@ export function upsertGrant(db: SesameDb, g: GrantEntry, now: number): void {
     return;
   }
   db.insert(grants)
-    .values({ ip: g.ip, family: g.family, ports: g.ports, doorId: g.doorId, doorName: g.doorName, openedAt: now, expiresAt: g.expiresAt, appliedExpiresAt: g.expiresAt })
+    .values({ ip: g.ip, family: g.family, ports: g.ports, doorId: g.doorId, doorName: g.doorName, userId: g.userId ?? null, userName: g.userName ?? null, openedAt: now, expiresAt: g.expiresAt, appliedExpiresAt: g.expiresAt })
     .run();
 }
 

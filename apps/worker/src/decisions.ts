@@ -1,4 +1,4 @@
-import { decideActions, formatMatchEvent, type Decision, type KnockPacket, type MatchEvent } from "@sesame/core";
+import { decideActions, formatMatchEvent, type Decision, type KnockPacket, type MatchEvent, type SpaEvent } from "@sesame/core";
 import type { CommandRunner } from "./commands";
 import { closeGrants, upsertBan, upsertGrant } from "./db-write";
 import type { DoorInfo, DoorTable } from "./door-table";
@@ -34,6 +34,8 @@ export interface DecisionsOptions {
   log: { log(msg: string): void; error(msg: string): void; debug(msg: string): void };
   now: () => number;
   ipv4Only?: boolean;
+  /** Carries out what the SPA verifier decided (grants with the user, events per outcome). */
+  spa?: { handle(ev: SpaEvent, tsUs: number | undefined): void };
 }
 
 export interface DecisionStats {
@@ -115,6 +117,10 @@ export class Decisions {
   private process(events: MatchEvent[], tsUs: number | undefined): void {
     const { doors } = this.o;
     for (const ev of events) {
+      if (ev.kind === "spa") {
+        this.o.spa?.handle(ev, tsUs);
+        continue;
+      }
       const info = doors.get(ev.door);
       if (ev.kind === "one-time-used") {
         if (!info) continue;

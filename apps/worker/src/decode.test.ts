@@ -175,3 +175,25 @@ describe("linkKindFromPcap", () => {
     expect(linkKindFromPcap(input)).toBe(want);
   });
 });
+
+describe("FrameDecoder: the SPA port's payload", () => {
+  const text = Array.from(Buffer.from("8Rqf6xoXjhd+Kpk0TQNWyPbG/fDLeLn5bkpE"));
+  it.each<[string, LinkKind, number[], number, string | undefined]>([
+    ["IPv4 datagram to the SPA port", "ethernet", eth(0x0800, ipv4(17, udp(62201, text))), 62201, "8Rqf6xoXjhd+Kpk0TQNWyPbG/fDLeLn5bkpE"],
+    ["IPv6 datagram to the SPA port", "ethernet", eth(0x86dd, ipv6(17, udp(62201, text))), 62201, "8Rqf6xoXjhd+Kpk0TQNWyPbG/fDLeLn5bkpE"],
+    ["Ethernet padding is not payload (UDP length rules)", "ethernet", [...eth(0x0800, ipv4(17, udp(62201, text.slice(0, 3)))), 0, 0, 0, 0], 62201, "8Rq"],
+    ["another UDP port keeps none", "ethernet", eth(0x0800, ipv4(17, udp(62202, text))), 62201, undefined],
+    ["no SPA port set keeps none", "ethernet", eth(0x0800, ipv4(17, udp(62201, text))), 0, undefined],
+  ])("%s", (_n, link, frame, port, want) => {
+    const d = new FrameDecoder();
+    d.setSpaPort(port);
+    const buf = bytes(frame);
+    const big = new Uint8Array(buf.length + 64).fill(0x41);
+    big.set(buf);
+    const p = d.decode(big, buf.length, link);
+    expect(p?.payload).toBe(want);
+    // A copy: node_pcap reuses its buffer for the next frame.
+    big.fill(0);
+    expect(p?.payload).toBe(want);
+  });
+});

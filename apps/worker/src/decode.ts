@@ -58,6 +58,12 @@ type Step = KnockPacket | "skip" | "bad";
 /** A decoder with its own counters. `decode` never throws. */
 export class FrameDecoder {
   private readonly counts: DecodeStats = { malformed: 0, skipped: 0 };
+  private spaPort = 0;
+
+  /** UDP datagrams to this port keep their payload (the SPA verifier reads it); 0: none. */
+  setSpaPort(port: number): void {
+    this.spaPort = port;
+  }
 
   stats(): DecodeStats {
     return { ...this.counts };
@@ -67,7 +73,7 @@ export class FrameDecoder {
   decode(buf: Uint8Array, length: number, link: LinkKind): KnockPacket | null {
     let r: Step;
     try {
-      r = decodeFrame(buf, Math.min(length, buf.length), link);
+      r = decodeFrame(buf, Math.min(length, buf.length), link, this.spaPort);
     } catch {
       // Defensive only: every read below is bounds-checked.
       r = "bad";
@@ -88,7 +94,18 @@ function u16(b: Uint8Array, o: number): number {
   return ((b[o] as number) << 8) | (b[o + 1] as number);
 }
 
-function decodeFrame(b: Uint8Array, len: number, link: LinkKind): Step {
+function decodeFrame(b: Uint8Array, len: number, link: LinkKind, spaPort: number): Step {
+  const r = decodeLink(b, len, link);
+  // Only the SPA port's datagrams are copied out (node_pcap reuses its buffer).
+  if (typeof r === "object" && r.protocol === "udp" && spaPort !== 0 && r.dport === spaPort) r.payload = Buffer.from(b.subarray(payloadStart, payloadEnd)).toString("latin1");
+  return r;
+}
+
+/** Where the last UDP datagram's payload lies in the frame (set by decodeL4, read right after). */
+let payloadStart = 0;
+let payloadEnd = 0;
+
+function decodeLink(b: Uint8Array, len: number, link: LinkKind): Step {
   switch (link) {
     case "ethernet":
       if (len < 14) return "bad";
@@ -206,6 +223,8 @@ function decodeL4(b: Uint8Array, end: number, p: number, proto: number, src: str
   }
   if (proto === IPPROTO_UDP) {
     if (p + 8 > end) return "bad";
+    payloadStart = p + 8;
+    payloadEnd = Math.min(end, p + Math.max(8, u16(b, p + 4)));
     return { src, dst, family, protocol: "udp", dport: u16(b, p + 2), flags: 0 };
   }
   return "skip";

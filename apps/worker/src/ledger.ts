@@ -15,7 +15,13 @@ export interface GrantEntry {
   doorId: number | null;
   ports: Step[];
   expiresAt: number;
+  /** Who opened it (SPA): grants of two users from one address are two entries. */
+  userId?: number | null;
+  userName?: string | null;
 }
+
+/** One entry per (IP, door, user). */
+const grantKey = (doorName: string, userName?: string | null) => (userName ? `${doorName}\u0000${userName}` : doorName);
 
 export class GrantLedger {
   private readonly byIp = new Map<string, Map<string, GrantEntry>>();
@@ -24,13 +30,14 @@ export class GrantLedger {
   upsert(e: GrantEntry): GrantEntry | undefined {
     let doors = this.byIp.get(e.ip);
     if (!doors) this.byIp.set(e.ip, (doors = new Map()));
-    const prev = doors.get(e.doorName);
-    doors.set(e.doorName, e);
+    const key = grantKey(e.doorName, e.userName);
+    const prev = doors.get(key);
+    doors.set(key, e);
     return prev;
   }
 
-  get(ip: string, doorName: string): GrantEntry | undefined {
-    return this.byIp.get(ip)?.get(doorName);
+  get(ip: string, doorName: string, userName?: string | null): GrantEntry | undefined {
+    return this.byIp.get(ip)?.get(grantKey(doorName, userName));
   }
 
   /** Removes and returns the IP's grants (only `doorName`'s when given). */
@@ -42,9 +49,12 @@ export class GrantLedger {
       out = [...doors.values()];
       doors.clear();
     } else {
-      const e = doors.get(doorName);
-      out = e ? [e] : [];
-      doors.delete(doorName);
+      out = [];
+      for (const [key, e] of doors) {
+        if (e.doorName !== doorName) continue;
+        out.push(e);
+        doors.delete(key);
+      }
     }
     if (doors.size === 0) this.byIp.delete(ip);
     return out;

@@ -24,6 +24,8 @@ export interface ListenPlanOptions {
   capture: CaptureManager;
   health: Health;
   log: { log(msg: string): void; error(msg: string): void; verbose(msg: string): void; debug(msg: string): void };
+  /** The UDP port SPA datagrams are captured on; 0: no SPA user, none. */
+  spaPort?: () => number;
 }
 
 export class ListenPlan {
@@ -63,7 +65,9 @@ export class ListenPlan {
     try {
       const doors = this.o.doors.list();
       const localAddresses = this.o.local.all();
-      filter = { vlan: buildPcapFilter(doors, { localAddresses }), plain: buildPcapFilter(doors, { localAddresses, vlan: false }) };
+      const port = this.o.spaPort?.() ?? 0;
+      const spa = port > 0 ? { spaPort: port } : {};
+      filter = { vlan: buildPcapFilter(doors, { localAddresses, ...spa }), plain: buildPcapFilter(doors, { localAddresses, vlan: false, ...spa }) };
     } catch (e) {
       this.o.log.error(`capture filter: ${(e as Error).message}; keeping the previous one`);
       return;

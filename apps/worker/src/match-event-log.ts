@@ -32,7 +32,7 @@ export class MatchEventLog {
   }
 
   /** One event other than open-sesame and one-time-used; `nameOf` names doors in knockd's line. */
-  record(ev: Exclude<MatchEvent, { kind: "open-sesame" | "one-time-used" }>, info: DoorInfo | undefined, nameOf: (id: string) => string): void {
+  record(ev: Exclude<MatchEvent, { kind: "open-sesame" | "one-time-used" | "spa" }>, info: DoorInfo | undefined, nameOf: (id: string) => string): void {
     const now = this.o.now();
     const doorName = info?.door.name ?? ev.door;
     const doorId = info?.rowId ?? null;

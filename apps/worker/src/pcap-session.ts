@@ -80,7 +80,8 @@ export class LiveSession implements CaptureSession {
       promiscuous: false,
       // <= 0 selects libpcap's immediate mode: each frame is delivered as it arrives (latency over batching).
       buffer_timeout: 0,
-      snap_length: opts.snapLength ?? 512,
+      // Room for a whole SPA datagram (fwknop: up to 1500 bytes); knocks are short frames, so nothing else grows.
+      snap_length: opts.snapLength ?? 1600,
       buffer_size: opts.bufferSize ?? 4 * 1024 * 1024,
     });
     this.linkType = this.s.link_type;

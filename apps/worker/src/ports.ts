@@ -20,9 +20,10 @@ export function unionPorts(lists: Step[][]): Step[] {
   return out;
 }
 
-/** The ports the firewall keeps closed: those the enabled open doors open. */
-export function protectedPortsOf(doors: Door[]): Step[] {
+/** The ports the firewall keeps closed: those the enabled open doors open, and `extra` (the SPA users' ports). */
+export function protectedPortsOf(doors: Door[], extra: Step[] = []): Step[] {
   const lists: Step[][] = [];
   for (const d of doors) if (d.enabled && d.action.kind === "open") lists.push(d.action.ports);
+  lists.push(extra);
   return unionPorts(lists);
 }

@@ -1,4 +1,5 @@
-import { MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
+import { DEFAULT_SPA_PORT, MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
+import type { SpaUser } from "@sesame/core/spa";
 import { dataVersion, type SesameDb } from "@sesame/db";
 import { loadActiveBans, loadOpenGrants, loadSettings, loadTrusted, loadUnappliedClosedGrants, loadUnappliedLiftedBans, type WorkerSettings } from "./db-read";
 import { markBanApplied, markGrantApplied, writeClampedBanExpiry, writeClampedGrantExpiry } from "./db-write";
@@ -7,8 +8,8 @@ import { loadDoorInfos } from "./door-load";
 import type { DoorTable } from "./door-table";
 import type { FirewallQueue } from "./firewall-queue";
 import type { BanLedger, GrantLedger } from "./ledger";
-import { protectedPortsOf } from "./ports";
 import type { RowWarnings } from "./row-warnings";
+import { loadSpaUsers } from "./spa-load";
 import type { TrustedAndProtected } from "./trusted-and-protected";
 import { UNAPPLIED_WINDOW_MS, applyBanRequests, applyGrantRequests, type UiRequestContext } from "./ui-requests";
 import type { WriteBehind } from "./write-behind";
@@ -36,6 +37,8 @@ export interface ReloaderOptions {
   commandFor: () => (section: string) => CommandAction | undefined;
   /** Doors or settings changed: rebuild the capture filter, interfaces, … */
   onChange: (settings: WorkerSettings) => void;
+  /** The SPA users, loaded with the doors (before the protected ports are worked out). */
+  spaUsers?: (users: SpaUser[], spaPort: number) => void;
 }
 
 export class Reloader {
@@ -72,7 +75,7 @@ export class Reloader {
     const protectedPorts = this.o.lists.init(loadTrusted(db, now), this.o.doors.list());
     const grants = this.warnings.validRows(loadOpenGrants(db, now));
     const bans = this.warnings.validRows(loadActiveBans(db, now));
-    for (const g of grants) this.o.grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt });
+    for (const g of grants) this.o.grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt, userId: g.userId, userName: g.userName });
     for (const b of bans) this.o.bans.replace({ ip: b.ip, family: b.family, doorName: b.doorName, expiresAt: b.expiresAt });
     // Everything pending from the UI is covered by the reconcile below.
     const closed = loadUnappliedClosedGrants(db, now - UNAPPLIED_WINDOW_MS);
@@ -142,7 +145,7 @@ export class Reloader {
    */
   firewallState(): FirewallState {
     return {
-      protectedPorts: protectedPortsOf(this.o.doors.list()),
+      protectedPorts: this.o.lists.protectedPorts(this.o.doors.list()),
       trusted: this.o.lists.trusted(),
       grants: this.o.grants.all().map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: this.o.bans.all().map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
@@ -152,5 +155,6 @@ export class Reloader {
   private loadDoorsAndSettings(): void {
     this.settings = loadSettings(this.o.db, (m) => this.warnings.once(m, m));
     this.o.decisions.setDoors(loadDoorInfos(this.o.db, this.o.commandFor(), this.warnings));
+    this.o.spaUsers?.(loadSpaUsers(this.o.db, (k, m) => this.warnings.once(k, m, true)), this.settings.spaPort ?? DEFAULT_SPA_PORT);
   }
 }

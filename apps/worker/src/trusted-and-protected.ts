@@ -23,6 +23,8 @@ export interface TrustedAndProtectedOptions {
   warnings: RowWarnings;
   log: { log(msg: string): void; verbose(msg: string): void };
   now: () => number;
+  /** Ports SPA users may open: protected like the doors' (default none). */
+  userPorts?: () => Step[];
 }
 
 export class TrustedAndProtected {
@@ -50,7 +52,7 @@ export class TrustedAndProtected {
     this.rebuild();
     this.trustedKey = JSON.stringify(this.valid);
     this.trustedSentAt = this.o.now();
-    const ports = protectedPortsOf(doors);
+    const ports = this.protectedPorts(doors);
     this.protectedKey = JSON.stringify(ports);
     return ports;
   }
@@ -67,13 +69,18 @@ export class TrustedAndProtected {
       this.sendTrusted(trusted, base.ts);
       this.o.log.verbose(`trusted networks: ${trusted.map((t) => t.cidr).join(", ") || "none"}`);
     }
-    const ports = protectedPortsOf(doors);
+    const ports = this.protectedPorts(doors);
     const pKey = JSON.stringify(ports);
     if (pKey !== this.protectedKey) {
       this.protectedKey = pKey;
       void this.o.queue.run(`set protected ports (${formatPorts(ports) || "none"})`, base, (fw) => fw.setProtected(ports));
       this.o.log.log(`protected ports: ${formatPorts(ports) || "none"}`);
     }
+  }
+
+  /** What the firewall keeps closed: the enabled open doors' ports and the SPA users'. */
+  protectedPorts(doors: Door[]): Step[] {
+    return protectedPortsOf(doors, this.o.userPorts?.() ?? []);
   }
 
   /** Trusted entries with an expiry leave the kernel when due (called every second). */

@@ -46,7 +46,7 @@ export function applyGrantRequests(c: UiRequestContext, now: number): void {
     const ttl = Math.ceil((g.expiresAt - now) / 1000);
     const base = { ts: now, ip: g.ip, doorName: g.doorName };
     void queue.run(`grant ${formatPorts(g.ports)} to ${g.ip}`, base, (fw) => fw.grant(g.ip, g.ports, ttl));
-    const prev = grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt });
+    const prev = grants.upsert({ ip: g.ip, family: g.family, doorName: g.doorName, doorId: g.doorId, ports: g.ports, expiresAt: g.expiresAt, userId: g.userId, userName: g.userName });
     log.log(`${g.ip}: ${g.doorName}: access ${prev ? "extended" : "granted from the UI"}: ${formatPorts(g.ports)} for ${ttl} s`);
     writer.op({
       describe: `mark grant ${g.id} applied`,

@@ -1,4 +1,5 @@
 import { Matcher, SHUTTING_DOWN_LINE } from "@sesame/core";
+import type { SpaUser } from "@sesame/core/spa";
 import type { SesameDb } from "@sesame/db";
 import type { FirewallBackend } from "@sesame/firewall";
 import { followAttemptCap } from "./attempt-cap";
@@ -26,6 +27,9 @@ import { FloodMemoryRelease } from "./memory-release";
 import { OneTimeProgress } from "./one-time-progress";
 import { Reloader } from "./reload";
 import { RowWarnings } from "./row-warnings";
+import { SpaActions } from "./spa-actions";
+import { ReplayCache } from "./spa-replay";
+import { SpaVerifier } from "./spa-verifier";
 import { TrustedAndProtected } from "./trusted-and-protected";
 import { collectStats } from "./worker-stats";
 import { WriteBehind } from "./write-behind";
@@ -50,6 +54,20 @@ export interface WorkerDeps {
   now?: () => number;
   /** Builds the backend a `backend` setting change switches to (default: createFirewall). */
   createBackend?: (name: BackendName) => FirewallBackend;
+  /** sesame-fwknopd: the SPA users come from access.conf (not the database), with fwknopd.conf's settings. */
+  spaConfig?: SpaConfig;
+}
+
+export interface SpaConfig {
+  users: SpaUser[];
+  port: number;
+  maxAgeSec: number;
+  /** ENABLE_DIGEST_PERSISTENCE: keep digests in replay_cache (else in memory only). */
+  persistDigests: boolean;
+  /** Log lines in fwknopd's wording. */
+  fwknopdLines: boolean;
+  /** fwknopd --test: decide and log, open nothing. */
+  testOnly: boolean;
 }
 
 export interface RunningWorker {
@@ -83,7 +101,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   // The back end of the packet path: one queue in front of one backend.
   const queue = new FirewallQueue(deps.firewall, { writer, health, log, now });
-  const lists = new TrustedAndProtected({ queue, warnings, log, now });
+  const spaConfig = deps.spaConfig;
+  const replay = new ReplayCache({ writer, now, persist: spaConfig?.persistDigests ?? true });
+  const spa = new SpaVerifier({ replay, now, ...(spaConfig ? { maxAgeSec: spaConfig.maxAgeSec } : {}) });
+  const lists = new TrustedAndProtected({ queue, warnings, log, now, userPorts: () => spa.userPorts() });
   const grants = new GrantLedger();
   const bans = new BanLedger();
   const commands = new CommandRunner({ log, writer, now, stdio: process.env.SESAME_WORKER_DETACHED ? "ignore" : "inherit", stopCommandFor: (s, f) => knockdConf.stopCommandFor(s, f) });
@@ -94,8 +115,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), maxAttempts: options.maxAttempts ?? loadSettings(db).maxAttempts });
   const doors = new DoorTable();
   const eventLog = new MatchEventLog({ writer, log, now });
+  const spaActions = new SpaActions({ queue, grants, bans, writer, log, now, fwknopdLines: spaConfig?.fwknopdLines ?? false, testOnly: spaConfig?.testOnly ?? false });
   const decisions = new Decisions({
-    recognizers: [matcher],
+    recognizers: [matcher, spa],
+    spa: spaActions,
     doors,
     oneTime: new OneTimeProgress({ writer, log, knockdConf }),
     // The one edge back up the path: a one-time door that moves on changes what capture listens for.
@@ -115,8 +138,14 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
 
   // The database and the settings.
-  const reloader = new Reloader({ db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings });
-  const listen = new ListenPlan({ options, settings: reloader, knockdConf, doors, local, capture, health, log });
+  const reloader = new Reloader({
+    db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings,
+    spaUsers: (users, port) => {
+      spa.setUsers(spaConfig?.users ?? users, spaConfig?.port ?? port);
+      decoder.setSpaPort(spa.spaPort);
+    },
+  });
+  const listen = new ListenPlan({ options, settings: reloader, knockdConf, doors, local, capture, health, log, spaPort: () => spa.spaPort });
   const backend = new BackendSwitch({
     queue, state: reloader, settings: reloader, pinned: options.backend, writer, health, log, now,
     createBackend: deps.createBackend ?? ((n) => createFirewall(n, {})),
@@ -155,6 +184,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     expireLedger(grants, bans, t, log);
     heartbeat.maintain();
     eventLog.reportSuppressed(t);
+    spaActions.reportSuppressed(t);
+    replay.prune(t);
     backend.tick(t);
   }
 
@@ -168,13 +199,15 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       appliedConfigVersion: kernelConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
-      stats: { ...collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader }), syslogDropped: eventSyslog.dropped() },
+      stats: { ...collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader, spa }), syslogDropped: eventSyslog.dropped() },
     };
   }
 
   return {
     start() {
       writer.start();
+      const remembered = replay.load(db);
+      if (remembered > 0) log.verbose(`SPA replay cache: ${remembered} digests remembered`);
       backend.reconcile(reloader.initial());
       eventSyslog.setEnabled(reloader.currentSettings().syslog === true);
       commands.restore(db);

@@ -6,6 +6,7 @@ import type { Decisions } from "./decisions";
 import type { FirewallQueue } from "./firewall-queue";
 import type { BanLedger, GrantLedger } from "./ledger";
 import type { Reloader } from "./reload";
+import type { SpaVerifier } from "./spa-verifier";
 import type { WriteBehind } from "./write-behind";
 
 /** The modules whose counters the heartbeat carries; each is asked through its own method. */
@@ -20,6 +21,7 @@ export interface StatsSources {
   writer: WriteBehind;
   commands: CommandRunner;
   reloader: Reloader;
+  spa?: SpaVerifier;
 }
 
 /** The counters the UI shows (flat numbers: workerStatus.stats). */
@@ -30,7 +32,9 @@ export function collectStats(s: StatsSources): Record<string, number> {
   const w = s.writer.stats();
   const e = s.decisions.stats();
   const mem = process.memoryUsage();
+  const spa = s.spa?.stats();
   return {
+    ...(spa ? { spaPackets: spa.packets, spaOpened: spa.opened, spaRefused: spa.refused, spaReplayCache: spa.replayCache } : {}),
     packets: e.packets,
     pending: m.pending,
     maxAttempts: s.matcher.attemptCap,

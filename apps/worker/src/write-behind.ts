@@ -31,6 +31,8 @@ export interface EventRow {
   doorName?: string | null;
   stage?: number | null;
   detail?: string | null;
+  /** The SPA (or rotating-sequence) user the event belongs to. */
+  userName?: string | null;
 }
 
 /** A state change to apply inside the flush transaction, in order with the others. */
@@ -104,7 +106,7 @@ export class WriteBehind {
     this.onError = opts.onError ?? (() => {});
     this.onEvent = opts.onEvent;
     this.insert = this.db.$client.prepare(
-      "INSERT INTO events (ts, ip, door_id, door_name, kind, stage, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO events (ts, ip, door_id, door_name, kind, stage, detail, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
   }
 
@@ -218,7 +220,7 @@ export class WriteBehind {
             }
           }
           for (const r of rows) {
-            this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
+            this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null, r.userName ?? null);
           }
         })
         .immediate();

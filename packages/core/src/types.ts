@@ -82,6 +82,8 @@ export interface KnockPacket {
   dport: number;
   /** TCP flags byte (0 for UDP). */
   flags: number;
+  /** A UDP datagram's payload (latin1), kept only for the SPA port. */
+  payload?: string;
 }
 
 /** Events the matcher reports; the worker logs them and turns successes into actions. */
@@ -93,7 +95,27 @@ export type MatchEvent =
   | { kind: "duplicate"; ip: string; door: string; stage: number }
   | { kind: "cooldown"; ip: string; door: string }
   | { kind: "evicted"; ip: string; door: string; stage: number }
-  | { kind: "one-time-used"; door: string; index: number; exhausted: boolean };
+  | { kind: "one-time-used"; door: string; index: number; exhausted: boolean }
+  | SpaEvent;
+
+/**
+ * What the SPA verifier made of one datagram (core/spa's decision, without
+ * key material): `outcome` is one of SPA_OUTCOMES; `opened` carries what to
+ * open, for whom (`allowIp`) and how long.
+ */
+export interface SpaEvent {
+  kind: "spa";
+  /** The datagram's source. */
+  ip: string;
+  family: 4 | 6;
+  outcome: string;
+  reason: string;
+  user?: { id: number; name: string };
+  credentialId?: number;
+  ports?: Step[];
+  seconds?: number;
+  allowIp?: string;
+}
 
 /** Desired firewall state, as the worker derives it from the database. */
 export interface GrantSpec {
@@ -142,6 +164,7 @@ export const EVENT_KINDS = [
   "command-error",
   "ignored-banned",
   "trusted-skip",
+  "spa",
   "error",
   "worker",
 ] as const;

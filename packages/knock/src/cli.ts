@@ -1,5 +1,6 @@
 import { parseKnockArgs } from "./args";
 import { knock, type KnockOptions } from "./knock";
+import { runSpaCli } from "./spa-cli";
 
 /** knock 0.8's usage text, byte for byte. */
 export const USAGE = `usage: knock [options] <host> <port[:proto]> [port[:proto]] ...
@@ -70,6 +71,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /** Entry point for bin/knock.js: real process streams and exit status. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.includes("--spa")) {
+    process.exitCode = await runSpaCli(argv, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env });
+    return;
+  }
   process.exitCode = await runCli(argv, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -2,3 +2,6 @@ export * from "./knock";
 export * from "./args";
 export * from "./targets";
 export { runCli, USAGE, VERSION_TEXT, type CliIo } from "./cli";
+export * from "./spa";
+export { runSpaCli, SPA_USAGE } from "./spa-cli";
+export { parseSpaArgs } from "./spa-args";

@@ -65,6 +65,16 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "s
       return `${prefix}decoy knocked from a trusted network: not banned`;
     case "error":
       return `${prefix}error${e.detail ? `: ${e.detail}` : ""}`;
+    case "spa": {
+      // The worker's SPA outcome: {"outcome":"too-old","reason":"SPA data time difference is too great (300 seconds)."}
+      let d: { outcome?: string; reason?: string } = {};
+      try {
+        d = JSON.parse(e.detail ?? "{}") as typeof d;
+      } catch {
+        // shown as stored below
+      }
+      return `${prefix}SPA refused: ${d.outcome ?? "?"}${d.reason ? ` (${d.reason})` : e.detail ? ` (${e.detail})` : ""}`;
+    }
     case "worker":
       return e.detail ?? "worker";
     default:
@@ -79,6 +89,7 @@ export const EVENT_GROUPS: Record<string, { label: string; kinds: string[] }> = 
   opens: { label: "OPEN SESAME", kinds: ["open", "close", "grant-expired", "revoke"] },
   timeouts: { label: "Timeouts", kinds: ["timeout"] },
   bans: { label: "Bans", kinds: ["ban", "unban", "ignored-banned", "trusted-skip"] },
+  spa: { label: "SPA refused", kinds: ["spa"] },
   commands: { label: "Commands", kinds: ["command", "command-timeout", "command-error"] },
   errors: { label: "Errors & worker", kinds: ["error", "command-error", "worker"] },
 };

@@ -74,6 +74,8 @@ export function describeMatchEvent(ev: MatchEvent, nameOf: DoorNameOf = sameName
       return `Door ${nameOf(ev.door)} used its one-time sequence ${ordinal(ev.index + 1)}; ${
         ev.exhausted ? "no sequence is left, so the door is inactive." : "the next one is now active."
       }`;
+    case "spa":
+      return `${ev.ip} sent an SPA packet${ev.user ? ` as ${ev.user.name}` : ""}: ${ev.outcome} (${ev.reason}).`;
   }
 }
 

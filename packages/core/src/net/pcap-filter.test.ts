@@ -169,6 +169,24 @@ describe.skipIf(!hasTcpdump)("buildPcapFilter with real libpcap", () => {
     expect(selects(MATCH_NOTHING_FILTER, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 6, tcp(7000, SYN))))).toBe(false);
   });
 
+  it.each<[string, boolean, number[]]>([
+    ["IPv4 SPA datagram to the host", true, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 17, udp(62201)))],
+    ["IPv6 SPA datagram to the host", true, eth(0x86dd, ipv6("2001:db8::9", "fd00::1", 17, udp(62201)))],
+    ["802.1Q IPv4 SPA datagram", true, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 17, udp(62201)), 5)],
+    ["TCP to the SPA port", false, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 6, tcp(62201, SYN)))],
+    ["UDP to the SPA port of another address", false, eth(0x0800, ipv4("192.0.2.9", "10.0.0.2", 17, udp(62201)))],
+    ["UDP to another port", false, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 17, udp(62202)))],
+  ])("SPA port 62201 without doors: %s → %s", (_label, expected, frame) => {
+    expect(selects(buildPcapFilter([], { localAddresses: LOCAL, spaPort: 62201 }), frame)).toBe(expected);
+  });
+
+  it("the SPA port joins the doors' ports (knocks still selected)", () => {
+    const f = buildPcapFilter(knockd, { localAddresses: LOCAL, spaPort: 62201 });
+    expect(f).toContain("udp dst port 62201");
+    expect(selects(f, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 6, tcp(7000, SYN))))).toBe(true);
+    expect(selects(f, eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 17, udp(62201))))).toBe(true);
+  });
+
   it("when doors disagree on a port's flags, a SYN-ACK still reaches the matcher", () => {
     const doors = [door("a", "7000", { tcpFlags: SYN_NOT_ACK }), door("b", "7000,7001")];
     expect(selects(buildPcapFilter(doors, { localAddresses: LOCAL }), eth(0x0800, ipv4("192.0.2.9", "10.0.0.1", 6, tcp(7000, SYN_ACK))))).toBe(true);

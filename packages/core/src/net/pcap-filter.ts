@@ -92,6 +92,8 @@ export interface PcapFilterOptions {
    * build with `vlan: false` for those.
    */
   vlan?: boolean;
+  /** Also capture SPA datagrams: `udp dst port N` to the host's addresses, with or without doors. */
+  spaPort?: number;
 }
 
 /**
@@ -107,16 +109,21 @@ export interface PcapFilterOptions {
  */
 export function buildPcapFilter(doors: Door[], opts: PcapFilterOptions): string {
   const active = doors.filter((d) => d.enabled && activeSequence(d).length > 0);
-  if (active.length === 0) return MATCH_NOTHING_FILTER;
+  const spa = opts.spaPort;
+  if (active.length === 0 && spa === undefined) return MATCH_NOTHING_FILTER;
 
   const addresses = new Set(opts.localAddresses.map((a) => canonicalOrThrow(a, "local address")));
   for (const d of active) if (d.target !== undefined) addresses.add(canonicalOrThrow(d.target, `target of door "${d.name}"`));
   // Doors bound to "the host" with no host address known: capture any destination, the matcher decides.
-  const anyDestination = opts.localAddresses.length === 0 && active.some((d) => d.target === undefined);
+  const anyDestination = opts.localAddresses.length === 0 && (spa !== undefined || active.some((d) => d.target === undefined));
   const v4 = [...addresses].filter((a) => !a.includes(":"));
   const v6 = [...addresses].filter((a) => a.includes(":"));
 
   const rules = collectPorts(active);
+  if (spa !== undefined && !rules.some((r) => r.protocol === "udp" && r.port === spa)) {
+    rules.push({ protocol: "udp", port: spa, mask: 0, value: 0, agreed: true });
+    rules.sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol < b.protocol ? -1 : 1));
+  }
   const branches: string[] = [];
   if (anyDestination || v4.length > 0) {
     const dst = anyDestination ? "" : ` and (${dstClause(v4)})`;

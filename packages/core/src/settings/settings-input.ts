@@ -38,6 +38,8 @@ export function makeSettingsInputSchema(opts: { attemptCapLimit: number }) {
     ),
     /** The worker's events also go to syslog as key=value lines (knockd's UseSyslog, for log pipelines). */
     syslog: z.boolean({ error: "Send events to syslog must be on or off." }),
+    /** The UDP port SPA packets are captured on (fwknop's 62201 by default). */
+    spaPort: intIn(1, 65535, "SPA port must be a whole number from 1 to 65535.").optional(),
   });
 }
 

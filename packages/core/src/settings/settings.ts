@@ -12,6 +12,9 @@ import { makeSettingsInputSchema, type SettingsInput } from "./settings-input";
 export type Settings = SettingsInput & { configVersion: number };
 export type SettingKey = keyof Settings;
 
+/** fwknopd's default SPA port. */
+export const DEFAULT_SPA_PORT = 62201;
+
 
 export const SETTING_DEFAULTS: Settings = {
   configVersion: 0,
@@ -20,6 +23,7 @@ export const SETTING_DEFAULTS: Settings = {
   retentionDays: 30,
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
   syslog: false,
+  spaPort: DEFAULT_SPA_PORT,
 };
 
 // A stored cap below the form's floor (MIN_ATTEMPT_CAP guards typing mistakes) was set on purpose
