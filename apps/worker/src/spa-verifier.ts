@@ -14,6 +14,8 @@ export class SpaVerifier implements Recognizer {
   private users: SpaUser[] = [];
   private port = 0;
   private readonly counts = { packets: 0, opened: 0, refused: 0 };
+  /** Packets by outcome (opened, replayed, bad-hmac, …): junk is counted here even when no event row is written. */
+  private readonly outcomes = new Map<string, number>();
 
   constructor(private readonly o: { replay: ReplayCache; now: () => number; maxAgeSec?: number }) {}
 
@@ -49,6 +51,7 @@ export class SpaVerifier implements Recognizer {
     if (d.replayKey !== undefined && d.timestamp !== undefined) this.o.replay.add(d.replayKey, (d.timestamp + keepSec + 1) * 1000);
     if (d.outcome === "opened") this.counts.opened++;
     else this.counts.refused++;
+    this.outcomes.set(d.outcome, (this.outcomes.get(d.outcome) ?? 0) + 1);
     const ev: SpaEvent = { kind: "spa", ip: p.src, family: p.family, outcome: d.outcome, reason: d.reason };
     if (d.user) ev.user = d.user;
     if (d.credentialId !== undefined) ev.credentialId = d.credentialId;
@@ -68,7 +71,7 @@ export class SpaVerifier implements Recognizer {
 
   setDoors(_doors: Door[]): void {}
 
-  stats(): { packets: number; opened: number; refused: number; replayCache: number } {
-    return { ...this.counts, replayCache: this.o.replay.size };
+  stats(): { packets: number; opened: number; refused: number; replayCache: number; outcomes: Record<string, number> } {
+    return { ...this.counts, replayCache: this.o.replay.size, outcomes: Object.fromEntries(this.outcomes) };
   }
 }

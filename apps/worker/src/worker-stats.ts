@@ -1,4 +1,4 @@
-import type { Matcher } from "@sesame/core";
+import { SPA_OUTCOME_STAT, type Matcher } from "@sesame/core";
 import type { CaptureManager } from "./capture";
 import type { CommandRunner } from "./commands";
 import type { FrameDecoder } from "./decode";
@@ -35,6 +35,8 @@ export function collectStats(s: StatsSources): Record<string, number> {
   const spa = s.spa?.stats();
   return {
     ...(spa ? { spaPackets: spa.packets, spaOpened: spa.opened, spaRefused: spa.refused, spaReplayCache: spa.replayCache } : {}),
+    // one key per SPA outcome seen (`spa:bad-hmac`, …): /metrics' sesame_spa_packets_total{outcome}
+    ...(spa ? Object.fromEntries(Object.entries(spa.outcomes).map(([o, n]) => [`${SPA_OUTCOME_STAT}${o}`, n])) : {}),
     packets: e.packets,
     pending: m.pending,
     maxAttempts: s.matcher.attemptCap,

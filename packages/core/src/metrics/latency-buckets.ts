@@ -37,3 +37,6 @@ export class LatencyHistogram {
     return out;
   }
 }
+
+/** Heartbeat stats key prefix of the SPA packets by outcome (`spa:opened`, `spa:bad-hmac`, …). */
+export const SPA_OUTCOME_STAT = "spa:";

@@ -1,5 +1,5 @@
 import "server-only";
-import { FIREWALL_LATENCY_BUCKETS_MS, latencyBucketKey } from "@sesame/core";
+import { FIREWALL_LATENCY_BUCKETS_MS, SPA_OUTCOME_STAT, latencyBucketKey } from "@sesame/core";
 import type { SesameDb } from "@sesame/db";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { getWorkerHealth, type WorkerHealth } from "../queries/worker-status";
@@ -19,7 +19,7 @@ interface Snapshot {
   bansActive: number;
 }
 
-/** Knock outcomes among the event kinds (the matcher's). SPA outcomes are the kinds starting with `spa-`. */
+/** Knock outcomes among the event kinds (the matcher's). SPA outcomes come from the worker's heartbeat. */
 const KNOCK_KINDS = new Set(["stage", "open", "timeout", "invalid", "duplicate", "cooldown", "evicted"]);
 
 /** Heartbeat counters (since the worker started): stats key → metric name and help. */
@@ -106,7 +106,19 @@ export class SesameMetrics {
       });
     kindCounter("sesame_events_total", "Events written since the web app started, by kind.", "kind", (k) => k);
     kindCounter("sesame_knocks_total", "Knock outcomes since the web app started (stage, open, timeout, invalid, …).", "outcome", (k) => (KNOCK_KINDS.has(k) ? k : null));
-    kindCounter("sesame_spa_packets_total", "SPA packet outcomes since the web app started.", "outcome", (k) => (k.startsWith("spa-") ? k.slice(4) : null));
+    // From the worker's counts, not the events table: junk SPA packets are counted there but get no row each.
+    new Counter({
+      name: "sesame_spa_packets_total",
+      help: "SPA packets the worker checked since it started, by outcome (opened, replayed, bad-hmac, too-old, …).",
+      labelNames: ["outcome"],
+      registers: [r],
+      collect: function () {
+        this.reset();
+        for (const [key, n] of Object.entries(snap()?.health.stats ?? {})) {
+          if (key.startsWith(SPA_OUTCOME_STAT)) this.inc({ outcome: key.slice(SPA_OUTCOME_STAT.length) }, Math.max(0, n));
+        }
+      },
+    });
     const oneKind = (name: string, help: string, kind: string) =>
       new Counter({ name, help, registers: [r], collect: function () { this.reset(); this.inc(snap()?.events.get(kind) ?? 0); } });
     oneKind("sesame_opens_total", "Accesses opened (OPEN SESAME) since the web app started.", "open");
