@@ -15,3 +15,4 @@ export * from "./doors/text";
 export * from "./settings/limits";
 export * from "./web/stored-steps";
 export * from "./settings/settings";
+export * from "./totp/index";

@@ -10,6 +10,7 @@ import { parseCidr } from "../net/cidr";
 import { MAX_BAN_SEC, MAX_GRANT_SEC } from "../settings/limits";
 import { parseNetwork } from "../net/network";
 import { EVENT_KINDS } from "../types";
+import { DEFAULT_TOTP_SETTINGS, TotpSettingsSchema } from "../totp/sequence";
 import type { TcpFlag } from "../types";
 
 const TCP_FLAGS = ["fin", "syn", "rst", "psh", "ack", "urg"] as const satisfies readonly TcpFlag[];
@@ -224,6 +225,8 @@ export function makeSettingsInputSchema(opts: { attemptCapLimit: number }) {
       `Maximum pending attempts must be a whole number from ${MIN_ATTEMPT_CAP} to ${limit}` +
         (limit < MAX_ATTEMPT_CAP ? ` (this machine's memory allows no more).` : "."),
     ),
+    /** Rotating (TOTP) knock sequences: the port range, length and protocols every user's sequence is drawn from. */
+    totp: TotpSettingsSchema.default(DEFAULT_TOTP_SETTINGS),
   });
 }
 
