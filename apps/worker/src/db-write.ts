@@ -21,7 +21,7 @@ export function upsertGrant(db: SesameDb, g: GrantEntry, now: number): void {
     return;
   }
   db.insert(grants)
-    .values({ ip: g.ip, family: g.family, ports: g.ports, doorId: g.doorId, doorName: g.doorName, openedAt: now, expiresAt: g.expiresAt, appliedExpiresAt: g.expiresAt })
+    .values({ ip: g.ip, family: g.family, ports: g.ports, doorId: g.doorId, doorName: g.doorName, userId: g.userId ?? null, userName: g.userName ?? null, openedAt: now, expiresAt: g.expiresAt, appliedExpiresAt: g.expiresAt })
     .run();
 }
 

@@ -15,6 +15,9 @@ export interface GrantEntry {
   doorId: number | null;
   ports: Step[];
   expiresAt: number;
+  /** Who opened it (a rotating sequence); the door name `totp:<user>` keeps users apart. */
+  userId?: number;
+  userName?: string;
 }
 
 export class GrantLedger {

@@ -1,16 +1,17 @@
-import { MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
+import { DEFAULT_TOTP_SETTINGS, MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
 import { dataVersion, type SesameDb } from "@sesame/db";
 import { loadActiveBans, loadOpenGrants, loadSettings, loadTrusted, loadUnappliedClosedGrants, loadUnappliedLiftedBans, type WorkerSettings } from "./db-read";
 import { markBanApplied, markGrantApplied, writeClampedBanExpiry, writeClampedGrantExpiry } from "./db-write";
 import type { Decisions } from "./decisions";
 import { loadDoorInfos } from "./door-load";
-import type { DoorTable } from "./door-table";
+import type { DoorInfo, DoorTable } from "./door-table";
 import type { FirewallQueue } from "./firewall-queue";
 import type { BanLedger, GrantLedger } from "./ledger";
-import { protectedPortsOf } from "./ports";
+import type { RotatingDoors } from "./rotating-doors";
 import type { RowWarnings } from "./row-warnings";
 import type { TrustedAndProtected } from "./trusted-and-protected";
 import { UNAPPLIED_WINDOW_MS, applyBanRequests, applyGrantRequests, type UiRequestContext } from "./ui-requests";
+import { loadTotpCredentials, loadUsedTotpWindows, loadUserPorts } from "./users-read";
 import type { WriteBehind } from "./write-behind";
 
 /**
@@ -24,6 +25,8 @@ export interface ReloaderOptions {
   /** Where the loaded doors go (the recognizers). */
   decisions: Pick<Decisions, "setDoors">;
   doors: DoorTable;
+  /** Users' rotating sequences, turned into doors beside the stored ones. */
+  rotating: RotatingDoors;
   grants: GrantLedger;
   bans: BanLedger;
   lists: TrustedAndProtected;
@@ -43,6 +46,8 @@ export class Reloader {
   private appliedConfigVersion = 0;
   private reloads = 0;
   private lastVersion = -1;
+  /** The doors of the database, as last loaded (the rotating ones are added to them). */
+  private storedDoors: DoorInfo[] = [];
   private readonly warnings: RowWarnings;
   private readonly requests: UiRequestContext;
 
@@ -68,6 +73,7 @@ export class Reloader {
     const { db, writer } = this.o;
     const now = this.o.now();
     this.lastVersion = dataVersion(db);
+    this.o.rotating.restoreUsed(loadUsedTotpWindows(db, now));
     this.loadDoorsAndSettings();
     const protectedPorts = this.o.lists.init(loadTrusted(db, now), this.o.doors.list());
     const grants = this.warnings.validRows(loadOpenGrants(db, now));
@@ -142,15 +148,37 @@ export class Reloader {
    */
   firewallState(): FirewallState {
     return {
-      protectedPorts: protectedPortsOf(this.o.doors.list()),
+      protectedPorts: this.o.lists.protectedPorts(this.o.doors.list()),
       trusted: this.o.lists.trustedCidrs(),
       grants: this.o.grants.all().map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: this.o.bans.all().map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
     };
   }
 
+  /**
+   * Every second: when a new TOTP window began (or a user expired), the
+   * rotating doors are rebuilt and the protected ports follow. Returns true
+   * when the doors changed (the capture filter follows them).
+   */
+  refreshRotating(now: number): boolean {
+    if (!this.o.rotating.isStale(now)) return false;
+    this.setDoors(now);
+    this.o.lists.apply(undefined, this.o.doors.list());
+    return true;
+  }
+
   private loadDoorsAndSettings(): void {
-    this.settings = loadSettings(this.o.db, (m) => this.warnings.once(m, m));
-    this.o.decisions.setDoors(loadDoorInfos(this.o.db, this.o.commandFor(), this.warnings));
+    const { db, warnings } = this.o;
+    this.settings = loadSettings(db, (m) => warnings.once(m, m));
+    this.storedDoors = loadDoorInfos(db, this.o.commandFor(), warnings);
+    const creds = loadTotpCredentials(db);
+    for (const r of creds.rejected) warnings.once(`totp:${r.id}:${r.reason}`, `user credential ${r.id} is unusable: ${r.reason}; skipped`, true);
+    this.o.rotating.set(creds.rows, this.settings.totp ?? DEFAULT_TOTP_SETTINGS);
+    this.o.lists.setUserPorts(loadUserPorts(db));
+    this.setDoors(this.o.now());
+  }
+
+  private setDoors(now: number): void {
+    this.o.decisions.setDoors([...this.storedDoors, ...this.o.rotating.doorsAt(now)]);
   }
 }

@@ -1,13 +1,14 @@
 import { CidrSet, parseNetwork, type Door, type Step } from "@sesame/core";
 import type { TrustedEntry } from "./db-read";
 import type { FirewallQueue } from "./firewall-queue";
-import { formatPorts, protectedPortsOf } from "./ports";
+import { formatPorts, protectedPortsOf, unionPorts } from "./ports";
 import type { RowWarnings } from "./row-warnings";
 
 /**
  * The firewall's two standing lists: trusted networks (never banned; an
  * entry with an expiry leaves when due) and protected ports (what the
- * enabled open doors open). Each is sent to the firewall only when it changed.
+ * enabled open doors open, and every user's ports: a disabled or expired
+ * user's port stays closed rather than opening to everyone). Each is sent to the firewall only when it changed.
  */
 
 export interface TrustedAndProtectedOptions {
@@ -22,8 +23,19 @@ export class TrustedAndProtected {
   private set = new CidrSet();
   private trustedKey = "";
   private protectedKey = "";
+  private userPorts: Step[] = [];
 
   constructor(private readonly o: TrustedAndProtectedOptions) {}
+
+  /** The users' ports (set before init/apply, which send the union). */
+  setUserPorts(ports: Step[]): void {
+    this.userPorts = ports;
+  }
+
+  /** What the firewall keeps closed, for these doors. */
+  protectedPorts(doors: Door[]): Step[] {
+    return unionPorts([protectedPortsOf(doors), this.userPorts]);
+  }
 
   isTrusted(ip: string): boolean {
     return this.set.has(ip);
@@ -38,7 +50,7 @@ export class TrustedAndProtected {
     this.entries = entries;
     this.rebuild();
     this.trustedKey = JSON.stringify(this.trustedCidrs().sort());
-    const ports = protectedPortsOf(doors);
+    const ports = this.protectedPorts(doors);
     this.protectedKey = JSON.stringify(ports);
     return ports;
   }
@@ -55,7 +67,7 @@ export class TrustedAndProtected {
       void this.o.queue.run(`set trusted networks (${cidrs.length})`, base, (fw) => fw.setTrusted(cidrs));
       this.o.log.verbose(`trusted networks: ${cidrs.join(", ") || "none"}`);
     }
-    const ports = protectedPortsOf(doors);
+    const ports = this.protectedPorts(doors);
     const pKey = JSON.stringify(ports);
     if (pKey !== this.protectedKey) {
       this.protectedKey = pKey;

@@ -29,6 +29,8 @@ export interface EventRow {
   ip?: string | null;
   doorId?: number | null;
   doorName?: string | null;
+  /** The user of a rotating-sequence (or SPA) event. */
+  userName?: string | null;
   stage?: number | null;
   detail?: string | null;
 }
@@ -100,7 +102,7 @@ export class WriteBehind {
     this.sliceMs = opts.sliceMs ?? 50;
     this.onError = opts.onError ?? (() => {});
     this.insert = this.db.$client.prepare(
-      "INSERT INTO events (ts, ip, door_id, door_name, kind, stage, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO events (ts, ip, door_id, door_name, user_name, kind, stage, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
   }
 
@@ -213,7 +215,7 @@ export class WriteBehind {
             }
           }
           for (const r of rows) {
-            this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
+            this.insert.run(r.ts, r.ip ?? null, r.doorId ?? null, r.doorName ?? null, r.userName ?? null, r.kind, r.stage ?? null, r.detail ?? null);
           }
         })
         .immediate();
