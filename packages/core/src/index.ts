@@ -16,3 +16,4 @@ export * from "./settings/limits";
 export * from "./web/stored-steps";
 export * from "./settings/settings";
 export * from "./totp/index";
+export * from "./users/schemas";

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Dashboard" },
   { href: "/sequences", label: "Sequences" },
+  { href: "/users", label: "Users" },
   { href: "/trusted", label: "Trusted networks" },
   { href: "/decoys", label: "Decoys" },
   { href: "/history", label: "History" },
