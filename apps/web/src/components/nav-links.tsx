@@ -7,7 +7,7 @@ const LINKS = [
   { href: "/", label: "Dashboard" },
   { href: "/sequences", label: "Sequences" },
   { href: "/users", label: "Users" },
-  { href: "/trusted", label: "Trusted networks" },
+  { href: "/trusted", label: "Trusted" },
   { href: "/decoys", label: "Decoys" },
   { href: "/history", label: "History" },
   { href: "/settings", label: "Settings" },
