@@ -108,6 +108,7 @@ test.describe.serial("users", () => {
     const again = await knock();
     expect(again.stdout).toBe(first.stdout);
     await expect(log).toContainText(`${ip}: totp:${NAME}: REPLAYED: refused`, { timeout: 5000 });
+    await shoot(page, "dashboard-user");
     await page.goto(`/history?kind=replayed`);
     await expect(page.getByTestId("history-table").locator("tbody tr").first()).toContainText(NAME);
     await page.goto("/history?view=opens");
@@ -167,6 +168,32 @@ test.describe.serial("users", () => {
     await page.getByTestId(`credential-${spa.id}`).getByRole("button", { name: "Yes" }).click();
     await expect(page.getByTestId(`credential-${spa.id}`)).toContainText("revoked");
     await shoot(page, "user-credentials");
+  });
+
+  test("rotating-sequence settings: a range too small is refused; a saved one is what the next secret's command says", async ({ page }) => {
+    await logIn(page);
+    await page.goto("/settings");
+    await page.getByLabel("Lowest port").fill("30000");
+    await page.getByLabel("Highest port").fill("30100");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByText("The port range must hold at least 100 ports per knock (400 for 4 knocks).")).toBeVisible();
+    expect(testDb().$client.prepare("SELECT count(*) AS n FROM settings WHERE key = 'totp'").get()).toEqual({ n: 0 });
+    await page.getByLabel("Highest port").fill("31999");
+    await page.getByLabel("Knocks per sequence").fill("5");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByText("Settings saved.")).toBeVisible();
+    const user = userRow()!;
+    await page.goto(`/users/${user.id}`);
+    await page.getByLabel("Credential", { exact: true }).selectOption("totp");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await expect(page.getByTestId("totp-command")).toHaveText("sesame knock 127.0.0.1 --range 30000-31999 --length 5 --totp CODE");
+    // Back to the defaults for the specs after this one.
+    await page.goto("/settings");
+    await page.getByLabel("Lowest port").fill("40000");
+    await page.getByLabel("Highest port").fill("49999");
+    await page.getByLabel("Knocks per sequence").fill("4");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.getByText("Settings saved.")).toBeVisible();
   });
 
   test("expire, revoke (closing the open grants) and delete", async ({ page }) => {
