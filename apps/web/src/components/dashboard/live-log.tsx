@@ -54,7 +54,7 @@ export function LiveLog({ live }: { live: Live }) {
           <label className="sr-only" htmlFor="log-filter">
             Filter by address, door or user
           </label>
-          <input id="log-filter" type="search" placeholder="IP, door or user" value={text} onChange={(e) => setText(e.target.value)} style={{ width: "9rem" }} />
+          <input id="log-filter" type="search" placeholder="IP, door, user" value={text} onChange={(e) => setText(e.target.value)} style={{ width: "9rem" }} />
           <button type="button" className="btn small" onClick={() => live.setPaused(!live.paused)} aria-pressed={live.paused}>
             {live.paused ? `Resume${live.held ? ` (${live.held} new)` : ""}` : "Pause"}
           </button>
