@@ -45,7 +45,7 @@ test("filter by network and kind, page through, and download the CSV", async ({ 
   await page.getByRole("link", { name: "Download CSV" }).click();
   const file = await (await download).path();
   const csv = readFileSync(file, "utf8").trim().split("\r\n");
-  expect(csv[0]).toBe("id,time,ip,door,kind,stage,detail,message");
+  expect(csv[0]).toBe("id,time,ip,door,user,kind,stage,detail,message");
   expect(csv).toHaveLength(31);
   expect(csv.slice(1).every((l) => l.includes(",203.0.113.") && l.includes(",stage,"))).toBe(true);
 

@@ -11,6 +11,7 @@ import { BanLedger, GrantLedger } from "./ledger";
 import { MatchEventLog } from "./match-event-log";
 import { OneTimeProgress } from "./one-time-progress";
 import { WriteBehind } from "./write-behind";
+import { RotatingDoors } from "./rotating-doors";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
 const HOST = "10.0.0.1";
@@ -66,7 +67,7 @@ function rig(doors: DoorInfo[], opts: { ipv4Only?: boolean; stage1PerSecond?: nu
   const grants = new GrantLedger();
   const eventLog = new MatchEventLog({ writer, log, now, stage1PerSecond: opts.stage1PerSecond });
   const decisions = new Decisions({
-    recognizers: [matcher], doors: new DoorTable(), oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), filter: { refresh: () => {} },
+    recognizers: [matcher], doors: new DoorTable(), oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), rotating: new RotatingDoors(), filter: { refresh: () => {} },
     eventLog, grants, bans: new BanLedger(), queue, writer, commands, trusted: { isTrusted: (ip) => trusted.has(ip) }, log, now, ipv4Only: opts.ipv4Only,
   });
   decisions.setDoors(doors);

@@ -8,6 +8,8 @@ import type { MatchEventLog } from "./match-event-log";
 import type { OneTimeProgress } from "./one-time-progress";
 import { formatPorts, unionPorts } from "./ports";
 import type { Recognizer } from "./recognizer";
+import type { RotatingDoors } from "./rotating-doors";
+import { recordTotpUse } from "./users-read";
 import type { EventRow, WriteBehind } from "./write-behind";
 
 /**
@@ -22,6 +24,8 @@ export interface DecisionsOptions {
   recognizers: Recognizer[];
   doors: DoorTable;
   oneTime: OneTimeProgress;
+  /** Admits a completed rotating sequence (once per window, from the user's sources). */
+  rotating: Pick<RotatingDoors, "admit">;
   /** Rebuilt when a one-time door moves on (only the active sequence is captured). */
   filter: { refresh(): void };
   eventLog: MatchEventLog;
@@ -136,18 +140,34 @@ export class Decisions {
 
   private decide(info: DoorInfo, ip: string, family: 4 | 6, tsUs: number | undefined): void {
     const now = this.o.now();
+    if (info.user && !this.admitUser(info, info.user, ip, now)) return;
     const decisions = decideActions({ ip, family, door: info.door }, { isTrusted: (x) => this.o.trusted.isTrusted(x), isBanned: (x) => this.o.bans.isBanned(x, now) });
     for (const d of decisions) this.apply(info, d, now, tsUs);
+  }
+
+  /** A user's rotating sequence completed: refused (with an event) unless still valid, from their sources, and its window unused. */
+  private admitUser(info: DoorInfo, user: NonNullable<DoorInfo["user"]>, ip: string, now: number): boolean {
+    const verdict = this.o.rotating.admit(user, ip, now);
+    const base = { ts: now, ip, doorId: null, doorName: info.door.name, userName: user.userName };
+    if (!verdict.ok) {
+      this.o.log.log(`${ip}: ${info.door.name}: refused (${verdict.kind}): ${verdict.detail}`);
+      this.o.writer.event({ ...base, kind: verdict.kind, detail: verdict.detail });
+      return false;
+    }
+    this.o.writer.op({ describe: `rotating window ${verdict.replayKey} used`, run: (db) => recordTotpUse(db, verdict.replayKey, user.credentialId, now, verdict.keepUntil) });
+    return true;
   }
 
   private apply(info: DoorInfo, d: Decision, now: number, tsUs: number | undefined): void {
     const { queue, grants, writer, log } = this.o;
     const doorName = info.door.name;
     const doorId = info.rowId;
-    const base = { ts: now, ip: d.ip, doorId, doorName };
+    const userName = info.user?.userName ?? null;
+    const base = { ts: now, ip: d.ip, doorId, doorName, userName };
     switch (d.kind) {
       case "grant": {
         const entry: GrantEntry = { ip: d.ip, family: d.family, doorName, doorId, ports: d.ports, expiresAt: now + d.durationSec * 1000 };
+        if (info.user) Object.assign(entry, { userId: info.user.userId, userName: info.user.userName });
         const decidedMs = tsUs === undefined ? 0 : Math.round((Date.now() - tsUs / 1000) * 10) / 10;
         void queue.run(`grant ${formatPorts(d.ports)} to ${d.ip}`, base, (fw) => fw.grant(d.ip, d.ports, d.durationSec), () => {
           if (tsUs === undefined) return;

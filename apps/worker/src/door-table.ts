@@ -1,17 +1,22 @@
 import type { Door } from "@sesame/core";
+import type { UserDoor } from "./rotating-doors";
 
 /**
  * The doors the worker runs, as loaded from the database (door-load.ts)
- * with one-time progress applied (one-time-progress.ts). Door objects are
+ * with one-time progress applied (one-time-progress.ts), and the users'
+ * rotating sequences of the moment (rotating-doors.ts). Door objects are
  * never changed in place: a one-time door that moves on is replaced.
  */
 
 export interface DoorInfo {
   door: Door;
-  rowId: number;
-  source: "ui" | "knockd-conf";
+  /** The doors row (null for a rotating sequence: those are derived, not stored). */
+  rowId: number | null;
+  source: "ui" | "knockd-conf" | "totp";
   /** knockd.conf section for command doors. */
   section: string | null;
+  /** A user's rotating (TOTP) sequence for one window. */
+  user?: UserDoor;
 }
 
 export class DoorTable {

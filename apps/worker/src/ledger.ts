@@ -15,7 +15,7 @@ export interface GrantEntry {
   doorId: number | null;
   ports: Step[];
   expiresAt: number;
-  /** Who opened it (SPA): grants of two users from one address are two entries. */
+  /** Who opened it (SPA, a rotating sequence): grants of two users from one address are two entries. */
   userId?: number | null;
   userName?: string | null;
 }

@@ -36,21 +36,22 @@ export class MatchEventLog {
     const now = this.o.now();
     const doorName = info?.door.name ?? ev.door;
     const doorId = info?.rowId ?? null;
+    const userName = info?.user?.userName ?? null;
     const line = formatMatchEvent(ev, nameOf);
     switch (ev.kind) {
       case "stage":
         if (ev.stage === 1 && !this.stage1Lines.allow()) break;
         if (line) this.o.log.log(line);
-        this.o.writer.event({ ts: now, kind: "stage", ip: ev.ip, doorId, doorName, stage: ev.stage, detail: `${ev.stage}/${ev.of}` });
+        this.o.writer.event({ ts: now, kind: "stage", ip: ev.ip, doorId, doorName, userName, stage: ev.stage, detail: `${ev.stage}/${ev.of}` });
         break;
       case "timeout":
         if (ev.stage === 1 && !this.stage1Timeouts.allow()) break;
         if (line) this.o.log.log(line);
-        this.o.writer.event({ ts: now, kind: "timeout", ip: ev.ip, doorId, doorName, stage: ev.stage });
+        this.o.writer.event({ ts: now, kind: "timeout", ip: ev.ip, doorId, doorName, userName, stage: ev.stage });
         break;
       default: {
         this.o.log.verbose(`${ev.ip}: ${doorName}: ${ev.kind}${"stage" in ev ? ` (stage ${ev.stage})` : ""}`);
-        this.o.writer.event({ ts: now, kind: ROUTINE[ev.kind] ?? "invalid", ip: ev.ip, doorId, doorName, stage: "stage" in ev ? ev.stage : null });
+        this.o.writer.event({ ts: now, kind: ROUTINE[ev.kind] ?? "invalid", ip: ev.ip, doorId, doorName, userName, stage: "stage" in ev ? ev.stage : null });
       }
     }
   }

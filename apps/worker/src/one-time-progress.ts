@@ -44,7 +44,8 @@ export class OneTimeProgress {
       out = { ...info, door: atIndex(d, next) };
       this.recorded.set(d.id, { listKey: JSON.stringify(d.oneTimeSequences), index: next });
     }
-    this.o.writer.op({ describe: `one-time index of ${d.name}`, run: (w) => writeDoorOneTimeIndex(w, info.rowId, next) });
+    const rowId = info.rowId;
+    if (rowId !== null) this.o.writer.op({ describe: `one-time index of ${d.name}`, run: (w) => writeDoorOneTimeIndex(w, rowId, next) });
     const conf = this.o.knockdConf.current();
     if (info.source === "knockd-conf" && conf) markUsedInFile(conf, d.name, index, this.o.log);
     this.o.log.log(`${d.name}: one-time sequence used${exhausted ? "; no sequence left, the door is inactive" : "; next sequence active"}`);

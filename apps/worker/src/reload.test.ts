@@ -17,6 +17,7 @@ import { Reloader } from "./reload";
 import { RowWarnings } from "./row-warnings";
 import { TRUSTED_REFRESH_MS, TrustedAndProtected } from "./trusted-and-protected";
 import { WriteBehind } from "./write-behind";
+import { RotatingDoors } from "./rotating-doors";
 import { RecordingFirewall, memoryLog } from "./test-support";
 
 // The reloader against a real (in-memory) database written the way the UI
@@ -37,11 +38,11 @@ function rig(now = { t: 1_700_000_000_000 }, db: SesameDb = openDb(":memory:", {
   const bans = new BanLedger();
   const matcher = new Matcher([], { now: clock, isLocalAddress: () => true });
   const decisions = new Decisions({
-    recognizers: [matcher], doors, oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), filter: { refresh: () => {} },
+    recognizers: [matcher], doors, oneTime: new OneTimeProgress({ writer, log, knockdConf: new KnockdConfHolder(null) }), rotating: new RotatingDoors(), filter: { refresh: () => {} },
     eventLog: new MatchEventLog({ writer, log, now: clock }), grants, bans, queue, writer, commands, trusted: lists, log, now: clock,
   });
   const changes: number[] = [];
-  const reloader = new Reloader({ db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
+  const reloader = new Reloader({ db, decisions, doors, rotating: new RotatingDoors(), grants, bans, lists, warnings, queue, writer, log, now: clock, commandFor: () => () => undefined, onChange: (s) => changes.push(s.configVersion) });
   return { db, fw, log, writer, grants, bans, lists, doors, reloader, now, changes, settle: async () => { await queue.settle(); writer.flush(); } };
 }
 

@@ -1,17 +1,19 @@
-import { DEFAULT_SPA_PORT, MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
+import { DEFAULT_SPA_PORT, DEFAULT_TOTP_SETTINGS, MAX_BAN_SEC, MAX_GRANT_SEC, type CommandAction, type FirewallState } from "@sesame/core";
 import type { SpaUser } from "@sesame/core/spa";
 import { dataVersion, type SesameDb } from "@sesame/db";
 import { loadActiveBans, loadOpenGrants, loadSettings, loadTrusted, loadUnappliedClosedGrants, loadUnappliedLiftedBans, type WorkerSettings } from "./db-read";
 import { markBanApplied, markGrantApplied, writeClampedBanExpiry, writeClampedGrantExpiry } from "./db-write";
 import type { Decisions } from "./decisions";
 import { loadDoorInfos } from "./door-load";
-import type { DoorTable } from "./door-table";
+import type { DoorInfo, DoorTable } from "./door-table";
 import type { FirewallQueue } from "./firewall-queue";
 import type { BanLedger, GrantLedger } from "./ledger";
+import type { RotatingDoors } from "./rotating-doors";
 import type { RowWarnings } from "./row-warnings";
 import { loadSpaUsers } from "./spa-load";
 import type { TrustedAndProtected } from "./trusted-and-protected";
 import { UNAPPLIED_WINDOW_MS, applyBanRequests, applyGrantRequests, type UiRequestContext } from "./ui-requests";
+import { loadTotpCredentials, loadUsedTotpWindows, loadUserPorts } from "./users-read";
 import type { WriteBehind } from "./write-behind";
 
 /**
@@ -25,6 +27,8 @@ export interface ReloaderOptions {
   /** Where the loaded doors go (the recognizers). */
   decisions: Pick<Decisions, "setDoors">;
   doors: DoorTable;
+  /** Users' rotating sequences, turned into doors beside the stored ones. */
+  rotating: RotatingDoors;
   grants: GrantLedger;
   bans: BanLedger;
   lists: TrustedAndProtected;
@@ -46,6 +50,8 @@ export class Reloader {
   private appliedConfigVersion = 0;
   private reloads = 0;
   private lastVersion = -1;
+  /** The doors of the database, as last loaded (the rotating ones are added to them). */
+  private storedDoors: DoorInfo[] = [];
   private readonly warnings: RowWarnings;
   private readonly requests: UiRequestContext;
 
@@ -71,6 +77,7 @@ export class Reloader {
     const { db, writer } = this.o;
     const now = this.o.now();
     this.lastVersion = dataVersion(db);
+    this.o.rotating.restoreUsed(loadUsedTotpWindows(db, now));
     this.loadDoorsAndSettings();
     const protectedPorts = this.o.lists.init(loadTrusted(db, now), this.o.doors.list());
     const grants = this.warnings.validRows(loadOpenGrants(db, now));
@@ -152,9 +159,31 @@ export class Reloader {
     };
   }
 
+  /**
+   * Every second: when a new TOTP window began (or a user expired), the
+   * rotating doors are rebuilt and the protected ports follow. Returns true
+   * when the doors changed (the capture filter follows them).
+   */
+  refreshRotating(now: number): boolean {
+    if (!this.o.rotating.isStale(now)) return false;
+    this.setDoors(now);
+    this.o.lists.apply(undefined, this.o.doors.list());
+    return true;
+  }
+
   private loadDoorsAndSettings(): void {
-    this.settings = loadSettings(this.o.db, (m) => this.warnings.once(m, m));
-    this.o.decisions.setDoors(loadDoorInfos(this.o.db, this.o.commandFor(), this.warnings));
-    this.o.spaUsers?.(loadSpaUsers(this.o.db, (k, m) => this.warnings.once(k, m, true)), this.settings.spaPort ?? DEFAULT_SPA_PORT);
+    const { db, warnings } = this.o;
+    this.settings = loadSettings(db, (m) => warnings.once(m, m));
+    this.storedDoors = loadDoorInfos(db, this.o.commandFor(), warnings);
+    const creds = loadTotpCredentials(db);
+    for (const r of creds.rejected) warnings.once(`totp:${r.id}:${r.reason}`, `user credential ${r.id} is unusable: ${r.reason}; skipped`, true);
+    this.o.rotating.set(creds.rows, this.settings.totp ?? DEFAULT_TOTP_SETTINGS);
+    this.o.lists.setUserPorts(loadUserPorts(db));
+    this.o.spaUsers?.(loadSpaUsers(db, (k, m) => warnings.once(k, m, true)), this.settings.spaPort ?? DEFAULT_SPA_PORT);
+    this.setDoors(this.o.now());
+  }
+
+  private setDoors(now: number): void {
+    this.o.decisions.setDoors([...this.storedDoors, ...this.o.rotating.doorsAt(now)]);
   }
 }

@@ -1,13 +1,14 @@
 import { CidrSet, parseNetwork, type Door, type Step, type TrustedSpec } from "@sesame/core";
 import type { TrustedEntry } from "./db-read";
 import type { FirewallQueue } from "./firewall-queue";
-import { formatPorts, protectedPortsOf } from "./ports";
+import { formatPorts, protectedPortsOf, unionPorts } from "./ports";
 import type { RowWarnings } from "./row-warnings";
 
 /**
  * The firewall's two standing lists: trusted networks (never banned; an
  * entry with an expiry leaves when due) and protected ports (what the
- * enabled open doors open). Each is sent to the firewall only when it changed.
+ * enabled open doors open, and every user's ports: a disabled or expired
+ * user's port stays closed rather than opening to everyone). Each is sent to the firewall only when it changed.
  *
  * An expiring trusted network goes to the kernel with its remaining time, so
  * it stops being trusted when due even if this process is dead or stuck
@@ -34,8 +35,20 @@ export class TrustedAndProtected {
   private trustedKey = "";
   private trustedSentAt = 0;
   private protectedKey = "";
+  private userPorts: Step[] = [];
 
   constructor(private readonly o: TrustedAndProtectedOptions) {}
+
+  /** The users' ports (set before init/apply, which send the union). */
+  setUserPorts(ports: Step[]): void {
+    this.userPorts = ports;
+  }
+
+  /** What the firewall keeps closed, for these doors. */
+  protectedPorts(doors: Door[]): Step[] {
+    // the database's users (every one, enabled or not) and the SPA verifier's (sesame-fwknopd's access.conf stanzas)
+    return unionPorts([protectedPortsOf(doors), this.userPorts, this.o.userPorts?.() ?? []]);
+  }
 
   isTrusted(ip: string): boolean {
     return this.set.has(ip);
@@ -76,11 +89,6 @@ export class TrustedAndProtected {
       void this.o.queue.run(`set protected ports (${formatPorts(ports) || "none"})`, base, (fw) => fw.setProtected(ports));
       this.o.log.log(`protected ports: ${formatPorts(ports) || "none"}`);
     }
-  }
-
-  /** What the firewall keeps closed: the enabled open doors' ports and the SPA users'. */
-  protectedPorts(doors: Door[]): Step[] {
-    return protectedPortsOf(doors, this.o.userPorts?.() ?? []);
   }
 
   /** Trusted entries with an expiry leave the kernel when due (called every second). */

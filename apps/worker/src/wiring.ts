@@ -26,6 +26,7 @@ import { MatchEventLog } from "./match-event-log";
 import { FloodMemoryRelease } from "./memory-release";
 import { OneTimeProgress } from "./one-time-progress";
 import { Reloader } from "./reload";
+import { RotatingDoors } from "./rotating-doors";
 import { RowWarnings } from "./row-warnings";
 import { SpaActions } from "./spa-actions";
 import { ReplayCache } from "./spa-replay";
@@ -37,7 +38,7 @@ import { WriteBehind } from "./write-behind";
 /**
  * The running worker, wired in one place. The packet path, top to bottom:
  * capture (pcap sessions per interface) → decode → recognizers (the knock
- * matcher) → decisions → firewall queue → backend. Around it: the database
+ * matcher, over the stored doors and the users' rotating sequences) → decisions → firewall queue → backend. Around it: the database
  * kept in step both ways (reload for what the UI writes, write-behind for
  * what happens), backend switching, the heartbeat. Each stage is handed the
  * next one, so they are built from the firewall end back to capture.
@@ -114,6 +115,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   // --max-attempts, else the UI's setting (followed live: followSettings), else the default.
   const matcher = new Matcher([], { now, isLocalAddress: (ip) => local.has(ip), maxAttempts: options.maxAttempts ?? loadSettings(db).maxAttempts });
   const doors = new DoorTable();
+  const rotating = new RotatingDoors();
   const eventLog = new MatchEventLog({ writer, log, now });
   const spaActions = new SpaActions({ queue, grants, bans, writer, log, now, fwknopdLines: spaConfig?.fwknopdLines ?? false, testOnly: spaConfig?.testOnly ?? false });
   const decisions = new Decisions({
@@ -121,6 +123,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     spa: spaActions,
     doors,
     oneTime: new OneTimeProgress({ writer, log, knockdConf }),
+    rotating,
     // The one edge back up the path: a one-time door that moves on changes what capture listens for.
     filter: { refresh: () => listen.refresh() },
     eventLog,
@@ -139,7 +142,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   // The database and the settings.
   const reloader = new Reloader({
-    db, decisions, doors, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings,
+    db, decisions, doors, rotating, grants, bans, lists, warnings, queue, writer, log, now, commandFor: () => commandLookup(knockdConf.current()), onChange: followSettings,
     spaUsers: (users, port) => {
       spa.setUsers(spaConfig?.users ?? users, spaConfig?.port ?? port);
       decoder.setSpaPort(spa.spaPort);
@@ -180,6 +183,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     const t = now();
     if (memoryRelease.observe(matcher.stats().pending)) log.verbose("flood drained: memory returned to the system");
     listen.tick();
+    if (reloader.refreshRotating(t)) listen.refresh();
     lists.expire(t, doors.list());
     expireLedger(grants, bans, t, log);
     heartbeat.maintain();

@@ -29,6 +29,8 @@ export interface EventRow {
   ip?: string | null;
   doorId?: number | null;
   doorName?: string | null;
+  /** The user of a rotating-sequence (or SPA) event. */
+  userName?: string | null;
   stage?: number | null;
   detail?: string | null;
   /** The SPA (or rotating-sequence) user the event belongs to. */

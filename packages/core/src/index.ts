@@ -26,3 +26,5 @@ export * from "./notify/index";
 export * from "./metrics/latency-buckets";
 export * from "./events/syslog-line";
 export * from "./api/schemas";
+export * from "./totp/index";
+export * from "./users/schemas";

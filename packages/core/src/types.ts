@@ -165,6 +165,12 @@ export const EVENT_KINDS = [
   "ignored-banned",
   "trusted-skip",
   "spa",
+  /** A user's rotating sequence (or SPA message) that was already used. */
+  "replayed",
+  /** A user's credential used from an address outside their sources. */
+  "source-not-allowed",
+  /** A user (or credential) past its expiry. */
+  "user-expired",
   "error",
   "worker",
 ] as const;

@@ -6,7 +6,8 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/", label: "Dashboard" },
   { href: "/sequences", label: "Sequences" },
-  { href: "/trusted", label: "Trusted networks" },
+  { href: "/users", label: "Users" },
+  { href: "/trusted", label: "Trusted" },
   { href: "/decoys", label: "Decoys" },
   { href: "/history", label: "History" },
   { href: "/settings", label: "Settings" },

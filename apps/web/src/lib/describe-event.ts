@@ -23,8 +23,10 @@ function detailText(detail: string | null): string {
  * them (`10.0.0.5: openSSH: Stage 1`, `… OPEN SESAME`, `… sequence timeout
  * (stage 2)`) so the dashboard reads like the log admins know.
  */
-export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "stage" | "detail">): string {
-  const who = [e.ip, e.doorName].filter(Boolean).join(": ");
+export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "userName" | "kind" | "stage" | "detail">): string {
+  // A rotating sequence's door is already named totp:<user>; other user events name the user.
+  const user = e.userName && !(e.doorName ?? "").endsWith(`:${e.userName}`) ? `user ${e.userName}` : null;
+  const who = [e.ip, e.doorName, user].filter(Boolean).join(": ");
   const prefix = who ? `${who}: ` : "";
   const text = detailText(e.detail);
   const detail = text ? ` (${text})` : "";
@@ -75,6 +77,12 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "kind" | "s
       }
       return `${prefix}SPA refused: ${d.outcome ?? "?"}${d.reason ? ` (${d.reason})` : e.detail ? ` (${e.detail})` : ""}`;
     }
+    case "replayed":
+      return `${prefix}REPLAYED: refused${detail}`;
+    case "source-not-allowed":
+      return `${prefix}refused: source not allowed${detail}`;
+    case "user-expired":
+      return `${prefix}refused: user disabled or expired${detail}`;
     case "worker":
       return e.detail ?? "worker";
     default:
@@ -90,6 +98,7 @@ export const EVENT_GROUPS: Record<string, { label: string; kinds: string[] }> = 
   timeouts: { label: "Timeouts", kinds: ["timeout"] },
   bans: { label: "Bans", kinds: ["ban", "unban", "ignored-banned", "trusted-skip"] },
   spa: { label: "SPA refused", kinds: ["spa"] },
+  refused: { label: "Users refused", kinds: ["replayed", "source-not-allowed", "user-expired"] },
   commands: { label: "Commands", kinds: ["command", "command-timeout", "command-error"] },
   errors: { label: "Errors & worker", kinds: ["error", "command-error", "worker"] },
 };

@@ -33,6 +33,8 @@ export interface GrantView {
   id: number;
   ip: string;
   doorName: string;
+  /** Who opened it (rotating sequence or SPA); null for a door knock. */
+  userName: string | null;
   ports: Step[];
   openedAt: number;
   expiresAt: number;
@@ -54,6 +56,7 @@ export interface EventView {
   ts: number;
   ip: string | null;
   doorName: string | null;
+  userName?: string | null;
   kind: string;
   stage: number | null;
   detail: string | null;

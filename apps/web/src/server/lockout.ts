@@ -1,14 +1,17 @@
 import "server-only";
 import { CidrSet, type Step } from "@sesame/core";
-import { doors, trustedNetworks } from "@sesame/db";
+import { doors, trustedNetworks, users } from "@sesame/db";
 import type { Reader } from "./settings";
 
-/** Ports dropped unless trusted/granted: union of enabled open doors' ports. */
+/** Ports dropped unless trusted/granted: union of enabled open doors' ports and every user's ports (as the worker protects them). */
 export function readProtectedPorts(tx: Reader): Step[] {
   const seen = new Map<string, Step>();
   for (const d of tx.select().from(doors).all()) {
     if (!d.enabled || d.action !== "open") continue;
     for (const p of d.openPorts ?? []) seen.set(`${p.protocol}/${p.port}`, p);
+  }
+  for (const u of tx.select({ ports: users.ports }).from(users).all()) {
+    for (const p of Array.isArray(u.ports) ? u.ports : []) seen.set(`${p.protocol}/${p.port}`, p);
   }
   return [...seen.values()];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { DEFAULT_TOTP_SETTINGS } from "../totp/sequence";
 import {
   ChangePasswordSchema,
   DoorInputSchema,
@@ -151,7 +152,8 @@ describe("SettingsInputSchema", () => {
   const valid = { interfaces: ["eth0", "veth-s"], backend: "nftables", retentionDays: 30, maxAttempts: 250_000, syslog: false };
 
   it("accepts valid settings and an empty interface list", () => {
-    expect(SettingsInputSchema.parse(valid)).toEqual(valid);
+    // Rotating-sequence settings have their own form fields; left out, the defaults apply.
+    expect(SettingsInputSchema.parse(valid)).toEqual({ ...valid, totp: DEFAULT_TOTP_SETTINGS });
     expect(SettingsInputSchema.parse({ ...valid, interfaces: [] }).interfaces).toEqual([]);
   });
 

@@ -30,10 +30,15 @@ const sameStep = (a: Step, b: Step) => a.port === b.port && a.protocol === b.pro
  */
 export function knockCommandFor(door: Door, host: string, opts: { delayMs?: number } = {}): string {
   if (door.sequence.length === 0) return `# door ${door.name} has no active knock sequence`;
+  return knockCommandLine(host, door.sequence, opts);
+}
+
+/** The knock(1) command line for a sequence (as knockCommandFor, for any steps: a rotating sequence's too). */
+export function knockCommandLine(host: string, steps: readonly Step[], opts: { delayMs?: number } = {}): string {
   const args = ["knock"];
   if (opts.delayMs !== undefined && opts.delayMs > 0) args.push("-d", String(Math.round(opts.delayMs)));
   if (ipFamily(host) === 6) args.push("-6");
-  args.push(shellQuote(host), ...door.sequence.map(stepText));
+  args.push(shellQuote(host), ...steps.map(stepText));
   return args.join(" ");
 }
 

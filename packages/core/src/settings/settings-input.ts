@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isValidInterfaceName } from "../net/interface-name";
+import { DEFAULT_TOTP_SETTINGS, TotpSettingsSchema } from "../totp/sequence";
 import { intIn } from "../web/form-fields";
 import { MAX_ATTEMPT_CAP, MIN_ATTEMPT_CAP } from "./attempt-memory";
 
@@ -40,6 +41,8 @@ export function makeSettingsInputSchema(opts: { attemptCapLimit: number }) {
     syslog: z.boolean({ error: "Send events to syslog must be on or off." }),
     /** The UDP port SPA packets are captured on (fwknop's 62201 by default). */
     spaPort: intIn(1, 65535, "SPA port must be a whole number from 1 to 65535.").optional(),
+    /** Rotating (TOTP) knock sequences: the port range, length and protocols every user's sequence is drawn from. */
+    totp: TotpSettingsSchema.default(DEFAULT_TOTP_SETTINGS),
   });
 }
 

@@ -11,6 +11,8 @@ describe("parseStoredSettings (one schema for web and worker)", () => {
     ["a cap above the machine's memory", [{ key: "maxAttempts", value: 2_000_000 }], { maxAttempts: 100_000 }, ["settings.maxAttempts 2000000 is more than this machine's memory allows; using 100000"]],
     ["a cap below the form's floor, set on purpose", [{ key: "maxAttempts", value: 6 }], { maxAttempts: 6 }, []],
     ["a cap of zero", [{ key: "maxAttempts", value: 0 }], {}, ["settings.maxAttempts: must be at least 1; ignored"]],
+    ["rotating-sequence settings", [{ key: "totp", value: { portLow: 20000, portHigh: 20999, length: 5, protocols: "tcp" } }], { totp: { portLow: 20000, portHigh: 20999, length: 5, protocols: "tcp" } }, []],
+    ["rotating-sequence settings with too small a range", [{ key: "totp", value: { portLow: 20000, portHigh: 20099, length: 4, protocols: "tcp" } }], {}, ["settings.totp: The port range must hold at least 100 ports per knock (400 for 4 knocks); ignored"]],
     ["keys the schema does not know", [{ key: "theme", value: "dark" }], {}, []],
   ])("%s", (_name, rows, want, warnings) => {
     const seen: string[] = [];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_ATTEMPT_CAP } from "./attempt-memory";
 import { DEFAULT_MAX_ATTEMPTS } from "./limits";
 import { makeSettingsInputSchema, type SettingsInput } from "./settings-input";
+import { DEFAULT_TOTP_SETTINGS } from "../totp/sequence";
 
 /**
  * The appliance's settings, one schema for the web form, the web server and
@@ -24,6 +25,7 @@ export const SETTING_DEFAULTS: Settings = {
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
   syslog: false,
   spaPort: DEFAULT_SPA_PORT,
+  totp: DEFAULT_TOTP_SETTINGS,
 };
 
 // A stored cap below the form's floor (MIN_ATTEMPT_CAP guards typing mistakes) was set on purpose

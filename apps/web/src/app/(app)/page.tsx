@@ -9,6 +9,7 @@ import { findDoors } from "@/server/queries/doors";
 import { latestEventId, readLiveState } from "@/server/queries/live-state";
 import { RANGES, readSeries, type RangeKey } from "@/server/queries/stats";
 import { requireSession } from "@/server/session";
+import { findUsers } from "@/server/queries/users";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -19,7 +20,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const db = getDb();
   const upToEventId = latestEventId(db);
   const series = readSeries(db, range);
-  const doorCount = findDoors(db).length;
+  const doorCount = findDoors(db).length + findUsers(db).length;
   return (
     <>
       <PageHead title="Dashboard">

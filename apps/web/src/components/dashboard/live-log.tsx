@@ -19,7 +19,7 @@ export function LiveLog({ live }: { live: Live }) {
     return live.lines.filter(
       (e) =>
         (kinds.length === 0 || kinds.includes(e.kind)) &&
-        (!q || (e.ip ?? "").toLowerCase().includes(q) || (e.doorName ?? "").toLowerCase().includes(q)),
+        (!q || (e.ip ?? "").toLowerCase().includes(q) || (e.doorName ?? "").toLowerCase().includes(q) || (e.userName ?? "").toLowerCase().includes(q)),
     );
   }, [live.lines, group, text]);
 
@@ -52,9 +52,9 @@ export function LiveLog({ live }: { live: Live }) {
             ))}
           </select>
           <label className="sr-only" htmlFor="log-filter">
-            Filter by address or door
+            Filter by address, door or user
           </label>
-          <input id="log-filter" type="search" placeholder="IP or door" value={text} onChange={(e) => setText(e.target.value)} style={{ width: "9rem" }} />
+          <input id="log-filter" type="search" placeholder="IP, door, user" value={text} onChange={(e) => setText(e.target.value)} style={{ width: "9rem" }} />
           <button type="button" className="btn small" onClick={() => live.setPaused(!live.paused)} aria-pressed={live.paused}>
             {live.paused ? `Resume${live.held ? ` (${live.held} new)` : ""}` : "Pause"}
           </button>

@@ -13,11 +13,12 @@ import { extendGrantAction, revokeGrantAction } from "@/server/actions/grants";
 export function GrantsPanel({ grants, skew }: { grants: readonly GrantView[]; skew: number }) {
   return (
     <Card headingId="h-grants" title={<>Open grants ({grants.length})</>}>
-      <DataTable rows={grants} columns={["Address", "Door", "Ports", "Closes in"]} empty="No port is open to anyone right now." cards actions>
+      <DataTable rows={grants} columns={["Address", "Door", "User", "Ports", "Closes in"]} empty="No port is open to anyone right now." cards actions>
         {(g) => (
           <tr key={g.id} data-testid={`grant-${g.ip}`}>
             <td className="mono" data-label="Address">{g.ip}</td>
             <td data-label="Door">{g.doorName}</td>
+            <td data-label="User">{g.userName ?? <span className="muted">—</span>}</td>
             <td className="mono" data-label="Ports">{formatPorts(g.ports)}</td>
             <td data-label="Closes in">
               <div className="row">

@@ -16,6 +16,11 @@ import { readAllSettings, readAttemptCapLimit, readSetting, writeSetting } from 
 import { requireSession } from "../session";
 
 const MAX_IMPORT_BYTES = 256 * 1024;
+
+/** A form field as a number when it is one (the schema then names what is wrong with it). */
+function wholeOrText(v: FormDataEntryValue | null): unknown {
+  return typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+}
 const MAX_ONE_TIME_FILES = 16;
 
 export async function saveSettingsAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -28,6 +33,15 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
     retentionDays: formData.get("retentionDays"),
     maxAttempts: formData.get("maxAttempts"),
     syslog: formData.get("syslog") === "on",
+    // A form without these fields (an older page) leaves the stored ones as they are.
+    totp: formData.has("totp.portLow")
+      ? {
+          portLow: wholeOrText(formData.get("totp.portLow")),
+          portHigh: wholeOrText(formData.get("totp.portHigh")),
+          length: wholeOrText(formData.get("totp.length")),
+          protocols: formData.get("totp.protocols"),
+        }
+      : readSetting(getDb(), "totp"),
   });
   if (!parsed.success) {
     const errs = issuesToFieldErrors(parsed.error.issues);
@@ -44,7 +58,7 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
   let changed = 0;
   applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
     const before = readAllSettings(tx);
-    for (const key of ["interfaces", "backend", "retentionDays", "maxAttempts", "syslog"] as const) {
+    for (const key of ["interfaces", "backend", "retentionDays", "maxAttempts", "syslog", "totp"] as const) {
       if (JSON.stringify(before[key]) === JSON.stringify(next[key])) continue;
       writeSetting(tx, key, next[key] as never);
       record({ action: "update", entity: "setting", entityId: key, before: before[key], after: next[key] });

@@ -183,7 +183,7 @@ export function findEventPage(
   opts: { before?: Cursor | null; after?: Cursor | null; pageSize: number },
 ): EventPage {
   const w = buildWhere(db, f);
-  const cols = "id, ts, ip, door_id AS doorId, door_name AS doorName, kind, stage, detail";
+  const cols = "id, ts, ip, door_id AS doorId, door_name AS doorName, user_name AS userName, kind, stage, detail";
   const limit = opts.pageSize + 1;
   const from = w.indexedBy ? `INDEXED BY ${w.indexedBy}` : "";
   if (opts.after) {
@@ -225,6 +225,7 @@ export interface GrantHistoryRow {
   id: number;
   ip: string;
   doorName: string;
+  userName: string | null;
   ports: string;
   openedAt: number;
   expiresAt: number;
@@ -257,7 +258,7 @@ export function findGrantPage(
     w.sql.push("id < ?");
     w.params.push(opts.beforeId);
   }
-  const sql = `SELECT id, ip, door_name AS doorName, ports, opened_at AS openedAt, expires_at AS expiresAt, closed_at AS closedAt, closed_reason AS closedReason
+  const sql = `SELECT id, ip, door_name AS doorName, user_name AS userName, ports, opened_at AS openedAt, expires_at AS expiresAt, closed_at AS closedAt, closed_reason AS closedReason
     FROM grants ${w.sql.length ? `WHERE ${w.sql.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${opts.pageSize + 1}`;
   const rows = db.$client.prepare(sql).all(...w.params) as GrantHistoryRow[];
   const page = rows.slice(0, opts.pageSize);

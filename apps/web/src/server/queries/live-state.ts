@@ -24,6 +24,7 @@ export function findOpenGrants(db: SesameDb, now = Date.now()): GrantView[] {
       id: g.id,
       ip: g.ip,
       doorName: g.doorName,
+      userName: g.userName,
       ports: parseStoredPorts(g.ports),
       openedAt: g.openedAt,
       expiresAt: g.expiresAt,

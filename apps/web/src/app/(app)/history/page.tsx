@@ -46,7 +46,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
     const page = findGrantPage(db, f, { beforeId, pageSize: f.pageSize });
     body = (
       <>
-        <DataTable rows={page.rows} columns={["Opened", "Address", "Door", "Ports", "Closed", "How"]} empty="No OPEN SESAME matches these filters." testId="history-table">
+        <DataTable rows={page.rows} columns={["Opened", "Address", "Door", "User", "Ports", "Closed", "How"]} empty="No OPEN SESAME matches these filters." testId="history-table">
           {(g) => (
             <tr key={g.id}>
               <td>
@@ -54,6 +54,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               </td>
               <td className="mono">{g.ip}</td>
               <td>{g.doorName}</td>
+              <td>{g.userName ?? ""}</td>
               <td className="mono">{formatPorts(parseStoredPorts(g.ports))}</td>
               <td>{g.closedAt ? <LocalTime ts={g.closedAt} /> : <span className="badge ok">open</span>}</td>
               <td>{g.closedReason ?? ""}</td>
@@ -70,7 +71,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
     const page = findEventPage(db, f, { before, after, pageSize: f.pageSize });
     body = (
       <>
-        <DataTable rows={page.rows} columns={["Time", "Address", "Door", "Kind", "Event"]} empty="No events match these filters." testId="history-table">
+        <DataTable rows={page.rows} columns={["Time", "Address", "Door", "User", "Kind", "Event"]} empty="No events match these filters." testId="history-table">
           {(e) => (
             <tr key={e.id}>
               <td>
@@ -78,6 +79,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               </td>
               <td className="mono">{e.ip ?? ""}</td>
               <td>{e.doorName ?? ""}</td>
+              <td>{e.userName ?? ""}</td>
               <td>
                 <span className={`badge ${e.kind === "open" ? "ok" : e.kind === "ban" || e.kind.includes("error") ? "danger" : e.kind === "timeout" ? "warn" : ""}`}>{e.kind}</span>
               </td>

@@ -9,7 +9,7 @@ export function SettingsForm({
   current,
   attemptCapLimit,
 }: {
-  current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number; syslog: boolean };
+  current: { interfaces: string[]; backend: string; retentionDays: number; maxAttempts: number; syslog: boolean; totp: { portLow: number; portHigh: number; length: number; protocols: string } };
   /** What this machine's memory allows (enforced by the server with the same figure). */
   attemptCapLimit: { limit: number; text: string };
 }) {
@@ -45,6 +45,27 @@ export function SettingsForm({
           as knockd&apos;s UseSyslog does, for journald, log pipelines and Fail2Ban.
         </span>
       </label>
+      <fieldset className="field-row" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend className="small muted">Rotating (TOTP) knock sequences: every user&apos;s sequence is drawn from these</legend>
+        <Field name="totp.portLow" label="Lowest port" state={state}>
+          {(a) => <input {...a} type="number" min={1} max={65535} defaultValue={valueOf(state, "totp.portLow", current.totp.portLow)} />}
+        </Field>
+        <Field name="totp.portHigh" label="Highest port" state={state} hint="At least 100 ports per knock.">
+          {(a) => <input {...a} type="number" min={1} max={65535} defaultValue={valueOf(state, "totp.portHigh", current.totp.portHigh)} />}
+        </Field>
+        <Field name="totp.length" label="Knocks per sequence" state={state}>
+          {(a) => <input {...a} type="number" min={4} max={12} defaultValue={valueOf(state, "totp.length", current.totp.length)} />}
+        </Field>
+        <Field name="totp.protocols" label="Protocols" state={state} hint="mix: each knock tcp or udp, from the code.">
+          {(a) => (
+            <select {...a} defaultValue={valueOf(state, "totp.protocols", current.totp.protocols)}>
+              <option value="mix">tcp and udp (mix)</option>
+              <option value="tcp">tcp</option>
+              <option value="udp">udp</option>
+            </select>
+          )}
+        </Field>
+      </fieldset>
       <FormFooter state={state} pending={pending}>
         Save settings
       </FormFooter>

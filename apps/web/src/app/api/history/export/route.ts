@@ -22,7 +22,7 @@ export const GET = sessionRoute({ query: HistoryFilterSchema }, ({ request, quer
   let batches: Iterator<string>;
   if (opens) {
     batches = (function* () {
-      yield csvLine(["id", "opened_at", "ip", "door", "ports", "expires_at", "closed_at", "closed_reason"]);
+      yield csvLine(["id", "opened_at", "ip", "door", "user", "ports", "expires_at", "closed_at", "closed_reason"]);
       let beforeId: number | null = null;
       for (let i = 0; i < 100_000; i++) {
         const page = findGrantPage(db, f, { beforeId, pageSize: 2000 });
@@ -30,7 +30,7 @@ export const GET = sessionRoute({ query: HistoryFilterSchema }, ({ request, quer
           .map((g) => {
             const ports = parseStoredPorts(g.ports).map((p) => `${p.port}/${p.protocol}`).join(" ");
             const iso = (t: number | null) => (t ? new Date(t).toISOString() : "");
-            return csvLine([g.id, iso(g.openedAt), g.ip, g.doorName, ports, iso(g.expiresAt), iso(g.closedAt), g.closedReason]);
+            return csvLine([g.id, iso(g.openedAt), g.ip, g.doorName, g.userName, ports, iso(g.expiresAt), iso(g.closedAt), g.closedReason]);
           })
           .join("");
         if (!page.older) return;
@@ -39,9 +39,9 @@ export const GET = sessionRoute({ query: HistoryFilterSchema }, ({ request, quer
     })();
   } else {
     batches = (function* () {
-      yield csvLine(["id", "time", "ip", "door", "kind", "stage", "detail", "message"]);
+      yield csvLine(["id", "time", "ip", "door", "user", "kind", "stage", "detail", "message"]);
       for (const rows of iterateEvents(db, f)) {
-        yield rows.map((e) => csvLine([e.id, new Date(e.ts).toISOString(), e.ip, e.doorName, e.kind, e.stage, e.detail, describeEvent(e)])).join("");
+        yield rows.map((e) => csvLine([e.id, new Date(e.ts).toISOString(), e.ip, e.doorName, e.userName ?? null, e.kind, e.stage, e.detail, describeEvent(e)])).join("");
       }
     })();
   }
