@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libpcap-dev nftables iptables ipset iproute2 knockd hping3 tcpdump tcpreplay nmap chromium sqlite3 procps psmisc util-linux openssl python3 make g++ prometheus)
+APT_PACKAGES=(libpcap-dev nftables iptables ipset iproute2 knockd hping3 tcpdump tcpreplay nmap chromium sqlite3 procps psmisc util-linux openssl python3 make g++ prometheus fwknop-client fwknop-server)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup: run as root (it installs packages and runs the privileged worker)" >&2

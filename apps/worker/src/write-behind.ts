@@ -33,8 +33,6 @@ export interface EventRow {
   userName?: string | null;
   stage?: number | null;
   detail?: string | null;
-  /** The SPA (or rotating-sequence) user the event belongs to. */
-  userName?: string | null;
 }
 
 /** A state change to apply inside the flush transaction, in order with the others. */
