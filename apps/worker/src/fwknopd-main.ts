@@ -10,6 +10,7 @@ import { routePcapWarnings } from "./pcap-session";
 import { createWorker } from "./wiring";
 import { WORKER_DB_CACHE_KIB } from "./write-behind";
 import { removePidFile, writePidFile } from "./daemon";
+import { runMain } from "./run-main";
 
 /**
  * sesame-fwknopd: fwknopd's drop-in. Reads fwknopd.conf and access.conf as
@@ -131,12 +132,4 @@ async function main(argv: string[]): Promise<number> {
   return -1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`sesame-fwknopd: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain("sesame-fwknopd", main);

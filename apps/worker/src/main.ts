@@ -12,6 +12,7 @@ import { importKnockdDoors } from "./knockd-doors-to-db";
 import { Logger } from "./log";
 import { routePcapWarnings } from "./pcap-session";
 import { createWorker } from "./wiring";
+import { runMain } from "./run-main";
 
 /**
  * sesame-worker: the privileged daemon (capture + firewall). Exit codes: 0
@@ -130,14 +131,4 @@ async function main(argv: string[]): Promise<number> {
   return -1;
 }
 
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    // -1: running; the event loop keeps us alive until a signal.
-    if (code >= 0) process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`sesame-worker: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  },
-);
+runMain("sesame-worker", main);

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { FieldErrors } from "@/components/field";
 import { LocalTime } from "@/components/local-time";
 import { createApiTokenAction, revokeApiTokenAction, type ApiTokenFormState } from "@/server/actions/api-tokens";
+import { ShownOnce } from "@/components/shown-once";
 
 const IDLE: ApiTokenFormState = { status: "idle" };
 
@@ -33,14 +34,7 @@ export function ApiTokens({ tokens, now }: { tokens: ApiTokenView[]; now: number
   return (
     <div className="stack">
       {state.token ? (
-        <div className="notice ok" role="status">
-          <p>{state.message}</p>
-          <p>
-            <code data-testid="api-token" className="mono" style={{ wordBreak: "break-all" }}>
-              {state.token}
-            </code>
-          </p>
-        </div>
+        <ShownOnce message={state.message} secret={state.token} testId="api-token" />
       ) : state.status === "error" && state.message ? (
         <p className="notice warn" role="alert">
           {state.message}

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { LocalTime } from "@/components/local-time";
 import type { MetricsTokenState } from "@/server/actions/metrics-token";
 import { metricsTokenAction } from "@/server/actions/metrics-token";
+import { ShownOnce } from "@/components/shown-once";
 
 const IDLE: MetricsTokenState = { status: "idle" };
 
@@ -14,14 +15,7 @@ export function MetricsTokenForm({ current }: { current: { prefix: string; creat
   return (
     <div className="stack">
       {state.token ? (
-        <div className="notice ok" role="status">
-          <p>{state.message}</p>
-          <p>
-            <code data-testid="metrics-token" className="mono" style={{ wordBreak: "break-all" }}>
-              {state.token}
-            </code>
-          </p>
-        </div>
+        <ShownOnce message={state.message} secret={state.token} testId="metrics-token" />
       ) : state.message ? (
         <p className={`notice ${state.status === "error" ? "warn" : "ok"}`} role="status">
           {state.message}
