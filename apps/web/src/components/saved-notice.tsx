@@ -7,3 +7,13 @@ export function SavedNotice({ saved }: { saved?: string }) {
     </p>
   );
 }
+
+/** "Done: X." flash after a redirect (?saved=what was done), for actions that are not a save. */
+export function DoneNotice({ saved }: { saved?: string }) {
+  if (!saved) return null;
+  return (
+    <p className="notice ok" role="status">
+      Done: {saved}.
+    </p>
+  );
+}

@@ -10,6 +10,7 @@ import { findCredentials, findUsers, isCredentialActive } from "@/server/queries
 import { requireSession } from "@/server/session";
 import { UserForm } from "./user-form";
 import { UserStatus } from "./user-status";
+import { DoneNotice } from "@/components/saved-notice";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -30,11 +31,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         authenticator app. Grants, the live log and history name them.
       </PageHead>
       <div className="stack">
-        {saved ? (
-          <p className="notice ok" role="status">
-            Done: {saved}.
-          </p>
-        ) : null}
+        <DoneNotice saved={saved} />
         <section className="card" aria-labelledby="h-users">
           <div className="card-head">
             <h2 id="h-users">Users ({rows.length})</h2>

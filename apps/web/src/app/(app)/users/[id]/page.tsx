@@ -15,6 +15,7 @@ import { UserForm } from "../user-form";
 import { UserStatus } from "../user-status";
 import { CredentialPanel } from "./credential-panel";
 import { UserActions } from "./user-actions";
+import { DoneNotice } from "@/components/saved-notice";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -44,11 +45,7 @@ export default async function UserPage({ params, searchParams }: { params: Promi
         {user.sources.length ? ` from ${user.sources.join(", ")}` : " from anywhere"}.
       </PageHead>
       <div className="stack">
-        {saved ? (
-          <p className="notice ok" role="status">
-            Done: {saved}.
-          </p>
-        ) : null}
+        <DoneNotice saved={saved} />
         <Card headingId="h-creds" title="Credentials">
           <p className="small muted">
             Key material is shown once, when it is generated; it is never shown again. Generating a credential of a kind the user already
