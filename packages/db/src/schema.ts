@@ -64,6 +64,35 @@ export const trustedNetworks = sqliteTable(
   (t) => [uniqueIndex("trusted_cidr_uq").on(t.cidr)],
 );
 
+/**
+ * Gateway mode: a service behind this host, reached through it. Its
+ * public `port` is a protected port like any other (a door or user whose
+ * grant names it opens it); new connections to it are forwarded only for
+ * granted, trusted and not banned sources. With `dnat` the gateway
+ * rewrites (protocol, port) to `toAddress:toPort` (fwknop's FORCE_NAT);
+ * without, clients address `toAddress` directly and the gateway only gates
+ * what it routes (`toPort` is then the port gated, equal to `port`).
+ */
+export const forwards = sqliteTable(
+  "forwards",
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    comment: text().notNull().default(""),
+    protocol: text({ enum: ["tcp", "udp"] }).notNull(),
+    /** The port a grant names (on the gateway with dnat, on toAddress without). */
+    port: integer().notNull(),
+    /** The inside host (canonical IPv4 or IPv6). */
+    toAddress: text().notNull(),
+    toPort: integer().notNull(),
+    dnat: integer({ mode: "boolean" }).notNull().default(true),
+    enabled: integer({ mode: "boolean" }).notNull().default(true),
+    createdAt: integer().notNull().default(now),
+    updatedAt: integer().notNull().default(now),
+  },
+  (t) => [uniqueIndex("forwards_name_uq").on(t.name)],
+);
+
 export const grants = sqliteTable(
   "grants",
   {
@@ -222,6 +251,11 @@ export const users = sqliteTable(
     maxGrantSec: integer().notNull().default(300),
     /** Grant length when the client asks for none (SPA without a timeout, rotating sequences). */
     grantSec: integer().notNull().default(30),
+    /**
+     * fwknopd's REQUIRE_SOURCE_ADDRESS: an SPA message must name the address it
+     * comes from (a client's `-a`/`-R`); "0.0.0.0" (open for whoever sends it) is refused.
+     */
+    requireSourceAddress: integer({ mode: "boolean" }).notNull().default(false),
     createdAt: integer().notNull().default(now),
     updatedAt: integer().notNull().default(now),
   },
