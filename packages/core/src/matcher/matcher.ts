@@ -5,12 +5,12 @@
  *
  * Cost per packet is O(doors) and independent of the number of pending
  * attempts: one port-index lookup, one per-source lookup, then at most one
- * attempt per door of that source (matcher-attempts.ts).
+ * attempt per door of that source (attempts.ts).
  */
 import type { Door, KnockPacket, MatchEvent, Protocol } from "../types";
 import { canonicalIp } from "../net/ip";
 import { DEFAULT_MAX_ATTEMPTS } from "../settings/limits";
-import { Attempts, ipText, type Attempt } from "./attempts";
+import { Attempts, NO_ATTEMPT, type Attempt } from "./attempts";
 import { DoorSet } from "./doors";
 import { type DoorState, portKey } from "./state";
 
@@ -90,12 +90,12 @@ export class Matcher {
     this.curDstCanon = undefined;
 
     const attempts = this.attempts;
-    let next: Attempt | undefined;
-    for (let a = attempts.firstOf(ip); a !== undefined; a = next) {
-      next = a.next;
-      const d = a.door;
-      const stage = a.stage;
-      if (now - a.start >= d.timeoutMs) {
+    let next: Attempt;
+    for (let a = attempts.firstOf(ip); a !== NO_ATTEMPT; a = next) {
+      next = attempts.nextOf(a);
+      const d = attempts.doorOf(a);
+      const stage = attempts.stageOf(a);
+      if (now - attempts.startOf(a) >= d.timeoutMs) {
         this.timeOut(a, events);
       } else if (!this.isAddressedTo(d)) {
         d.busyAt = serial;
@@ -110,9 +110,9 @@ export class Matcher {
       } else if (!d.flagsHold(protocol, flags)) {
         // knockd ignores packets whose flags don't fit the door (a SYN-ACK for a syn,!ack door).
         d.busyAt = serial;
-      } else if (d.door.tolerateDuplicates && a.isDupOk && d.stepKeys[stage - 1] === key && now - a.lastStepAt <= DUPLICATE_WINDOW_MS) {
+      } else if (d.door.tolerateDuplicates && attempts.isDupOk(a) && d.stepKeys[stage - 1] === key && now - attempts.lastStepAt(a) <= DUPLICATE_WINDOW_MS) {
         d.busyAt = serial;
-        a.isDupOk = false;
+        attempts.useDuplicate(a);
         events.push({ kind: "duplicate", ip, door: d.id, stage });
       } else {
         events.push({ kind: "invalidated", ip, door: d.id, stage, port: packet.dport, protocol });
@@ -135,7 +135,7 @@ export class Matcher {
     const events: MatchEvent[] = [];
     for (const d of this.doors.values()) {
       // Per-door FIFO in start order: the head is the next deadline.
-      for (let a = this.attempts.headOf(d); a !== undefined && now - a.start >= d.timeoutMs; a = this.attempts.headOf(d)) this.timeOut(a, events);
+      for (let a = this.attempts.headOf(d); a !== NO_ATTEMPT && now - this.attempts.startOf(a) >= d.timeoutMs; a = this.attempts.headOf(d)) this.timeOut(a, events);
       if (d.door.cooldownMs > 0) d.cooldowns.prune(now, d.door.cooldownMs);
     }
     this.attempts.settle();
@@ -147,8 +147,8 @@ export class Matcher {
     let min: number | undefined;
     for (const d of this.doors.values()) {
       const head = this.attempts.headOf(d);
-      if (head === undefined) continue;
-      const due = head.start + d.timeoutMs;
+      if (head === NO_ATTEMPT) continue;
+      const due = this.attempts.startOf(head) + d.timeoutMs;
       if (min === undefined || due < min) min = due;
     }
     return min;
@@ -183,7 +183,7 @@ export class Matcher {
     let evicted = 0;
     for (let over = this.attempts.count - this.maxAttempts; over > 0; over--) {
       const victim = this.attempts.victim(this.doors.values());
-      if (victim === undefined) break;
+      if (victim === NO_ATTEMPT) break;
       this.attempts.remove(victim);
       evicted++;
     }
@@ -220,7 +220,7 @@ export class Matcher {
   }
 
   private timeOut(a: Attempt, events: MatchEvent[]): void {
-    events.push({ kind: "timeout", ip: ipText(a.ip), door: a.door.id, stage: a.stage });
+    events.push({ kind: "timeout", ip: this.attempts.ipOf(a), door: this.attempts.doorOf(a).id, stage: this.attempts.stageOf(a) });
     this.timeouts++;
     this.attempts.remove(a);
   }
@@ -241,7 +241,7 @@ export class Matcher {
     }
     if (this.attempts.count >= this.maxAttempts) {
       const victim = this.attempts.victim(this.doors.values());
-      if (victim !== undefined) {
+      if (victim !== NO_ATTEMPT) {
         this.attempts.remove(victim);
         this.evicted++;
       }

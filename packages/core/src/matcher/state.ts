@@ -1,12 +1,12 @@
 /**
  * The matcher's compiled doors and success cooldowns (pending attempts live
- * in matcher-attempts.ts).
+ * in attempts.ts).
  */
 import type { Door, Protocol, Step, TcpFlagRule } from "../types";
 import { TCP_FLAG_BITS } from "../types";
 import { canonicalIp } from "../net/ip";
 import { Fifo } from "./fifo";
-import type { Attempt } from "./attempts";
+import { SlotQueue } from "./slot-queue";
 
 /** The longest sequence the matcher takes (configs and the web form stop at 32). */
 export const MAX_STAGES = 63;
@@ -98,8 +98,10 @@ export class DoorState {
   /** Packet serial of the last packet that advanced, completed or left alone an attempt of this door. */
   busyAt = -1;
   /** Its attempts in start order (the head is the next timeout; removed ones are skipped) and how many are live. */
-  readonly queue = new Fifo<Attempt>();
+  readonly queue = new SlotQueue();
   pending = 0;
+  /** Its index in the attempt store's door column (attempts.ts), while it has attempts. */
+  attemptIndex = -1;
 
   /** Throws RangeError beyond MAX_STAGES steps. */
   constructor(door: Door, steps: Step[]) {
