@@ -11,9 +11,9 @@
 # so flood throughput does not change (bench: memory, flood, max-rate).
 #
 # --optimize-for-size: V8 then grows the old generation only ~1.1x past what
-# survived its last full collection, instead of up to 4x. The pending attempts
-# are heap objects since issue 13 (a quarter-million at the cap), so that
-# factor multiplied a large live heap: at a 100k pps flood the peak RSS was
+# survived its last full collection, instead of up to 4x. While the pending
+# attempts were heap objects (issue 13's first plain matcher; they are
+# typed-array columns again since), that factor multiplied a large live heap: at a 100k pps flood the peak RSS was
 # 385 MB without the flag and 185 MB with it (target 200), same daemon CPU
 # (7.2 s) and 20/20 knocks opened (bench flood, 2026-12-02, one run each).
 #

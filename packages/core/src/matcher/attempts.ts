@@ -18,7 +18,9 @@
  * --daemons sesame --base b7956b0`): objects 9.85 s daemon CPU, 37,940
  * capture drops, 19/20 knocks opened, 195 MB peak; the old typed-array store
  * 4.10 s, 0 drops, 20/20, 108 MB; the profile (--profile) had 19 % of the
- * worker's time in the garbage collector. Typed arrays are never scanned.
+ * worker's time in the garbage collector. Typed arrays are never scanned:
+ * with these columns, same run conditions, 5.69 s (old store 4.14 s), 0 drops,
+ * 20/20, 149 MB peak, and the first missed knock at 275k pps.
  */
 import { SlotQueue } from "./slot-queue";
 import type { DoorState } from "./state";
