@@ -50,14 +50,15 @@ export class BackendSwitch {
   reconcile(state: FirewallState): void {
     const { queue, log } = this.o;
     this.lastReconcileTry = this.o.now();
-    const what = `reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports)`;
+    const what = `reconcile (${state.grants.length} grants, ${state.bans.length} bans, ${state.trusted.length} trusted, ${state.protectedPorts.length} protected ports, ${state.forwards?.length ?? 0} forwards)`;
     void queue.run(what, { ts: this.lastReconcileTry }, async (fw) => {
       // A backend switch queued in between has set the firewall up already, from a fresher ledger.
       if (this.reconciled) return;
       const report = await fw.reconcile(state, this.o.now());
       this.reconciled = true;
       this.reportRefused(fw.name, report);
-      log.log(`firewall: ${fw.name} ready: ${state.grants.length} grants and ${state.bans.length} bans restored, protected ${formatPorts(state.protectedPorts) || "nothing"}`);
+      const forwards = state.forwards?.length ?? 0;
+      log.log(`firewall: ${fw.name} ready: ${state.grants.length} grants and ${state.bans.length} bans restored, protected ${formatPorts(state.protectedPorts) || "nothing"}${forwards > 0 ? `, ${forwards} forwarded services gated` : ""}`);
       await this.leftover.remove(fw.name);
     });
   }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Matcher } from "@sesame/core";
-import { bans, doors, eq, grants, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
+import { bans, doors, eq, forwards, grants, openDb, settings, trustedNetworks, type SesameDb } from "@sesame/db";
 import { CommandRunner } from "./commands";
 import { Decisions } from "./decisions";
 import { DoorTable } from "./door-table";
@@ -70,6 +70,7 @@ describe("Reloader", () => {
       trusted: [{ cidr: "10.1.0.0/16", expiresAt: null }],
       grants: [{ ip: "192.0.2.1", ports: [P(22)], expiresAt: t + 60_000 }],
       bans: [{ ip: "198.51.100.9", expiresAt: t + 30_000 }],
+      forwards: [],
     });
     expect(r.grants.size).toBe(1);
     expect(r.bans.isBanned("198.51.100.9", t)).toBe(true);
@@ -202,6 +203,38 @@ describe("Reloader", () => {
     await r.settle();
     expect(r.fw.calls.at(-1)).toEqual({ op: "setTrusted", entries: [] });
     expect(r.lists.isTrusted("10.9.1.1")).toBe(false);
+  });
+
+  it("gateway mode: enabled forwards go to the firewall with the state, a DNAT forward's public port is protected, edits follow", async () => {
+    const r = rig();
+    r.db.insert(forwards).values([
+      { name: "web", protocol: "tcp", port: 8080, toAddress: "10.9.0.5", toPort: 80, dnat: true },
+      { name: "ssh", protocol: "tcp", port: 2222, toAddress: "10.9.0.6", toPort: 2222, dnat: false },
+      { name: "off", protocol: "udp", port: 53, toAddress: "10.9.0.7", toPort: 53, enabled: false },
+      { name: "bad", protocol: "tcp", port: 9000, toAddress: "127.0.0.1", toPort: 9000 },
+    ]).run();
+    const state = r.reloader.initial();
+    expect(state.forwards).toEqual([
+      { protocol: "tcp", port: 8080, toAddress: "10.9.0.5", toPort: 80, dnat: true },
+      { protocol: "tcp", port: 2222, toAddress: "10.9.0.6", toPort: 2222, dnat: false },
+    ]);
+    // the routed forward's port is the inside host's, not this host's
+    expect(state.protectedPorts).toEqual([P(8080)]);
+    expect(r.log.lines.filter((l) => l.includes("forwards row"))).toEqual([
+      "error: database: forwards row 4 (bad): Inside address: 127.0.0.1 is a loopback address; give the inside host's own address.; forward skipped",
+    ]);
+    r.fw.calls.length = 0;
+    r.reloader.reload();
+    await r.settle();
+    expect(r.fw.calls).toEqual([]);
+    r.db.update(forwards).set({ enabled: false }).where(eq(forwards.name, "web")).run();
+    r.reloader.reload();
+    await r.settle();
+    expect(r.fw.calls).toEqual([
+      { op: "setForwards", forwards: [{ protocol: "tcp", port: 2222, toAddress: "10.9.0.6", toPort: 2222, dnat: false }] },
+      { op: "setProtected", ports: [] },
+    ]);
+    expect(r.reloader.firewallState().forwards).toHaveLength(1);
   });
 
   it("sends expiring trusted networks again once a day (ipset caps a timeout at 24.8 days)", async () => {

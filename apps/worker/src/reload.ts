@@ -7,6 +7,7 @@ import type { Decisions } from "./decisions";
 import { loadDoorInfos } from "./door-load";
 import type { DoorInfo, DoorTable } from "./door-table";
 import type { FirewallQueue } from "./firewall-queue";
+import { loadForwards } from "./forwards-read";
 import type { BanLedger, GrantLedger } from "./ledger";
 import type { RotatingDoors } from "./rotating-doors";
 import type { RowWarnings } from "./row-warnings";
@@ -110,6 +111,7 @@ export class Reloader {
       trusted: this.o.lists.trusted(),
       grants: grants.map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: bans.map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
+      forwards: this.o.lists.forwards(),
     };
   }
 
@@ -156,6 +158,7 @@ export class Reloader {
       trusted: this.o.lists.trusted(),
       grants: this.o.grants.all().map((g) => ({ ip: g.ip, ports: g.ports, expiresAt: g.expiresAt })),
       bans: this.o.bans.all().map((b) => ({ ip: b.ip, expiresAt: b.expiresAt })),
+      forwards: this.o.lists.forwards(),
     };
   }
 
@@ -179,6 +182,7 @@ export class Reloader {
     for (const r of creds.rejected) warnings.once(`totp:${r.id}:${r.reason}`, `user credential ${r.id} is unusable: ${r.reason}; skipped`, true);
     this.o.rotating.set(creds.rows, this.settings.totp ?? DEFAULT_TOTP_SETTINGS);
     this.o.lists.setUserPorts(loadUserPorts(db));
+    this.o.lists.setForwards(loadForwards(db, (k, m) => warnings.once(k, m, true)));
     this.o.spaUsers?.(loadSpaUsers(db, (k, m) => warnings.once(k, m, true)), this.settings.spaPort ?? DEFAULT_SPA_PORT);
     this.setDoors(this.o.now());
   }

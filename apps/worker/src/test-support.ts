@@ -1,4 +1,4 @@
-import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
+import type { FirewallState, ForwardSpec, Step, TrustedSpec } from "@sesame/core";
 import type { FirewallBackend, KernelSnapshot, ReconcileReport } from "@sesame/firewall";
 
 /**
@@ -14,6 +14,7 @@ export type FirewallCall =
   | { op: "unban"; ip: string }
   | { op: "setTrusted"; entries: TrustedSpec[] }
   | { op: "setProtected"; ports: Step[] }
+  | { op: "setForwards"; forwards: ForwardSpec[] }
   | { op: "reconcile"; state: FirewallState };
 
 export class RecordingFirewall implements FirewallBackend {
@@ -53,8 +54,11 @@ export class RecordingFirewall implements FirewallBackend {
   setProtected(ports: Step[]): Promise<void> {
     return this.record({ op: "setProtected", ports });
   }
+  setForwards(forwards: ForwardSpec[]): Promise<void> {
+    return this.record({ op: "setForwards", forwards });
+  }
   inspect(): Promise<KernelSnapshot> {
-    return Promise.resolve({ protectedPorts: [], trusted: [], grants: [], bans: [] });
+    return Promise.resolve({ protectedPorts: [], trusted: [], grants: [], bans: [], forwards: [] });
   }
   detach(): Promise<void> {
     return Promise.resolve();

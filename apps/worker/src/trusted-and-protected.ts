@@ -1,14 +1,16 @@
-import { CidrSet, parseNetwork, type Door, type Step, type TrustedSpec } from "@sesame/core";
+import { CidrSet, parseNetwork, type Door, type ForwardSpec, type Step, type TrustedSpec } from "@sesame/core";
 import type { TrustedEntry } from "./db-read";
 import type { FirewallQueue } from "./firewall-queue";
 import { formatPorts, protectedPortsOf, unionPorts } from "./ports";
 import type { RowWarnings } from "./row-warnings";
 
 /**
- * The firewall's two standing lists: trusted networks (never banned; an
- * entry with an expiry leaves when due) and protected ports (what the
+ * The firewall's standing lists: trusted networks (never banned; an
+ * entry with an expiry leaves when due), protected ports (what the
  * enabled open doors open, and every user's ports: a disabled or expired
- * user's port stays closed rather than opening to everyone). Each is sent to the firewall only when it changed.
+ * user's port stays closed rather than opening to everyone, and the public
+ * port of every DNAT forward: a port on this host like the others) and
+ * gateway mode's enabled forwards. Each is sent to the firewall only when it changed.
  *
  * An expiring trusted network goes to the kernel with its remaining time, so
  * it stops being trusted when due even if this process is dead or stuck
@@ -18,6 +20,12 @@ import type { RowWarnings } from "./row-warnings";
  */
 
 export const TRUSTED_REFRESH_MS = 86_400_000;
+
+/** "tcp/8080 -> 10.0.0.5:80" (dnat) or "tcp/22 to 10.0.0.6" (routed), for logs. */
+export function formatForward(f: ForwardSpec): string {
+  const host = f.toAddress.includes(":") ? `[${f.toAddress}]` : f.toAddress;
+  return f.dnat ? `${f.protocol}/${f.port} -> ${host}:${f.toPort}` : `${f.protocol}/${f.port} to ${f.toAddress}`;
+}
 
 export interface TrustedAndProtectedOptions {
   queue: FirewallQueue;
@@ -36,6 +44,8 @@ export class TrustedAndProtected {
   private trustedSentAt = 0;
   private protectedKey = "";
   private userPorts: Step[] = [];
+  private forwardList: ForwardSpec[] = [];
+  private forwardsKey = "";
 
   constructor(private readonly o: TrustedAndProtectedOptions) {}
 
@@ -44,10 +54,22 @@ export class TrustedAndProtected {
     this.userPorts = ports;
   }
 
+  /** Gateway mode's enabled forwards (set before init/apply, which send them). */
+  setForwards(forwards: ForwardSpec[]): void {
+    this.forwardList = forwards.map((f) => ({ protocol: f.protocol, port: f.port, toAddress: f.toAddress, toPort: f.toPort, dnat: f.dnat }));
+  }
+
+  /** The forwards the firewall holds. */
+  forwards(): ForwardSpec[] {
+    return this.forwardList;
+  }
+
   /** What the firewall keeps closed, for these doors. */
   protectedPorts(doors: Door[]): Step[] {
+    // A routed forward's port is on the inside host, not here: only the forward hook gates it.
+    const published = this.forwardList.filter((f) => f.dnat).map((f): Step => ({ port: f.port, protocol: f.protocol }));
     // the database's users (every one, enabled or not) and the SPA verifier's (sesame-fwknopd's access.conf stanzas)
-    return unionPorts([protectedPortsOf(doors), this.userPorts, this.o.userPorts?.() ?? []]);
+    return unionPorts([protectedPortsOf(doors), this.userPorts, this.o.userPorts?.() ?? [], published]);
   }
 
   isTrusted(ip: string): boolean {
@@ -67,6 +89,7 @@ export class TrustedAndProtected {
     this.trustedSentAt = this.o.now();
     const ports = this.protectedPorts(doors);
     this.protectedKey = JSON.stringify(ports);
+    this.forwardsKey = JSON.stringify(this.forwardList);
     return ports;
   }
 
@@ -81,6 +104,13 @@ export class TrustedAndProtected {
       this.trustedKey = tKey;
       this.sendTrusted(trusted, base.ts);
       this.o.log.verbose(`trusted networks: ${trusted.map((t) => t.cidr).join(", ") || "none"}`);
+    }
+    const forwards = this.forwardList;
+    const fKey = JSON.stringify(forwards);
+    if (fKey !== this.forwardsKey) {
+      this.forwardsKey = fKey;
+      void this.o.queue.run(`set forwards (${forwards.length})`, base, (fw) => fw.setForwards(forwards));
+      this.o.log.log(`forwards: ${forwards.map(formatForward).join(", ") || "none"}`);
     }
     const ports = this.protectedPorts(doors);
     const pKey = JSON.stringify(ports);

@@ -203,7 +203,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       appliedConfigVersion: kernelConfigVersion,
       lastError: err?.msg ?? null,
       lastErrorAt: err?.at ?? null,
-      stats: { ...collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader, spa }), syslogDropped: eventSyslog.dropped() },
+      stats: { ...collectStats({ capture, decoder, matcher, decisions, grants, bans, queue, writer, commands, reloader, spa, forwards: () => lists.forwards().length }), syslogDropped: eventSyslog.dropped() },
     };
   }
 

@@ -4,6 +4,7 @@ import type { CommandRunner } from "./commands";
 import type { FrameDecoder } from "./decode";
 import type { Decisions } from "./decisions";
 import type { FirewallQueue } from "./firewall-queue";
+import { readIpForward } from "./ip-forward";
 import type { BanLedger, GrantLedger } from "./ledger";
 import type { Reloader } from "./reload";
 import type { SpaVerifier } from "./spa-verifier";
@@ -22,6 +23,10 @@ export interface StatsSources {
   commands: CommandRunner;
   reloader: Reloader;
   spa?: SpaVerifier;
+  /** Gateway mode's forwards the firewall holds. */
+  forwards?: () => number;
+  /** Where /proc is (tests); default /proc. */
+  procRoot?: string;
 }
 
 /** The counters the UI shows (flat numbers: workerStatus.stats). */
@@ -61,6 +66,9 @@ export function collectStats(s: StatsSources): Record<string, number> {
     maxOpenLatencyMs: e.maxOpenLatencyMs,
     commandsRunning: s.commands.runningCount,
     reloads: s.reloader.stats().reloads,
+    forwards: s.forwards?.() ?? 0,
+    // gateway mode: whether the kernel routes at all (the UI warns when a forward exists and it does not)
+    ...readIpForward(s.procRoot),
     rssBytes: mem.rss,
     heapUsedBytes: mem.heapUsed,
   };

@@ -28,3 +28,4 @@ export * from "./events/syslog-line";
 export * from "./api/schemas";
 export * from "./totp/index";
 export * from "./users/schemas";
+export * from "./gateway/forward-schema";

@@ -137,12 +137,32 @@ export interface TrustedSpec {
   expiresAt: number | null;
 }
 
+/**
+ * Gateway mode: a service behind this host (the forwards table). New
+ * connections to it are forwarded only for sources that are trusted, or
+ * granted (protocol, port), and not banned: the same sets as the host's own
+ * protected ports. With `dnat`, (protocol, port) arriving at this host is
+ * rewritten to toAddress:toPort; without, clients address toAddress:port and
+ * the host only gates what it routes (toPort equals port).
+ */
+export interface ForwardSpec {
+  protocol: "tcp" | "udp";
+  /** The port a grant names: on this host with dnat, on toAddress without. */
+  port: number;
+  /** The inside host (IPv4 or IPv6). */
+  toAddress: string;
+  toPort: number;
+  dnat: boolean;
+}
+
 export interface FirewallState {
   /** Ports/protocols that are closed unless trusted or granted. Empty: nothing is dropped. */
   protectedPorts: Step[];
   trusted: TrustedSpec[];
   grants: GrantSpec[];
   bans: BanSpec[];
+  /** Gateway mode's forwarded services (absent or empty: nothing forwarded is gated). */
+  forwards?: ForwardSpec[];
 }
 
 /** Kinds of rows in the events table. */

@@ -1,7 +1,8 @@
-import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
+import type { FirewallState, ForwardSpec, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress, requireNetwork, type Family } from "./addr";
 import { expandTemplate, selectTemplate, validateTemplates, type CommandTemplates, type TemplateKind } from "./command-template";
 import { createRunner, type ExecOptions, type RunFn } from "./exec";
+import { gatewayUnsupported } from "./forward-plan";
 import { planState } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec, stepKey } from "./steps";
@@ -135,7 +136,7 @@ export class CommandBackend implements FirewallBackend {
         ...[...want].map(([k, e]) => () => this.open(k, e, true)),
       ]),
     );
-    return { refused: plan.refused };
+    return { refused: plan.forwards.length > 0 ? [...plan.refused, gatewayUnsupported(this.name, plan.forwards.length)] : plan.refused };
   }
 
   async grant(ip: string, ports: Step[], ttlSec: number): Promise<void> {
@@ -174,10 +175,15 @@ export class CommandBackend implements FirewallBackend {
     requireSteps(ports);
   }
 
+  /** Gateway mode is nftables only (the templates have no forward or nat commands). */
+  async setForwards(forwards: ForwardSpec[]): Promise<void> {
+    if (forwards.length > 0) throw new Error(gatewayUnsupported(this.name, forwards.length));
+  }
+
   /** What this process has opened and not yet closed; protection and trust are not the backend's. */
   async inspect(): Promise<KernelSnapshot> {
     const now = this.now();
-    const snapshot: KernelSnapshot = { protectedPorts: [], trusted: [], grants: [], bans: [] };
+    const snapshot: KernelSnapshot = { protectedPorts: [], trusted: [], grants: [], bans: [], forwards: [] };
     for (const e of this.entries.values()) {
       if (e.kind === "grant") snapshot.grants.push({ ip: e.ip, port: e.step!.port, protocol: e.step!.protocol, expiresInMs: Math.max(0, e.expiresAt - now) });
       else snapshot.bans.push({ ip: e.ip, expiresInMs: Math.max(0, e.expiresAt - now) });

@@ -1,4 +1,4 @@
-import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
+import type { FirewallState, ForwardSpec, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress, type Address, type Family } from "./addr";
 import { checkedRunner, createExec, toFirewallError, type ExecFn, type ExecOptions, type RunFn } from "./exec";
 import {
@@ -19,6 +19,7 @@ import {
   type IptNames,
   type SetKind,
 } from "./ipt-script";
+import { gatewayUnsupported } from "./forward-plan";
 import { planState, planTrusted } from "./plan";
 import { createSerialQueue } from "./serial";
 import { requireSteps, requireTtlSec } from "./steps";
@@ -105,6 +106,7 @@ export class IptablesBackend implements FirewallBackend {
     const plan = planState(state, now, IPSET_MAX_TTL_SEC * 1000);
     return this.serial(async () => {
       const refused = [...plan.refused];
+      if (plan.forwards.length > 0) refused.push(gatewayUnsupported(this.name, plan.forwards.length));
       await this.upgradeTrustedSets();
       await this.ipsetRestore(ensureSetLines(this.names, this.families));
       await this.writeChains(plan.protectedPorts);
@@ -211,6 +213,15 @@ export class IptablesBackend implements FirewallBackend {
     await this.serial(() => this.writeChains(steps));
   }
 
+  /**
+   * Gateway mode is nftables only: ipset's grant sets match the packet's own
+   * (post-DNAT) port, so a grant naming the public port could not cover a
+   * rewritten connection without a rule per forward and grant.
+   */
+  async setForwards(forwards: ForwardSpec[]): Promise<void> {
+    if (forwards.length > 0) throw new Error(gatewayUnsupported(this.name, forwards.length));
+  }
+
   /** ipset prints whole remaining seconds, so expiresInMs is a multiple of 1000. */
   async inspect(): Promise<KernelSnapshot> {
     return this.serial(async () => {
@@ -221,6 +232,7 @@ export class IptablesBackend implements FirewallBackend {
         trusted: [],
         grants: [],
         bans: [],
+        forwards: [],
       };
       for (const e of entries) {
         const kind = sets.get(e.set);

@@ -1,4 +1,5 @@
 import { parseAddress, rangeToCidrs } from "./addr";
+import type { ForwardSpec } from "@sesame/core";
 import type { KernelSnapshot } from "./types";
 
 /**
@@ -12,6 +13,35 @@ type Json = unknown;
 interface SetObject {
   name: string;
   elem?: Json[];
+}
+
+/** A forward from the kernel's sets: dnat map entries, then gated destinations no dnat entry explains. */
+function parseForwards(sets: Map<string, Json[]>): ForwardSpec[] {
+  const out: ForwardSpec[] = [];
+  const covered = new Set<string>();
+  for (const name of ["dnat4", "dnat6"]) {
+    for (const e of sets.get(name) ?? []) {
+      if (!Array.isArray(e) || e.length !== 2) continue;
+      const [proto, port] = concat(e[0]);
+      const [toAddress, toPortRaw] = concat(e[1]);
+      const protocol = protocolName(proto);
+      const p = portNumber(port);
+      const toPort = portNumber(toPortRaw);
+      if (!protocol || !p || !toPort || typeof toAddress !== "string") continue;
+      out.push({ protocol, port: p, toAddress, toPort, dnat: true });
+      covered.add(`${toAddress}|${protocol}|${toPort}`);
+    }
+  }
+  for (const name of ["forwarded4", "forwarded6"]) {
+    for (const e of sets.get(name) ?? []) {
+      const [toAddress, proto, port] = concat(unwrap(e).val);
+      const protocol = protocolName(proto);
+      const p = portNumber(port);
+      if (!protocol || !p || typeof toAddress !== "string" || covered.has(`${toAddress}|${protocol}|${p}`)) continue;
+      out.push({ protocol, port: p, toAddress, toPort: p, dnat: false });
+    }
+  }
+  return out;
 }
 
 function isObject(x: Json): x is Record<string, Json> {
@@ -60,12 +90,13 @@ export function parseNftTable(jsonText: string): KernelSnapshot {
   if (!isObject(doc) || !Array.isArray(doc.nftables)) throw new Error("unexpected nft JSON: no nftables array");
   const sets = new Map<string, Json[]>();
   for (const item of doc.nftables) {
-    if (isObject(item) && isObject(item.set)) {
-      const s = item.set as unknown as SetObject;
+    const obj = isObject(item) ? (isObject(item.set) ? item.set : isObject(item.map) ? item.map : null) : null;
+    if (obj) {
+      const s = obj as unknown as SetObject;
       sets.set(s.name, s.elem ?? []);
     }
   }
-  const snapshot: KernelSnapshot = { protectedPorts: [], trusted: [], grants: [], bans: [] };
+  const snapshot: KernelSnapshot = { protectedPorts: [], trusted: [], grants: [], bans: [], forwards: parseForwards(sets) };
   for (const e of sets.get("protected") ?? []) {
     const [proto, port] = concat(unwrap(e).val);
     const protocol = protocolName(proto);

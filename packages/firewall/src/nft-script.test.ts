@@ -140,6 +140,7 @@ describe("parseNftTable", () => {
         { ip: "fd00::2", protocol: "udp", port: 53, expiresInMs: null },
       ],
       bans: [{ ip: "192.0.2.1", expiresInMs: 12_000 }],
+      forwards: [],
     });
   });
 

@@ -1,5 +1,6 @@
 import type { Step } from "@sesame/core";
 import type { Family } from "./addr";
+import { FGATE_CHAIN, FORWARD_SETS } from "./nft-forward";
 import type { StatePlan } from "./plan";
 import { disjointTrusted, type PlannedTrusted } from "./trusted-ranges";
 
@@ -61,7 +62,8 @@ function addLine(table: string, set: NftSet, elements: string[]): string[] {
  * never dropped by Sesame. The trusted sets carry timeouts (an expiring
  * network leaves even with the worker dead) and no auto-merge: it would give
  * a merged interval one timeout (trustedElements writes a disjoint cover). `accept` here is not final for the host: tables at
- * later priorities still see the packet; only our `drop` is.
+ * later priorities still see the packet; only our `drop` is. Gateway mode's
+ * sets and gate are here too (nft-forward.ts); its hooked chains are not.
  */
 export function buildStructureScript(table: string, priority: number, protectedElements: string[]): string {
   const t = table;
@@ -76,6 +78,7 @@ export function buildStructureScript(table: string, priority: number, protectedE
     `  set banned6 { type ipv6_addr; flags timeout; }`,
     `  set grants4 { type ipv4_addr . inet_proto . inet_service; flags timeout; }`,
     `  set grants6 { type ipv6_addr . inet_proto . inet_service; flags timeout; }`,
+    ...FORWARD_SETS,
     `  chain gate {`,
     `    ip saddr @banned4 drop`,
     `    ip6 saddr @banned6 drop`,
@@ -85,6 +88,7 @@ export function buildStructureScript(table: string, priority: number, protectedE
     `    ip6 saddr . meta l4proto . th dport @grants6 accept`,
     `    drop`,
     `  }`,
+    ...FGATE_CHAIN,
     `  chain input {`,
     `    type filter hook input priority ${priority}; policy accept;`,
     `    ct state established,related accept`,

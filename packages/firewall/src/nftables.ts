@@ -1,4 +1,4 @@
-import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
+import type { FirewallState, ForwardSpec, Step, TrustedSpec } from "@sesame/core";
 import { requireAddress } from "./addr";
 import { createRunner, type ExecOptions, type RunFn } from "./exec";
 import {
@@ -15,6 +15,8 @@ import {
   protectedElement,
   trustedElements,
 } from "./nft-script";
+import { requireForwards, type PlannedForward } from "./forward-plan";
+import { buildForwardsScript } from "./nft-forward";
 import { parseNftTable } from "./nft-parse";
 import { NftSession } from "./nft-session";
 import { planState, planTrusted } from "./plan";
@@ -84,19 +86,32 @@ export class NftablesBackend implements FirewallBackend {
    * a transaction), each element is added on its own and the refused ones
    * are reported. If even the structure with the protected ports fails, it is
    * installed bare and the protected ports are added one by one: the drop
-   * never waits on any single element.
+   * never waits on any single element. Gateway mode's forwards go in with
+   * the structure (a routed service is never ungated between the two); if
+   * that is refused, the structure goes in alone and the forwards after it.
    */
   async reconcile(state: FirewallState, now: number): Promise<ReconcileReport> {
     const plan = planState(state, now, NFT_MAX_TTL_SEC * 1000);
     return this.serial(async () => {
       const refused = [...plan.refused];
       const protectedItems: NftItem[] = plan.protectedPorts.map((s) => ({ set: "protected", element: protectedElement(s) }));
-      try {
-        await this.apply(buildStructureScript(this.table, this.priority, protectedItems.map((i) => i.element)));
-      } catch {
+      const structure = buildStructureScript(this.table, this.priority, protectedItems.map((i) => i.element));
+      const forwards = buildForwardsScript(this.table, this.priority, plan.forwards, { nat: true, fresh: true });
+      const attempts = forwards === "" ? [structure] : [structure + forwards, structure];
+      let installed = -1;
+      for (let i = 0; i < attempts.length && installed < 0; i++) {
+        try {
+          await this.apply(attempts[i]!);
+          installed = i;
+        } catch {
+          // next attempt: without the forwards, then bare
+        }
+      }
+      if (installed < 0) {
         await this.apply(buildStructureScript(this.table, this.priority, []));
         refused.push(...(await this.addEach(protectedItems)));
       }
+      if (forwards !== "" && installed !== 0) refused.push(...(await this.applyForwards(plan.forwards)));
       const items = planElements(plan, now);
       try {
         await this.apply(buildAddScript(this.table, items));
@@ -158,6 +173,36 @@ export class NftablesBackend implements FirewallBackend {
     const nets = planTrusted(entries, now, NFT_MAX_TTL_SEC * 1000);
     const script = buildReplaceScript(this.table, "trusted4", trustedElements(4, nets[4], now)) + buildReplaceScript(this.table, "trusted6", trustedElements(6, nets[6], now));
     return this.serial(() => this.apply(script));
+  }
+
+  /**
+   * Replace gateway mode's forwards (base chains created or removed with
+   * them). Rejects when the kernel refuses them; a refused nat part (no
+   * nat support) still leaves the forward hook gating, and is the rejection.
+   */
+  async setForwards(forwards: ForwardSpec[]): Promise<void> {
+    const planned = requireForwards(forwards);
+    return this.serial(async () => {
+      const refused = await this.applyForwards(planned);
+      if (refused.length > 0) throw new Error(refused.join("; "));
+    });
+  }
+
+  /** Forwards with nat, else without (the gate alone: a kernel without nat); returns what was refused. */
+  private async applyForwards(forwards: PlannedForward[]): Promise<string[]> {
+    try {
+      await this.apply(buildForwardsScript(this.table, this.priority, forwards, { nat: true, fresh: false }));
+      return [];
+    } catch (e) {
+      const why = (e as Error).message;
+      try {
+        await this.apply(buildForwardsScript(this.table, this.priority, forwards, { nat: false, fresh: false }));
+        // Routed forwards need no nat: only a DNAT forward lost something.
+        return forwards.some((f) => f.dnat) ? [`dnat of the forwards (the forward hook gates them, nothing is rewritten): ${why}`] : [];
+      } catch (e2) {
+        return [`forwards: ${(e2 as Error).message}`];
+      }
+    }
   }
 
   async setProtected(ports: Step[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
 import { parseAddress, requireNetwork, type Family } from "./addr";
+import { planForwards, type PlannedForward } from "./forward-plan";
 import { stepKey } from "./steps";
 import type { PlannedTrusted } from "./trusted-ranges";
 
@@ -27,6 +28,8 @@ export interface StatePlan {
   /** Already over at `now` (the command backend still has to run their revoke). */
   expiredGrants: PlannedGrant[];
   expiredBans: PlannedBan[];
+  /** Gateway mode's forwarded services (see planForwards). */
+  forwards: PlannedForward[];
   /** Entries left out, each named with why (reconcile reports them; they never fail the rest). */
   refused: string[];
 }
@@ -110,6 +113,8 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
       trusted[n.family].push(entry);
     } else if (prev.expiresAt !== null && (expiresAt === null || expiresAt > prev.expiresAt)) prev.expiresAt = expiresAt;
   }
+  const forwards = planForwards(state.forwards);
+  refused.push(...forwards.refused);
   const live = <T extends { expiresAt: number }>(xs: Iterable<T>, alive: boolean): T[] => [...xs].filter((x) => x.expiresAt > now === alive);
   return {
     protectedPorts: validSteps(state.protectedPorts, "protected port"),
@@ -118,6 +123,7 @@ export function planState(state: FirewallState, now: number, maxTtlMs = Number.P
     bans: live(bans.values(), true),
     expiredGrants: live(grants.values(), false),
     expiredBans: live(bans.values(), false),
+    forwards: forwards.forwards,
     refused,
   };
 }

@@ -1,4 +1,4 @@
-import type { FirewallState, Step, TrustedSpec } from "@sesame/core";
+import type { FirewallState, ForwardSpec, Step, TrustedSpec } from "@sesame/core";
 
 /**
  * One interface for every way Sesame can enforce grants and bans. Backends run
@@ -32,6 +32,12 @@ export interface FirewallBackend {
    */
   setTrusted(entries: TrustedSpec[], now: number): Promise<void>;
   setProtected(ports: Step[]): Promise<void>;
+  /**
+   * Replace gateway mode's forwarded services (reconcile takes them from
+   * `state.forwards`). Only nftables has it; the others reject any forward
+   * with one sentence saying so (and accept an empty list).
+   */
+  setForwards(forwards: ForwardSpec[]): Promise<void>;
   /** What the kernel holds now (for reconcile checks, tests and the UI). */
   inspect(): Promise<KernelSnapshot>;
   /** The worker is exiting: leave kernel timeouts to close what is open. */
@@ -51,6 +57,8 @@ export interface KernelSnapshot {
   trusted: { cidr: string; expiresInMs: number | null }[];
   grants: { ip: string; port: number; protocol: "tcp" | "udp"; expiresInMs: number | null }[];
   bans: { ip: string; expiresInMs: number | null }[];
+  /** Gateway mode's forwards as the kernel holds them (toAddress canonical). */
+  forwards: ForwardSpec[];
 }
 
 /** A failed firewall program run; carries the argv and stderr so the worker can log and record it. */

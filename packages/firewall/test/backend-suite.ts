@@ -5,7 +5,7 @@ import type { FirewallBackend } from "../src/index";
 import { setUpNet, sleep, type FirewallTestNet } from "./helpers";
 
 export const SSH: Step = { port: 22, protocol: "tcp" };
-export const EMPTY = { protectedPorts: [], trusted: [], grants: [], bans: [] };
+export const EMPTY = { protectedPorts: [], trusted: [], grants: [], bans: [], forwards: [] };
 
 /** What each test file gets: the namespaces and the backend under test. */
 export interface SuiteContext {

@@ -147,7 +147,7 @@ describe("command backend (knockd-style iptables templates in a namespace)", () 
     await fw.detach();
     expect(await openRules()).toEqual([]);
     expect(await must(["iptables", "-S", "KNOCK-BAN"], { ns: net.server })).toContain("192.0.2.8/32");
-    expect(await fw.inspect()).toEqual({ protectedPorts: [], trusted: [], grants: [], bans: [] });
+    expect(await fw.inspect()).toEqual({ protectedPorts: [], trusted: [], grants: [], bans: [], forwards: [] });
   });
 
   it("a failing command surfaces FirewallError with stderr; an expiry failure goes to onError", async () => {

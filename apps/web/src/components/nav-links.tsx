@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/sequences", label: "Sequences" },
   { href: "/users", label: "Users" },
   { href: "/trusted", label: "Trusted" },
+  { href: "/gateway", label: "Gateway" },
   { href: "/decoys", label: "Decoys" },
   { href: "/history", label: "History" },
   { href: "/settings", label: "Settings" },

@@ -1,9 +1,12 @@
 import "server-only";
 import { CidrSet, type Step } from "@sesame/core";
-import { doors, trustedNetworks, users } from "@sesame/db";
+import { doors, forwards, trustedNetworks, users } from "@sesame/db";
 import type { Reader } from "./settings";
 
-/** Ports dropped unless trusted/granted: union of enabled open doors' ports and every user's ports (as the worker protects them). */
+/**
+ * Ports dropped unless trusted/granted: union of enabled open doors' ports, every user's ports and the public
+ * port of every enabled DNAT forward (as the worker protects them; a routed forward's port is the inside host's).
+ */
 export function readProtectedPorts(tx: Reader): Step[] {
   const seen = new Map<string, Step>();
   for (const d of tx.select().from(doors).all()) {
@@ -12,6 +15,9 @@ export function readProtectedPorts(tx: Reader): Step[] {
   }
   for (const u of tx.select({ ports: users.ports }).from(users).all()) {
     for (const p of Array.isArray(u.ports) ? u.ports : []) seen.set(`${p.protocol}/${p.port}`, p);
+  }
+  for (const f of tx.select().from(forwards).all()) {
+    if (f.enabled && f.dnat) seen.set(`${f.protocol}/${f.port}`, { port: f.port, protocol: f.protocol });
   }
   return [...seen.values()];
 }

@@ -47,6 +47,9 @@ const WORKER_GAUGES: [string, string, string][] = [
   ["commandsRunning", "sesame_worker_commands_running", "knockd-style commands running."],
   ["rssBytes", "sesame_worker_resident_memory_bytes", "The worker's resident memory."],
   ["heapUsedBytes", "sesame_worker_heap_used_bytes", "The worker's V8 heap in use."],
+  ["forwards", "sesame_worker_forwards", "Gateway mode's forwarded services the worker holds in the kernel."],
+  ["ipForward", "sesame_worker_ip_forward", "net.ipv4.ip_forward where the worker runs (1 on, 0 off, -1 unreadable)."],
+  ["ipForward6", "sesame_worker_ip6_forward", "net.ipv6.conf.all.forwarding where the worker runs (1 on, 0 off, -1 unreadable)."],
 ];
 
 const FIREWALL_HISTOGRAM = "sesame_worker_firewall_call_duration_seconds";
