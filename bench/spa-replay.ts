@@ -9,7 +9,7 @@ import { runFlood } from "./lib/flood";
 import { runKnockers } from "./lib/knocker";
 import { waitCpuQuiet } from "./lib/proc";
 import { waitForQuietMachine } from "./lib/quiet";
-import { atMost, type Row } from "./lib/report";
+import type { Row } from "./lib/report";
 import type { BenchContext } from "./lib/session";
 import { SPA_PORT, withSpaDaemon, writeSpaPackets } from "./lib/spa-daemons";
 import { summarize } from "./lib/stats";
@@ -18,7 +18,6 @@ import { REPO_ROOT } from "./lib/tools";
 import type { ReplayLevel } from "./spa-replay-cache";
 
 const LEVELS = [1000, 1_000_000] as const;
-const RSS_CAP_MB = 200;
 const JUNK = { pps: 50, count: 200 };
 
 interface DaemonLevel {
@@ -133,7 +132,6 @@ export async function measureSpaReplay(ctx: BenchContext, keys: SpaKeyPair, payl
     const ip = inproc[i]!;
     const only = (v: number) => ({ sesame: v });
     const dv = (f: (r: DaemonLevel) => number | undefined): Partial<Record<DaemonKind, number | null>> => Object.fromEntries(kinds.map((k) => [k, daemons[k]?.[i] ? (f(daemons[k]![i]!) ?? null) : undefined]));
-    const s = daemons.sesame?.[i];
     rows.push(
       { section, metric: "in-process: cache heap MB", values: only(ip.heapMb), digits: 1 },
       { section, metric: "in-process: check ns median (hit/miss)", values: only((ip.hitNs.median + ip.missNs.median) / 2), digits: 0 },
@@ -142,10 +140,11 @@ export async function measureSpaReplay(ctx: BenchContext, keys: SpaKeyPair, payl
       { section, metric: "in-process: prune pass ms (1/s)", values: only(ip.pruneMs), digits: 2 },
       { section, metric: "in-process: restart load s", values: only(ip.loadSeconds), digits: 2 },
       { section, metric: "daemon: start → first open s", values: dv((r) => r.readySeconds), digits: 1 },
-      { section, metric: "daemon: RSS MB once idle", values: dv((r) => r.rssMb), digits: 1, ...(entries >= 1e6 ? { target: `≤ ${RSS_CAP_MB}`, met: s ? atMost(s.hwmMb ?? s.rssMb, RSS_CAP_MB) : null } : {}) },
+      { section, metric: "daemon: RSS MB once idle", values: dv((r) => r.rssMb), digits: 1 },
       { section, metric: "daemon: peak RSS MB (VmHWM)", values: dv((r) => r.hwmMb), digits: 1 },
       { section, metric: "daemon: idle CPU ms/s", values: dv((r) => r.idleCpuMsPerSec), digits: 1 },
-      { section, metric: "daemon: CPU µs per junk datagram", values: dv((r) => r.junkCpuUs), digits: 1 },
+      { section, metric: `daemon: junk datagrams processed (of ${JUNK.count})`, values: dv((r) => r.junkProcessed), digits: 0 },
+      { section, metric: "daemon: CPU µs per junk datagram processed", values: dv((r) => r.junkCpuUs), digits: 1 },
       { section, metric: "daemon: SPA open median ms (client)", values: dv((r) => r.openMedianMs) },
     );
   });
@@ -158,14 +157,17 @@ export async function measureSpaReplay(ctx: BenchContext, keys: SpaKeyPair, payl
   };
   rows.push(
     { section: "7 spa replay 1k→1M", metric: "daemon: RSS growth MB", values: Object.fromEntries(kinds.map((k) => [k, diff(k, (r) => r.rssMb)])), digits: 1 },
-    { section: "7 spa replay 1k→1M", metric: "daemon: junk CPU growth µs (fwknopd: its per-datagram lookup)", values: Object.fromEntries(kinds.map((k) => [k, diff(k, (r) => r.junkCpuUs)])), digits: 1 },
+    { section: "7 spa replay 1k→1M", metric: "daemon: CPU per junk datagram, growth µs", values: Object.fromEntries(kinds.map((k) => [k, diff(k, (r) => r.junkCpuUs)])), digits: 1 },
   );
+  const rss1M = daemons.sesame?.[1]?.rssMb;
+  const hwm1M = daemons.sesame?.[1]?.hwmMb;
   return {
     rows,
     raw: { inProcess: inproc, daemons },
     notes: [
       "spa replay: in-process = apps/worker/src/spa-replay.ts with a real WriteBehind on a temp SQLite file (node --expose-gc child, full GC around each figure); heap includes the digest strings, not the bench's array of them; check = has() over batches of 1000 (hits and misses), SHA-256 + check = what an authenticated datagram costs on top of its HMAC; prune runs every second in the worker and walks the whole map.",
-      `spa replay: daemons start on a pre-filled store (the worker's replay_cache rows, valid 1 h; fwknopd's DIGEST_FILE lines), then ${JUNK.count} junk datagrams at ${JUNK.pps} pps (CPU from schedstat, the daemon's idle rate taken off) and ${ctx.quick ? 3 : 5} legitimate packets. fwknopd 2.6.10 (file cache, no gdbm in Debian's build) checks each datagram's digest against a linked list with a constant-time compare before the HMAC, so its 1k→1M junk CPU growth is its lookup time per check; the worker hashes and checks only packets whose HMAC verified (junk never reaches the cache), so its in-process figures are its lookup. sesame-fwknopd uses the worker's cache (not run here).`,
+      `spa replay: daemons start on a pre-filled store (the worker's replay_cache rows, valid 1 h; fwknopd's DIGEST_FILE lines), then ${JUNK.count} junk datagrams at ${JUNK.pps} pps (CPU from schedstat, the daemon's idle rate taken off) and ${ctx.quick ? 3 : 5} legitimate packets. fwknopd 2.6.10 (file cache, no gdbm in Debian's build) checks each datagram's digest against a linked list with a constant-time compare before the HMAC, so its 1k→1M growth of CPU per junk datagram is its lookup time per check, paid by every junk datagram; the worker hashes and checks only packets whose HMAC verified (junk never reaches the cache), so its lookup is the in-process figure and its junk CPU growth is the rest of the daemon at that heap (GC, the 1/s prune pass: see its idle CPU), not a lookup. At 50 pps every datagram is its own wake-up, so these per-datagram figures are far above the flood rows'. sesame-fwknopd uses the worker's cache (not run here); with ENABLE_SPA_PACKET_AGING N it keeps digests 30 days, the case where a cache of this size can build up.`,
+      `spa replay: no target (the issue sets none for the cache; the 200 MB cap is the flood rows').${rss1M !== undefined ? ` The worker's RSS at 1M digests: ${rss1M.toFixed(0)} MB once idle, ${hwm1M?.toFixed(0) ?? "?"} MB peak (VmHWM, includes the start-up load), ${rss1M > 200 ? "above" : "within"} that cap.` : ""}`,
     ],
   };
 }

@@ -18,9 +18,6 @@ interface SpaLatencyRun {
   server?: Summary;
   client?: Summary;
   cpuSecondsPerOpen?: number;
-  /** Worker only (-D): capture timestamp → decision, → nft returned. */
-  decidedMs?: Summary;
-  appliedMs?: Summary;
   samples: { src: string; clientMs: number | null; serverMs: number | null }[];
 }
 
@@ -47,7 +44,7 @@ export async function measureSpa(ctx: BenchContext): Promise<MeasureOutcome> {
   const lat: Partial<Record<DaemonKind, SpaLatencyRun>> = {};
   for (const kind of ctx.daemons) {
     ctx.log(`spa latency: ${DAEMON_LABELS[kind]}, ${knocks} SPA packets`);
-    lat[kind] = await withSpaDaemon(ctx, kind, knocks, keys, { debug: kind === "sesame" }, async (d, bed) => {
+    lat[kind] = await withSpaDaemon(ctx, kind, knocks, keys, {}, async (d, bed) => {
       const cap = await startCapture(bed.net.server, bed.net.serverIf, `(udp dst port ${SPA_PORT} or tcp port ${PROTECTED_PORT}) and net ${bed.net.subnet}.0.0/16`, join(bed.dir, "spa.pcap"));
       const file = join(bed.dir, "latency.spa");
       writeSpaPackets(file, keys, bed.legit);
@@ -63,16 +60,12 @@ export async function measureSpa(ctx: BenchContext): Promise<MeasureOutcome> {
         samples.push({ src: r.src, clientMs: r.latencyMs === null ? null : round(r.latencyMs, 3), serverMs: ms === undefined ? null : round(ms, 3) });
       }
       const ok = results.filter((r) => r.ok);
-      const legit = new Set(bed.legit);
-      const breakdown = [...d.output().matchAll(/^(\S+): \S+: open applied ([\d.]+) ms after the last knock \(decided after ([\d.]+) ms\)/gm)].filter((m) => legit.has(m[1]!));
       return {
         knocks: results.length,
         opened: ok.length,
         server: summarize(server),
         client: summarize(ok.map((r) => r.latencyMs!)),
         cpuSecondsPerOpen: ok.length > 0 ? (cpu1 - cpu0) / ok.length : undefined,
-        decidedMs: summarize(breakdown.map((m) => Number(m[3]))),
-        appliedMs: summarize(breakdown.map((m) => Number(m[2]))),
         samples,
       } satisfies SpaLatencyRun;
     });
@@ -110,8 +103,6 @@ export async function measureSpa(ctx: BenchContext): Promise<MeasureOutcome> {
     { section: `${SECTION} latency`, metric: "p90 ms (pcap)", values: pick((r) => r.server?.p90), target: "≤ ½ fwknopd", met: halfOf(sesame?.server?.p90, fwk?.server?.p90) },
     { section: `${SECTION} latency`, metric: "max ms (pcap)", values: pick((r) => r.server?.max) },
     { section: `${SECTION} latency`, metric: "median ms (client)", values: pick((r) => r.client?.median) },
-    { section: `${SECTION} latency`, metric: "worker: capture→decided median ms", values: pick((r) => r.decidedMs?.median), digits: 1 },
-    { section: `${SECTION} latency`, metric: "worker: capture→nft done median ms", values: pick((r) => r.appliedMs?.median), digits: 1 },
     { section: `${SECTION} latency`, metric: "CPU ms per open", values: pick((r) => (r.cpuSecondsPerOpen === undefined ? undefined : r.cpuSecondsPerOpen * 1000)), digits: 1 },
   ];
   rates.forEach((pps, i) => {

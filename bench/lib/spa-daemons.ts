@@ -44,7 +44,7 @@ function writeFwknopFiles(bed: Bed, keys: SpaKeyPair): { conf: string; access: s
 }
 
 export interface SpaDaemonOptions {
-  /** Worker -D / fwknopd's log as is: the worker's own timing breakdown per open. */
+  /** Worker -D, sesame-fwknopd -v -v (debug lines; nothing per packet). */
   debug?: boolean;
   /** Called with fwknopd's digest file path before it starts (pre-fill). */
   prepareDigestFile?: (path: string) => void;
