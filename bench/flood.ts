@@ -37,6 +37,8 @@ export interface FloodStepOptions {
   timeoutMs: number;
   /** Flood this long before the first knock, so the daemon is in its steady state (list full / cap reached). */
   runInMs: number;
+  /** SPA: UDP junk of `payload` base64 characters to `port`, legit knockers send the datagrams in `file` (one per source). */
+  spa?: { file: string; port: number; payload: number };
 }
 
 /**
@@ -55,18 +57,20 @@ export async function runFloodStep(ctx: BenchContext, d: Daemon, bed: Bed, o: Fl
   const cpu0 = d.cpuSeconds() ?? 0;
   const machine0 = readMachineBusySeconds();
   const seconds = (o.runInMs + o.knocks * o.gapMs + o.timeoutMs) / 1000 + 1;
-  const flood = startFlood(bed, ctx.tools, { pps: o.pps, seconds, mix: o.mix, seed: Date.now() % 100_000 });
+  const spaFlood = o.spa ? { port: o.spa.port, udpPayload: o.spa.payload } : {};
+  const flood = startFlood(bed, ctx.tools, { pps: o.pps, seconds, mix: o.mix, seed: Date.now() % 100_000, ...spaFlood });
   try {
     await new Promise((r) => setTimeout(r, o.runInMs));
     pendingAtKnock = d.pending();
-    const results = await startKnockers(bed, ctx.tools, { sources: bed.legit.slice(0, o.knocks), gapMs: o.gapMs, timeoutMs: o.timeoutMs, intervalUs: 500 }).done;
+    const spaKnock = o.spa ? { spa: { file: o.spa.file, port: o.spa.port } } : {};
+    const results = await startKnockers(bed, ctx.tools, { sources: bed.legit.slice(0, o.knocks), gapMs: o.gapMs, timeoutMs: o.timeoutMs, intervalUs: 500, ...spaKnock }).done;
     flood.stop();
     const floodResult = await flood.done;
     await waitCpuQuiet(d.pid, 500, 30_000);
     const cpu1 = d.cpuSeconds() ?? cpu0;
     const machine1 = readMachineBusySeconds();
     // the worker's heartbeat (1 s) must have caught up before its counters are read
-    if (d.kind !== "knockd") await new Promise((r) => setTimeout(r, 1200));
+    if (d.workerStats() !== undefined) await new Promise((r) => setTimeout(r, 1200));
     const ok = results.filter((r) => r.ok);
     return {
       requestedPps: o.pps,
@@ -80,7 +84,7 @@ export async function runFloodStep(ctx: BenchContext, d: Daemon, bed: Bed, o: Fl
       hwmMb: d.peakRssMb(),
       pendingMax,
       pendingAtKnock,
-      handled: d.kind === "knockd" ? d.attempts() : (d.workerStats()?.packets ?? 0),
+      handled: d.workerStats() === undefined ? d.attempts() : o.spa ? (d.workerStats()?.spaPackets ?? 0) : (d.workerStats()?.packets ?? 0),
       workerStats: d.workerStats(),
     };
   } finally {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench` — Sesame's worker against Debian's knockd on the same
- * knockd.conf, in network namespaces this process creates and removes.
+ * knockd.conf, and (section spa) against Debian's fwknopd on the same
+ * fwknopd.conf + access.conf, in network namespaces this process creates and removes.
  * Prints a table (figures per daemon, ratio Sesame/knockd, target, met) and
  * writes bench/out/results.json and bench/out/results.svg.
  * Not part of `npm test`: benchmarks are not tests.
@@ -9,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { parseBenchArgs, type MeasurementName } from "./lib/args";
+import { parseBenchArgs, sectionDaemons, type MeasurementName } from "./lib/args";
 import { installSignalCleanup, runAllCleanups } from "./lib/cleanup";
 import { busyStarts } from "./lib/quiet";
 import { formatTable, type MeasureOutcome } from "./lib/report";
@@ -22,6 +23,7 @@ import { measureLatency } from "./latency";
 import { measureMaxRate } from "./max-rate";
 import { measureMemory } from "./memory";
 import { measureScaling } from "./scaling";
+import { measureSpa } from "./spa";
 
 const MEASURE: Record<MeasurementName, (ctx: BenchContext) => Promise<MeasureOutcome>> = {
   latency: measureLatency,
@@ -30,6 +32,7 @@ const MEASURE: Record<MeasurementName, (ctx: BenchContext) => Promise<MeasureOut
   scaling: measureScaling,
   memory: measureMemory,
   db: measureDb,
+  spa: measureSpa,
 };
 
 function sh(argv: string[]): string {
@@ -49,6 +52,7 @@ function machineFacts(base: string | undefined): Record<string, string | number>
     os: sh(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
     node: process.version,
     knockd: sh(["dpkg-query", "-W", "-f=${Version}", "knockd"]),
+    fwknopd: sh(["dpkg-query", "-W", "-f=${Version}", "fwknop-server"]),
     nft: sh(["nft", "--version"]),
     commit: sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]),
     ...(base ? { base: sh(["git", "-C", REPO_ROOT, "rev-parse", "--short", base]) } : {}),
@@ -67,7 +71,7 @@ async function main(): Promise<number> {
   }
   installSignalCleanup();
   mkdirSync(OUT_DIR, { recursive: true });
-  const daemons = args.daemons.filter((d) => d === "knockd" || existsSync(join(REPO_ROOT, "apps/worker/src/main.ts")));
+  const daemons = args.daemons.filter((d) => d === "knockd" || d === "fwknopd" || existsSync(join(REPO_ROOT, "apps/worker/src/main.ts")));
   const notes: string[] = [];
   if (daemons.length < args.daemons.length) notes.push("apps/worker/src/main.ts is missing: Sesame daemons skipped.");
   const ctx: BenchContext = {
@@ -79,14 +83,14 @@ async function main(): Promise<number> {
   };
   const started = new Date();
   const machine = machineFacts(args.base);
-  ctx.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}, knockd ${machine.knockd}`);
+  ctx.log(`machine: ${machine.cpu}, ${machine.cores} cores, kernel ${machine.kernel}, node ${machine.node}, knockd ${machine.knockd}, fwknopd ${machine.fwknopd}`);
   const outcomes: MeasureOutcome[] = [];
   const errors: { measurement: string; error: string }[] = [];
   try {
     for (const name of args.only) {
       const t0 = Date.now();
       try {
-        outcomes.push(await MEASURE[name](ctx));
+        outcomes.push(await MEASURE[name]({ ...ctx, daemons: sectionDaemons(name, ctx.daemons) }));
       } catch (err) {
         const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
         errors.push({ measurement: name, error: msg });
@@ -115,7 +119,8 @@ async function main(): Promise<number> {
     raw: Object.fromEntries(outcomes.map((o) => [o.name, o.raw])),
   };
   writeFileSync(join(OUT_DIR, "results.json"), JSON.stringify(results, null, 2) + "\n");
-  const title = `Sesame vs knockd ${machine.knockd} — ${machine.cores}-core ${machine.cpu}${args.quick ? " (quick)" : ""}`;
+  const versus = [...(args.only.some((n) => n !== "spa") ? [`knockd ${machine.knockd}`] : []), ...(args.only.includes("spa") ? [`fwknopd ${machine.fwknopd}`] : [])].join(", ");
+  const title = `Sesame vs ${versus} — ${machine.cores}-core ${machine.cpu}${args.quick ? " (quick)" : ""}`;
   writeFileSync(join(OUT_DIR, "results.svg"), renderSvg(outcomes.flatMap((o) => o.panels), title));
   console.log(`\n${command}  (${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, node ${machine.node}; commit ${machine.commit}${args.base ? `, "Sesame before" = ${machine.base}` : ""})\n`);
   console.log(formatTable(rows));

@@ -1,6 +1,6 @@
 import type { DaemonKind } from "./daemons";
 
-export const MEASUREMENTS = ["latency", "flood", "max-rate", "scaling", "memory", "db"] as const;
+export const MEASUREMENTS = ["latency", "flood", "max-rate", "scaling", "memory", "db", "spa"] as const;
 export type MeasurementName = (typeof MEASUREMENTS)[number];
 
 export interface BenchArgs {
@@ -14,12 +14,18 @@ export interface BenchArgs {
 }
 
 const ALIASES: Record<string, MeasurementName> = { maxrate: "max-rate", database: "db", mem: "memory" };
-const ALL_DAEMONS: DaemonKind[] = ["sesame", "sesame-dropin", "knockd"];
+const ALL_DAEMONS: DaemonKind[] = ["sesame", "sesame-dropin", "knockd", "sesame-fwknopd", "fwknopd"];
+/** Which daemons each section runs (of those --daemons names): knockd's sections and the SPA one (fwknopd's). */
+export const KNOCK_KINDS: DaemonKind[] = ["sesame", "sesame-base", "sesame-dropin", "knockd"];
+export const SPA_KINDS: DaemonKind[] = ["sesame", "sesame-fwknopd", "fwknopd"];
+export function sectionDaemons(name: MeasurementName, daemons: DaemonKind[]): DaemonKind[] {
+  return daemons.filter((k) => (name === "spa" ? SPA_KINDS : KNOCK_KINDS).includes(k));
+}
 const KNOWN_DAEMONS: DaemonKind[] = [...ALL_DAEMONS, "sesame-base"];
 
 /**
- * `npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db]
- * [--daemons sesame,sesame-dropin,knockd] [--profile] [--base COMMIT]`
+ * `npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db,spa]
+ * [--daemons sesame,sesame-dropin,knockd,sesame-fwknopd,fwknopd] [--profile] [--base COMMIT]`
  */
 export function parseBenchArgs(argv: string[]): BenchArgs | { error: string } {
   const args: BenchArgs = { quick: false, only: [...MEASUREMENTS], daemons: [...ALL_DAEMONS], profile: false };
@@ -50,7 +56,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | { error: string } {
         args.daemons = items as DaemonKind[];
       }
     } else if (flag === "--help" || flag === "-h") {
-      return { error: "usage: npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db] [--daemons sesame,sesame-dropin,knockd] [--profile] [--base COMMIT]" };
+      return { error: "usage: npm run bench -- [--quick] [--only latency,flood,max-rate,scaling,memory,db,spa] [--daemons sesame,sesame-dropin,knockd,sesame-fwknopd,fwknopd] [--profile] [--base COMMIT]" };
     } else return { error: `unknown option ${a}` };
   }
   // --base adds its column right after Sesame's unless --daemons named the columns itself

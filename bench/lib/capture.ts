@@ -3,8 +3,10 @@ import { copyFileSync, readFileSync } from "node:fs";
 import { stopProcess } from "@sesame/testkit";
 import { onCleanup } from "./cleanup";
 
-/** One TCP/IPv4 packet from a capture: enough to time knocks and handshakes. */
+/** One TCP or UDP packet over IPv4 from a capture: enough to time knocks, SPA datagrams and handshakes. */
 export interface CapturedTcp {
+  /** 6 (TCP) or 17 (UDP: flags 0). */
+  proto: number;
   /** Capture timestamp in ns (kernel time at the server veth). */
   tNs: bigint;
   src: string;
@@ -23,7 +25,7 @@ function ipv4(buf: Buffer, at: number): string {
 
 /**
  * Parse a classic pcap file (µs or ns timestamps, Ethernet link type) and
- * return its TCP-over-IPv4 packets. Anything else is skipped.
+ * return its TCP- and UDP-over-IPv4 packets. Anything else is skipped.
  */
 export function parsePcapTcp(file: Buffer): CapturedTcp[] {
   if (file.length < 24) throw new Error("pcap too short");
@@ -51,18 +53,20 @@ export function parsePcapTcp(file: Buffer): CapturedTcp[] {
     const p = at + 16;
     at = p + incl;
     if (at > file.length) break;
-    if (incl < 14 + 20 + 20 || file.readUInt16BE(p + 12) !== 0x0800) continue;
+    if (incl < 14 + 20 + 8 || file.readUInt16BE(p + 12) !== 0x0800) continue;
     const ip = p + 14;
     const ihl = (file[ip]! & 0x0f) * 4;
-    if (file[ip + 9] !== 6 || ip + ihl + 14 > at) continue;
+    const proto = file[ip + 9]!;
+    if ((proto !== 6 || ip + ihl + 14 > at) && (proto !== 17 || ip + ihl + 8 > at)) continue;
     const tcp = ip + ihl;
     out.push({
+      proto,
       tNs: BigInt(sec) * 1_000_000_000n + BigInt(frac) * (nano ? 1n : 1000n),
       src: ipv4(file, ip + 12),
       dst: ipv4(file, ip + 16),
       sport: file.readUInt16BE(tcp),
       dport: file.readUInt16BE(tcp + 2),
-      flags: file[tcp + 13]!,
+      flags: proto === 6 ? file[tcp + 13]! : 0,
     });
   }
   return out;
@@ -80,6 +84,22 @@ export function knockToOpenMs(packets: CapturedTcp[], src: string, lastKnockPort
       knock = pk.tNs;
     } else if (knock !== undefined && pk.dst === src && pk.sport === openPort && (pk.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
       return Number(pk.tNs - knock) / 1e6;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Server-side SPA-to-open time for `src`: from the capture of its (last) UDP
+ * datagram to `spaPort` to the server's first SYN-ACK from `openPort`
+ * towards it. Undefined when either is missing.
+ */
+export function spaToOpenMs(packets: CapturedTcp[], src: string, spaPort: number, openPort: number): number | undefined {
+  let spa: bigint | undefined;
+  for (const pk of packets) {
+    if (pk.proto === 17 && pk.src === src && pk.dport === spaPort) spa = pk.tNs;
+    else if (spa !== undefined && pk.proto === 6 && pk.dst === src && pk.sport === openPort && (pk.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+      return Number(pk.tNs - spa) / 1e6;
     }
   }
   return undefined;

@@ -15,13 +15,17 @@ import { baseRoot, REPO_ROOT } from "./tools";
  * - sesame-dropin: the worker on the same knockd.conf, running the same start_command.
  * - sesame-base: the worker of an earlier commit (`--base COMMIT`), native mode like
  *   `sesame`, built from that commit's tree (tools.ts prepareBase): the "before" column.
+ * - sesame-fwknopd, fwknopd: the SPA section's (spa-daemons.ts): Sesame's fwknopd drop-in
+ *   and Debian's fwknopd 2.6.10 on the same fwknopd.conf + access.conf.
  */
-export type DaemonKind = "sesame" | "sesame-base" | "sesame-dropin" | "knockd";
+export type DaemonKind = "sesame" | "sesame-base" | "sesame-dropin" | "knockd" | "sesame-fwknopd" | "fwknopd";
 export const DAEMON_LABELS: Record<DaemonKind, string> = {
   sesame: "Sesame",
   "sesame-base": "Sesame before",
   "sesame-dropin": "Sesame drop-in",
   knockd: "knockd",
+  "sesame-fwknopd": "sesame-fwknopd",
+  fwknopd: "fwknopd",
 };
 
 /** Door in the database, action open (no knockd.conf, no start_command). */
@@ -71,7 +75,7 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess {
+export function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess {
   const fd = openSync(outPath, "a");
   try {
     // stdout straight to a file: no pipe to fill and stall the daemon, no bench CPU spent reading it
@@ -81,7 +85,7 @@ function spawnLogged(ns: string, argv: string[], outPath: string): ChildProcess 
   }
 }
 
-function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOptions): string[] {
+export function workerArgv(bed: Bed, dbPath: string, kind: DaemonKind, opts: DaemonOptions): string[] {
   const flags: string[] = [];
   if (opts.cpuProfDir) flags.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`);
   if (opts.nodeFlags) flags.push(...opts.nodeFlags);
@@ -110,12 +114,21 @@ export async function startDaemon(kind: DaemonKind, bed: Bed, opts: DaemonOption
     child = spawnLogged(bed.net.server, workerArgv(bed, dbPath, kind, opts), outPath);
     db = openBenchDb(dbPath);
   }
+  const logFiles = [outPath, ...(isNative(kind) ? [] : [join(bed.dir, "knockd.log")])];
+  return daemonHandle(kind, child, outPath, logFiles, db, ": Stage 1");
+}
+
+/**
+ * The bench's handle on a daemon it spawned (registered for cleanup):
+ * CPU, RSS, log counters, the worker's heartbeat stats when `db` is given.
+ * `attemptsNeedle`: the log line attempts() counts when there is no heartbeat.
+ */
+export function daemonHandle(kind: DaemonKind, child: ChildProcess, outPath: string, logFiles: string[], db: BenchDb | undefined, attemptsNeedle: string): Daemon {
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${kind} did not start`);
   const unregister = onCleanup(`${kind} pid ${pid}`, () => stopProcess(child, 5000));
-  const logFiles = [outPath, ...(isNative(kind) ? [] : [join(bed.dir, "knockd.log")])];
   const counters = new Map<string, LineCounter[]>();
-  const stage1 = new Map<string, LineCounter>(logFiles.map((f) => [f, new LineCounter(f, ": Stage 1")]));
+  const stage1 = new Map<string, LineCounter>(logFiles.map((f) => [f, new LineCounter(f, attemptsNeedle)]));
   const countIn = (f: string): number => stage1.get(f)!.read();
   let exited = false;
   child.once("exit", () => (exited = true));

@@ -18,6 +18,8 @@ export interface FloodOptions {
   seed?: number;
   /** Destination port of the door frames (default: the first sequence port). */
   port?: number;
+  /** Door frames are UDP datagrams of this many random base64 characters (SPA-sized junk) instead of SYNs. */
+  udpPayload?: number;
 }
 
 export interface FloodResult {
@@ -51,6 +53,7 @@ export function startFlood(bed: Bed, tools: BenchTools, opts: FloodOptions): Flo
     "--src-bits", String(opts.srcBits ?? 22),
     "--seed", String(opts.seed ?? 1),
   ];
+  if (opts.udpPayload) argv.push("--udp-payload", String(opts.udpPayload));
   if (opts.sequentialSources) argv.push("--seq-src", "--seq-start", String(opts.seqStart ?? 0));
   const child = spawn("ip", argv, { stdio: ["ignore", "pipe", "pipe"] });
   const unregister = onCleanup("pktgen", () => {

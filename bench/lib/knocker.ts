@@ -22,6 +22,8 @@ export interface KnockOptions {
   jitterMs?: number;
   /** Probe interval: a new connect() to the protected port this often. */
   intervalUs?: number;
+  /** SPA instead of the sequence: `file` holds one datagram per source (line i for sources[i]), sent to `port`. */
+  spa?: { file: string; port: number };
 }
 
 export interface KnockRun {
@@ -34,7 +36,7 @@ export function startKnockers(bed: Bed, tools: BenchTools, opts: KnockOptions): 
   const argv = [
     "netns", "exec", bed.net.client, tools.knockprobe,
     "--dst", bed.net.serverIp,
-    "--seq", SEQUENCE.join(","),
+    ...(opts.spa ? ["--spa-file", opts.spa.file, "--spa-port", String(opts.spa.port)] : ["--seq", SEQUENCE.join(",")]),
     "--port", String(PROTECTED_PORT),
     "--src", opts.sources.join(","),
     "--gap-ms", String(opts.gapMs),

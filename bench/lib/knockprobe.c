@@ -13,6 +13,10 @@
  * All knockers share one ppoll() loop, so they can overlap; bounded by
  * --timeout-ms per knocker and a hard overall deadline.
  *
+ * SPA mode (--spa-file F --spa-port P): instead of the sequence, knocker i
+ * sends line i of F as one UDP datagram to P (an SPA packet made for its
+ * source); t_last is taken just before that sendto().
+ *
  * Prints one JSON line per knocker: {"src":"..","ok":true,"latencyUs":N,"probes":N,"refused":N}.
  */
 #define _GNU_SOURCE
@@ -68,10 +72,43 @@ static int open_connect(struct in_addr src, struct in_addr dst, int port) {
 }
 
 static knocker_t ks[MAX_KNOCKERS];
+static char *spa_payload[MAX_KNOCKERS];
+
+/* One datagram from src to dst:port (the SPA packet); 0 when it went out. */
+static int send_udp(struct in_addr src, struct in_addr dst, int port, const char *payload) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_in sa = {0};
+  sa.sin_family = AF_INET;
+  sa.sin_addr = src;
+  int r = -1;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+    sa.sin_addr = dst;
+    sa.sin_port = htons((unsigned short)port);
+    r = sendto(fd, payload, strlen(payload), 0, (struct sockaddr *)&sa, sizeof sa) < 0 ? -1 : 0;
+  }
+  close(fd);
+  return r;
+}
+
+/* Reads one payload line per knocker; returns how many (or -1). */
+static int read_spa_file(const char *path, int max) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  static char line[4096];
+  int n = 0;
+  while (n < max && fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (!line[0]) continue;
+    spa_payload[n++] = strdup(line);
+  }
+  fclose(f);
+  return n;
+}
 
 int main(int argc, char **argv) {
-  const char *dst_s = NULL, *seq_s = NULL, *src_s = NULL;
-  int port = 0;
+  const char *dst_s = NULL, *seq_s = NULL, *src_s = NULL, *spa_file = NULL;
+  int port = 0, spa_port = 0;
   double interval_us = 200, timeout_ms = 3000, gap_ms = 200, delay_ms = 0, jitter_ms = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const char *a = argv[i], *v = argv[i + 1];
@@ -84,15 +121,17 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--gap-ms") == 0) gap_ms = atof(v);
     else if (strcmp(a, "--delay-ms") == 0) delay_ms = atof(v);
     else if (strcmp(a, "--jitter-ms") == 0) jitter_ms = atof(v);
+    else if (strcmp(a, "--spa-file") == 0) spa_file = v;
+    else if (strcmp(a, "--spa-port") == 0) spa_port = atoi(v);
     else { fprintf(stderr, "knockprobe: unknown option %s\n", a); return 2; }
   }
   struct in_addr dst;
   int seq[MAX_SEQ], nseq = 0, nk = 0;
-  if (!dst_s || !seq_s || !src_s || port <= 0 || !inet_aton(dst_s, &dst)) {
-    fprintf(stderr, "usage: knockprobe --dst IP --seq P1,P2,.. --port P --src IP1,IP2,.. [--interval-us N --timeout-ms N --gap-ms N --jitter-ms N --delay-ms N]\n");
+  if (!dst_s || (!seq_s && !spa_file) || !src_s || port <= 0 || !inet_aton(dst_s, &dst) || (spa_file && spa_port <= 0)) {
+    fprintf(stderr, "usage: knockprobe --dst IP (--seq P1,P2,.. | --spa-file F --spa-port P) --port P --src IP1,IP2,.. [--interval-us N --timeout-ms N --gap-ms N --jitter-ms N --delay-ms N]\n");
     return 2;
   }
-  char *seqdup = strdup(seq_s), *save = NULL;
+  char *seqdup = strdup(seq_s ? seq_s : ""), *save = NULL;
   for (char *t = strtok_r(seqdup, ",", &save); t && nseq < MAX_SEQ; t = strtok_r(NULL, ",", &save)) seq[nseq++] = atoi(t);
   char *srcdup = strdup(src_s);
   save = NULL;
@@ -100,6 +139,7 @@ int main(int argc, char **argv) {
     if (!inet_aton(t, &ks[nk].src)) { fprintf(stderr, "bad source %s\n", t); return 2; }
     nk++;
   }
+  if (spa_file && read_spa_file(spa_file, nk) != nk) { fprintf(stderr, "%s: need one SPA packet per source (%d)\n", spa_file, nk); return 2; }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -117,6 +157,12 @@ int main(int argc, char **argv) {
     double t = now_us();
     for (int i = 0; i < nk; i++) {
       knocker_t *k = &ks[i];
+      if (k->state == 0 && t >= k->start_at && spa_file) {
+        k->t_last = now_us();
+        if (send_udp(k->src, dst, spa_port, spa_payload[i]) < 0) fprintf(stderr, "sendto from %s failed\n", inet_ntoa(k->src));
+        k->state = 1;
+        k->next_probe = now_us();
+      }
       if (k->state == 0 && t >= k->start_at) {
         for (int s = 0; s < nseq; s++) {
           if (s == nseq - 1) k->t_last = now_us();

@@ -9,6 +9,10 @@
  * in equal parts. Sources come from --src-base/--src-bits, either random or
  * sequential (--seq-src, for pre-filling exactly N distinct attempts).
  *
+ * --udp-payload LEN: the door frames are instead UDP datagrams to --port
+ * carrying LEN random base64 characters (junk of an SPA packet's size and
+ * alphabet: it passes every check before the HMAC, which it fails).
+ *
  * Bounded: stops after --count frames or --seconds, whichever comes first.
  * Prints one JSON line: {"sent":N,"seconds":S,"pps":R,"errors":E}.
  */
@@ -28,6 +32,8 @@
 #include <unistd.h>
 
 #define FRAME_LEN 54 /* 14 ethernet + 20 IPv4 + 20 TCP (UDP frames are padded) */
+#define FRAME_MAX 1514
+#define HDR_LEN 42 /* 14 ethernet + 20 IPv4 + 8 UDP */
 #define BATCH 64
 
 static volatile sig_atomic_t stop_flag = 0;
@@ -65,16 +71,21 @@ static uint16_t fold(uint32_t acc) {
   return (uint16_t)~acc;
 }
 
-/* Fill one frame: kind 0 = SYN to the door port, 1 = ACK to 443, 2 = UDP to 53, 3 = SYN to 80. */
-static void build_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t src, uint32_t dst,
-                        int kind, uint16_t door_port) {
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/*
+ * Fill one frame and return its length: kind 0 = SYN to the door port, 1 = ACK to 443,
+ * 2 = UDP to 53, 3 = SYN to 80, 4 = UDP to the door port with `payload` base64 characters.
+ */
+static size_t build_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6], uint32_t src, uint32_t dst,
+                          int kind, uint16_t door_port, int payload) {
   memset(f, 0, FRAME_LEN);
   memcpy(f, dmac, 6);
   memcpy(f + 6, smac, 6);
   f[12] = 0x08; f[13] = 0x00;
   uint8_t *ip = f + 14;
-  int udp = kind == 2;
-  uint16_t l4len = udp ? 8 : 20;
+  int udp = kind == 2 || kind == 4;
+  uint16_t l4len = kind == 4 ? (uint16_t)(8 + payload) : udp ? 8 : 20;
   uint16_t tot = (uint16_t)(20 + l4len);
   ip[0] = 0x45;
   ip[2] = (uint8_t)(tot >> 8); ip[3] = (uint8_t)tot;
@@ -90,11 +101,15 @@ static void build_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6]
 
   uint8_t *l4 = ip + 20;
   uint16_t sport = (uint16_t)(1024 + next_rand() % 60000);
-  uint16_t dport = kind == 0 ? door_port : kind == 1 ? 443 : kind == 2 ? 53 : 80;
+  uint16_t dport = kind == 0 || kind == 4 ? door_port : kind == 1 ? 443 : kind == 2 ? 53 : 80;
   l4[0] = (uint8_t)(sport >> 8); l4[1] = (uint8_t)sport;
   l4[2] = (uint8_t)(dport >> 8); l4[3] = (uint8_t)dport;
   if (udp) {
-    l4[4] = 0; l4[5] = 8;
+    l4[4] = (uint8_t)(l4len >> 8); l4[5] = (uint8_t)l4len;
+    for (int i = 0; i < (kind == 4 ? payload : 0); i += 8) {
+      uint64_t r = next_rand();
+      for (int j = 0; j < 8 && i + j < payload; j++, r >>= 6) l4[8 + i + j] = (uint8_t)B64[r & 63];
+    }
   } else {
     uint32_t seq = (uint32_t)next_rand();
     memcpy(l4 + 4, &seq, 4);
@@ -110,13 +125,15 @@ static void build_frame(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6]
   uint16_t c = fold(sum16(l4, l4len, sum16(pseudo, 12, 0)));
   if (udp) { l4[6] = (uint8_t)(c >> 8); l4[7] = (uint8_t)c; }
   else { l4[16] = (uint8_t)(c >> 8); l4[17] = (uint8_t)c; }
+  size_t len = (size_t)(14 + tot);
+  return len < FRAME_LEN ? FRAME_LEN : len;
 }
 
 int main(int argc, char **argv) {
   const char *ifname = NULL, *dmac_s = NULL, *smac_s = NULL, *dst_s = NULL, *base_s = "100.64.0.0";
   double pps = 10000, seconds = 10, mix = 1.0;
   long long count = 1000000, seq_start = 0;
-  int port = 7000, src_bits = 22, seq_src = 0;
+  int port = 7000, src_bits = 22, seq_src = 0, udp_payload = 0;
   for (int i = 1; i + 1 < argc || (i < argc && strcmp(argv[i], "--seq-src") == 0); i++) {
     const char *a = argv[i];
     if (strcmp(a, "--seq-src") == 0) { seq_src = 1; continue; }
@@ -133,15 +150,17 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--src-base") == 0) base_s = v;
     else if (strcmp(a, "--src-bits") == 0) src_bits = atoi(v);
     else if (strcmp(a, "--seq-start") == 0) seq_start = atoll(v);
+    else if (strcmp(a, "--udp-payload") == 0) udp_payload = atoi(v);
     else if (strcmp(a, "--seed") == 0) rng_state = strtoull(v, NULL, 10) * 0x9E3779B97F4A7C15ull + 1;
     else { fprintf(stderr, "pktgen: unknown option %s\n", a); return 2; }
   }
   uint8_t dmac[6], smac[6];
   struct in_addr dst, base;
   if (!ifname || !dmac_s || !smac_s || !dst_s || parse_mac(dmac_s, dmac) || parse_mac(smac_s, smac) ||
-      !inet_aton(dst_s, &dst) || !inet_aton(base_s, &base) || src_bits < 1 || src_bits > 30 || pps <= 0) {
+      !inet_aton(dst_s, &dst) || !inet_aton(base_s, &base) || src_bits < 1 || src_bits > 30 || pps <= 0 ||
+      udp_payload < 0 || udp_payload > FRAME_MAX - HDR_LEN) {
     fprintf(stderr, "usage: pktgen --if IF --dst-mac MAC --src-mac MAC --dst IP [--port P --pps N --count N "
-                    "--seconds S --mix F --src-base IP --src-bits B --seq-src --seq-start K --seed N]\n");
+                    "--seconds S --mix F --src-base IP --src-bits B --seq-src --seq-start K --seed N --udp-payload LEN]\n");
     return 2;
   }
   signal(SIGINT, on_signal);
@@ -164,7 +183,7 @@ int main(int argc, char **argv) {
   uint32_t base_h = ntohl(base.s_addr) & ~((1u << src_bits) - 1);
   uint32_t dst_h = ntohl(dst.s_addr);
   uint32_t span = 1u << src_bits;
-  static uint8_t frames[BATCH][FRAME_LEN];
+  static uint8_t frames[BATCH][FRAME_MAX];
   struct mmsghdr msgs[BATCH];
   struct iovec iov[BATCH];
   memset(msgs, 0, sizeof msgs);
@@ -197,8 +216,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       int door = (next_rand() % 1000000) < mix_threshold;
       uint32_t off = seq_src ? (uint32_t)(seq++ % span) : (uint32_t)(next_rand() % span);
-      int kind = door ? 0 : (int)(1 + (kind_rr++ % 3));
-      build_frame(frames[i], dmac, smac, base_h + off, dst_h, kind, (uint16_t)port);
+      int kind = door ? (udp_payload > 0 ? 4 : 0) : (int)(1 + (kind_rr++ % 3));
+      iov[i].iov_len = build_frame(frames[i], dmac, smac, base_h + off, dst_h, kind, (uint16_t)port, udp_payload);
     }
     int r = sendmmsg(fd, msgs, (unsigned)n, 0);
     if (r < 0) {

@@ -35,7 +35,7 @@ export interface MeasureOutcome {
   notes: string[];
 }
 
-export const TABLE_DAEMONS: DaemonKind[] = ["sesame", "sesame-base", "sesame-dropin", "knockd"];
+export const TABLE_DAEMONS: DaemonKind[] = ["sesame", "sesame-base", "sesame-dropin", "knockd", "sesame-fwknopd", "fwknopd"];
 
 function fmt(v: number | null | undefined, digits: number): string {
   if (v === undefined) return "–";
@@ -51,13 +51,15 @@ function fmtRatio(a: number | null | undefined, b: number | null | undefined): s
 
 /**
  * Fixed-width text table: figures per daemon, ratio Sesame/knockd (and
- * Sesame/before when a `--base` column ran), target, met. A daemon column
- * shows only when some row has its figure.
+ * Sesame/before when a `--base` column ran, Sesame/fwknopd when fwknopd
+ * ran), target, met. A daemon column shows only when some row has its figure.
  */
 export function formatTable(rows: Row[]): string {
   const shown = TABLE_DAEMONS.filter((k) => rows.some((r) => r.values[k] !== undefined));
   const withBase = shown.includes("sesame-base");
-  const header = ["section", "metric", ...shown.map((d) => DAEMON_LABELS[d]), ...(withBase ? ["Sesame/before"] : []), "Sesame/knockd", "target", "met"];
+  const withFwknopd = shown.includes("fwknopd");
+  const withKnockd = shown.includes("knockd") || !withFwknopd;
+  const header = ["section", "metric", ...shown.map((d) => DAEMON_LABELS[d]), ...(withBase ? ["Sesame/before"] : []), ...(withKnockd ? ["Sesame/knockd"] : []), ...(withFwknopd ? ["Sesame/fwknopd"] : []), "target", "met"];
   const lines: string[][] = [header];
   for (const r of rows) {
     const d = r.digits ?? 2;
@@ -66,7 +68,8 @@ export function formatTable(rows: Row[]): string {
       r.metric,
       ...shown.map((k) => fmt(r.values[k], d)),
       ...(withBase ? [fmtRatio(r.values.sesame, r.values["sesame-base"])] : []),
-      fmtRatio(r.values.sesame, r.values.knockd),
+      ...(withKnockd ? [fmtRatio(r.values.sesame, r.values.knockd)] : []),
+      ...(withFwknopd ? [fmtRatio(r.values.sesame, r.values.fwknopd)] : []),
       r.target ?? "",
       r.met === undefined ? "" : r.met === null ? "?" : r.met ? "yes" : "NO",
     ]);

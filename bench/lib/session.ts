@@ -38,7 +38,7 @@ export async function waitReady(d: Daemon, bed: Bed, ctx: BenchContext, timeoutM
  * (a benchmark that measures an open port measures nothing). Uses the last
  * warm-up address, which never knocks: one SYN to an unwatched port, then probes.
  */
-function isProtected(bed: Bed, ctx: BenchContext): boolean {
+export function isProtected(bed: Bed, ctx: BenchContext): boolean {
   const stranger = bed.warmup[bed.warmup.length - 1]!;
   const r = spawnSync("ip", [
     "netns", "exec", bed.net.client, ctx.tools.knockprobe,

@@ -3,7 +3,7 @@ import { DAEMON_LABELS } from "./daemons";
 import type { Panel } from "./report";
 import { TABLE_DAEMONS } from "./report";
 
-const COLORS: Record<DaemonKind, string> = { sesame: "#2b8a3e", "sesame-base": "#1971c2", "sesame-dropin": "#74b816", knockd: "#c92a2a" };
+const COLORS: Record<DaemonKind, string> = { sesame: "#2b8a3e", "sesame-base": "#1971c2", "sesame-dropin": "#74b816", knockd: "#c92a2a", "sesame-fwknopd": "#0ca678", fwknopd: "#e8590c" };
 const PANEL_W = 420;
 const PANEL_H = 240;
 const PAD = { left: 56, right: 12, top: 34, bottom: 46 };
