@@ -1,35 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
-import { FieldErrors } from "@/components/field";
-import { IDLE } from "@/lib/form-state";
+import { EnableToggle } from "@/components/enable-toggle";
 import { toggleDoorAction } from "@/server/actions/doors";
 
-/** Enable/disable switch for the door lists; asks for the lock-out confirmation when the server wants it. */
-export function DoorToggle({ id, name, enabled }: { id: number; name: string; enabled: boolean }) {
-  const [state, formAction, pending] = useActionState(toggleDoorAction, IDLE);
-  const lockout = state.fieldErrors?.confirmLockout;
-  return (
-    <form action={formAction} className="stack" style={{ gap: "0.35rem" }}>
-      <input type="hidden" name="id" value={id} />
-      <input type="hidden" name="enabled" value={enabled ? "false" : "true"} />
-      <div className="row">
-        <span className={`badge ${enabled ? "ok" : ""}`}>{enabled ? "enabled" : "disabled"}</span>
-        <button type="submit" className="btn small" disabled={pending} aria-label={`${enabled ? "Disable" : "Enable"} ${name}`}>
-          {enabled ? "Disable" : "Enable"}
-        </button>
-      </div>
-      {lockout ? (
-        <div className="notice warn small" style={{ maxWidth: "28rem", whiteSpace: "normal" }}>
-          <FieldErrors errors={lockout} />
-          <label className="check">
-            <input type="checkbox" name="confirmLockout" />
-            <span>I understand; enable anyway.</span>
-          </label>
-        </div>
-      ) : state.status === "error" && state.message ? (
-        <FieldErrors errors={[state.message]} />
-      ) : null}
-    </form>
-  );
+/** Enable/disable switch for the door lists. */
+export function DoorToggle(props: { id: number; name: string; enabled: boolean }) {
+  return <EnableToggle {...props} action={toggleDoorAction} />;
 }
