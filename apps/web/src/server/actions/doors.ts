@@ -14,6 +14,7 @@ import { parseDoorForm } from "../door-form";
 import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
+import { toggleEnabled } from "../toggle-enabled";
 
 function afterDoorChange(): void {
   getLiveHub().refreshState();
@@ -88,29 +89,13 @@ export async function saveDoorAction(_prev: FormState, formData: FormData): Prom
 /** Enable or disable a door (list toggle). Enabling an open door runs the lock-out check. */
 export async function toggleDoorAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
-  const id = Number(formData.get("id"));
-  const enabled = formData.get("enabled") === "true";
-  const confirmLockout = formData.get("confirmLockout") === "on";
-  if (!Number.isInteger(id) || id <= 0) return errorState({ id: ["Unknown door."] }, {});
-  const adminIp = await getClientAddress();
-  const now = Date.now();
-  try {
-    applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
-      const old = tx.select().from(doors).where(eq(doors.id, id)).get();
-      if (!old) throw new FieldError("_form", "This door no longer exists.");
-      const before = snapshotLockout(tx, adminIp, now);
-      tx.update(doors).set({ enabled, updatedAt: now }).where(eq(doors.id, id)).run();
-      record({ action: enabled ? "enable" : "disable", entity: "door", entityId: id, before: { name: old.name, enabled: old.enabled }, after: { name: old.name, enabled } });
-      const risk = lockoutRisk(before, snapshotLockout(tx, adminIp, now));
-      if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
-    });
-  } catch (err) {
-    if (err instanceof FieldError) return errorState({ _form: [err.message] }, {}, err.message);
-    if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, {}, err.message);
-    throw err;
-  }
-  afterDoorChange();
-  return { status: "ok", message: enabled ? "Enabled." : "Disabled.", nonce: Date.now() };
+  return toggleEnabled(session, formData, {
+    entity: "door",
+    invalidId: errorState({ id: ["Unknown door."] }, {}),
+    gone: "This door no longer exists.",
+    load: (tx, id) => tx.select().from(doors).where(eq(doors.id, id)).get(),
+    setEnabled: (tx, id, enabled, now) => tx.update(doors).set({ enabled, updatedAt: now }).where(eq(doors.id, id)).run(),
+  });
 }
 
 export async function deleteDoorAction(formData: FormData): Promise<void> {

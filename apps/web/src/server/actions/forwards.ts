@@ -12,6 +12,7 @@ import { FieldError } from "../field-error";
 import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
+import { toggleEnabled } from "../toggle-enabled";
 
 /**
  * Gateway mode's forwards. Each change is one audited transaction that bumps
@@ -99,29 +100,13 @@ export async function saveForwardAction(_prev: FormState, formData: FormData): P
 /** Enable or disable a forward (list toggle); enabling a DNAT forward runs the lock-out check. */
 export async function toggleForwardAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
-  const id = idFrom(formData);
-  const enabled = formData.get("enabled") === "true";
-  const confirmLockout = formData.get("confirmLockout") === "on";
-  if (id === null) return errorState({ _form: ["Unknown forward."] }, {}, "Unknown forward.");
-  const adminIp = await getClientAddress();
-  const now = Date.now();
-  try {
-    applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
-      const old = tx.select().from(forwards).where(eq(forwards.id, id)).get();
-      if (!old) throw new FieldError("_form", "This forward no longer exists.");
-      const before = snapshotLockout(tx, adminIp, now);
-      tx.update(forwards).set({ enabled, updatedAt: now }).where(eq(forwards.id, id)).run();
-      record({ action: enabled ? "enable" : "disable", entity: "forward", entityId: id, before: { name: old.name, enabled: old.enabled }, after: { name: old.name, enabled } });
-      const risk = lockoutRisk(before, snapshotLockout(tx, adminIp, now));
-      if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
-    });
-  } catch (err) {
-    if (err instanceof FieldError) return errorState({ _form: [err.message] }, {}, err.message);
-    if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, {}, err.message);
-    throw err;
-  }
-  done();
-  return { status: "ok", message: enabled ? "Enabled." : "Disabled.", nonce: Date.now() };
+  return toggleEnabled(session, formData, {
+    entity: "forward",
+    invalidId: errorState({ _form: ["Unknown forward."] }, {}, "Unknown forward."),
+    gone: "This forward no longer exists.",
+    load: (tx, id) => tx.select().from(forwards).where(eq(forwards.id, id)).get(),
+    setEnabled: (tx, id, enabled, now) => tx.update(forwards).set({ enabled, updatedAt: now }).where(eq(forwards.id, id)).run(),
+  });
 }
 
 export async function deleteForwardAction(formData: FormData): Promise<void> {
