@@ -122,8 +122,8 @@ async function main(argv: string[]): Promise<number> {
     log.log(`Got ${signal}.  Exiting...`);
     await worker.shutdown();
     db.$client.close();
-    if (o.pidFile) removePidFile(o.pidFile);
     await log.close();
+    if (o.pidFile) removePidFile(o.pidFile);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

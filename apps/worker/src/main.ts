@@ -112,8 +112,9 @@ async function main(argv: string[]): Promise<number> {
     log.verbose(`${signal} received`);
     await worker.shutdown();
     db.$client.close();
-    if (pidFile) removePidFile(pidFile);
+    // The log is flushed before the pidfile goes: whoever waits for it to vanish reads the last line.
     await log.close();
+    if (pidFile) removePidFile(pidFile);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
