@@ -13,6 +13,8 @@ export interface LiveListener {
 const REPLAY_LINES = 500;
 /** Keep the connection over a page change (one part unsubscribes, the next subscribes). */
 const CLOSE_AFTER_MS = 2000;
+/** How often a "logout" is checked before the tab goes to the login page. */
+const LOGOUT_CHECKS = 5;
 
 /**
  * One /api/stream connection per tab, shared by everything that moves: the
@@ -68,15 +70,26 @@ class LiveStream {
       for (const l of this.listeners) l.state?.(state);
     });
     // The session this stream was opened with ended. This tab may hold a newer one (a password
-    // change revokes every session and issues this browser a fresh cookie): ask before leaving.
+    // change revokes every session and issues this browser a fresh cookie, which can arrive after
+    // the stream noticed): ask before leaving, a few times.
     es.addEventListener("logout", () => {
       es.close();
       this.setConnected(false);
-      void fetch("/api/status").then((r) => {
-        if (r.status === 401) window.location.assign("/login");
+      void this.stillSignedIn().then((yes) => {
+        if (!yes) window.location.assign("/login");
         else if (this.es === es && this.listeners.size > 0) this.open();
       });
     });
+  }
+
+  /** Whether this tab's cookie is a live session: /api/status asked up to LOGOUT_CHECKS times, a second apart. */
+  private async stillSignedIn(): Promise<boolean> {
+    for (let i = 0; i < LOGOUT_CHECKS; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+      const r = await fetch("/api/status").catch(() => null);
+      if (r && r.status !== 401) return true;
+    }
+    return false;
   }
 
   private setConnected(isConnected: boolean): void {
