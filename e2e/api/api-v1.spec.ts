@@ -206,7 +206,7 @@ test.describe.serial("/api/v1 with scoped tokens", () => {
     expect((await (await request.delete("/api/v1/doors/abc", { headers: H })).json()).error.code).toBe("invalid_path");
     expect((await request.delete(`/api/v1/doors/${DOOR}`, { headers: auth(TOKENS.script) })).status()).toBe(403);
 
-    const audit = db.prepare("SELECT action, entity_id AS id FROM audit WHERE entity = 'door' AND actor = 'token:doors@127.0.0.1' ORDER BY id").all();
+    const audit = db.prepare("SELECT action, entity_id AS id FROM audit WHERE entity = 'door' AND actor = 'token:doors@127.0.0.1' ORDER BY audit.id").all();
     expect(audit).toEqual([
       { action: "create", id: String(door.id) },
       { action: "disable", id: String(door.id) },
