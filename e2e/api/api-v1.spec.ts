@@ -1,20 +1,22 @@
 import { expect, test } from "@playwright/test";
 import { run } from "@sesame/testkit";
 import { createHash } from "node:crypto";
-import { testDb } from "../helpers/db";
-import { PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
+import { configVersion, count, testDb } from "../helpers/db";
+import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
 
 /**
  * The automation API's three typical uses, against the real worker in a
  * namespace (kernel checked with TCP connects): a CI job trusts its runner
  * for an hour and removes it, a script lists open grants, an incident
- * responder bans an address. Plus what every call must refuse: no token, a
- * revoked or expired one, a missing scope, a bad body.
+ * responder bans an address; a provisioning script manages doors as the
+ * sequence editor would (the worker applies them: knocked for real). Plus what
+ * every call must refuse: no token, a revoked or expired one, a missing
+ * scope, a bad body.
  */
 
 const sha256 = (t: string) => createHash("sha256").update(t).digest("hex");
 const token = (name: string) => `sst_${name.padEnd(43, "x").slice(0, 43)}`;
-const TOKENS = { ci: token("ci-runner"), script: token("grant-lister"), responder: token("responder"), revoked: token("revoked"), expired: token("expired") };
+const TOKENS = { ci: token("ci-runner"), script: token("grant-lister"), responder: token("responder"), revoked: token("revoked"), expired: token("expired"), doors: token("door-admin") };
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 const DOOR = "api-e2e";
 
@@ -33,6 +35,7 @@ test.describe.serial("/api/v1 with scoped tokens", () => {
       ["responder", ["bans"], null, null],
       ["revoked", ["read", "trusted", "bans"], null, now - 1000],
       ["expired", ["read", "trusted", "bans"], now - 1000, null],
+      ["doors", ["doors"], null, null],
     ] as const) {
       const t = TOKENS[name];
       ids.push(Number(insert.run(name, JSON.stringify(scopes), sha256(t), t.slice(0, 10), expiresAt, revokedAt).lastInsertRowid));
@@ -52,7 +55,7 @@ test.describe.serial("/api/v1 with scoped tokens", () => {
     db.prepare("UPDATE bans SET lifted_at = ?, lifted_reason = 'unbanned' WHERE door_name LIKE 'api:%' AND lifted_at IS NULL").run(Date.now());
     db.prepare("DELETE FROM trusted_networks WHERE comment LIKE 'e2e %'").run();
     db.prepare("UPDATE grants SET closed_at = ?, closed_reason = 'revoked' WHERE door_name = ? AND closed_at IS NULL").run(Date.now(), DOOR);
-    db.prepare("DELETE FROM doors WHERE name = ?").run(DOOR);
+    db.prepare("DELETE FROM doors WHERE name = ? OR name LIKE 'apiv1-%'").run(DOOR);
     db.prepare(`DELETE FROM api_tokens WHERE id IN (${ids.map(() => "?").join(",")})`).run(...ids);
   });
 
@@ -86,6 +89,132 @@ test.describe.serial("/api/v1 with scoped tokens", () => {
     const notJson = await request.post("/api/v1/bans", { headers: { ...auth(TOKENS.responder), "Content-Type": "application/json" }, data: Buffer.from("{nope") });
     expect((await notJson.json()).error).toEqual({ code: "invalid_body", message: "The body must be JSON." });
     expect((await request.post("/api/v1/bans", { headers: auth(TOKENS.script), data: { ip: "192.0.2.1", durationSec: 60 } })).status()).toBe(403);
+  });
+
+  test("a provisioning script manages doors: list, create, switch, edit, delete, as the editor would", async ({ request }) => {
+    const H = auth(TOKENS.doors);
+    const db = testDb().$client;
+    const oneTime = [[7301], [7302], [7303]].map((s) => s.map((port) => ({ port, protocol: "tcp" })));
+    const oneTimeId = Number(
+      db
+        .prepare("INSERT INTO doors (name, sequence, one_time_sequences, one_time_index, action, open_ports, duration_sec, source) VALUES ('apiv1-onetime', ?, ?, 1, 'open', ?, 60, 'knockd-conf')")
+        .run(JSON.stringify(oneTime[1]), JSON.stringify(oneTime), JSON.stringify([{ port: PROTECTED_PORT, protocol: "tcp" }])).lastInsertRowid,
+    );
+    const commandId = Number(
+      db
+        .prepare("INSERT INTO doors (name, sequence, action, command_section, command_preview, duration_sec, enabled, source) VALUES ('apiv1-cmd', ?, 'command', 'apiv1-cmd', 'start_command = /bin/true %IP%', 10, 0, 'knockd-conf')")
+        .run(JSON.stringify([{ port: 7401, protocol: "tcp" }])).lastInsertRowid,
+    );
+
+    // Listing: scope read (or doors); no token 401, another scope 403; never the one-time sequences.
+    expect((await request.get("/api/v1/doors")).status()).toBe(401);
+    expect((await (await request.get("/api/v1/doors", { headers: auth(TOKENS.ci) })).json()).error.code).toBe("forbidden");
+    const listed = await request.get("/api/v1/doors", { headers: auth(TOKENS.script) });
+    expect(listed.status()).toBe(200);
+    const text = await listed.text();
+    expect(text).not.toMatch(/730[123]/);
+    const byName = new Map((JSON.parse(text).doors as { name: string }[]).map((d) => [d.name, d]));
+    expect(byName.get(DOOR)).toMatchObject({
+      kind: "sequence",
+      enabled: true,
+      steps: [{ port: 7111, protocol: "tcp" }, { port: 7112, protocol: "tcp" }],
+      oneTime: null,
+      action: { kind: "open", ports: [{ port: PROTECTED_PORT, protocol: "tcp" }], durationSec: 120 },
+    });
+    expect(byName.get("apiv1-onetime")).toMatchObject({ steps: null, oneTime: { remaining: 2 }, source: "knockd-conf" });
+    expect(byName.get("apiv1-cmd")).toMatchObject({ enabled: false, action: { kind: "command", section: "apiv1-cmd", commands: "start_command = /bin/true %IP%" } });
+    expect((await request.get(`/api/v1/doors/${commandId}`, { headers: H })).status()).toBe(200);
+
+    // Creating needs scope doors; a bad body names the fields and saves nothing.
+    const made = { name: "apiv1-made", steps: [{ port: 7121 }, { port: 7122 }], seqTimeoutSec: 10, action: { kind: "open", ports: [{ port: PROTECTED_PORT }], durationSec: 3 } };
+    expect((await (await request.post("/api/v1/doors", { headers: auth(TOKENS.script), data: made })).json()).error.code).toBe("forbidden");
+    const before = { doors: count("doors"), version: configVersion(), audit: count("audit") };
+    const bad = await request.post("/api/v1/doors", { headers: H, data: { ...made, name: "has space", steps: [{ port: 70000 }], action: { kind: "open", ports: [], durationSec: 3 } } });
+    expect(bad.status()).toBe(400);
+    const badError = (await bad.json()).error;
+    expect(badError.code).toBe("invalid_body");
+    expect(badError.message).toContain("Name may only contain letters");
+    expect(badError.message).toContain("steps.0.port: Port must be a whole number from 1 to 65535.");
+    expect(badError.message).toContain("action.ports: Choose at least one port to open.");
+    expect({ doors: count("doors"), version: configVersion(), audit: count("audit") }).toEqual(before);
+
+    // Created: audited with the token as actor, configVersion bumped, and the worker opens on its knock.
+    const created = await request.post("/api/v1/doors", { headers: H, data: made });
+    expect(created.status(), await created.text()).toBe(201);
+    const door = (await created.json()).door;
+    expect(door).toMatchObject({ name: "apiv1-made", enabled: true, steps: [{ port: 7121, protocol: "tcp" }, { port: 7122, protocol: "tcp" }], seqTimeoutSec: 10 });
+    expect(configVersion()).toBe(before.version + 1);
+    expect((await (await request.post("/api/v1/doors", { headers: H, data: made })).json()).error.code).toBe("conflict");
+    expect(await expectConnect(lab, false)).toBe(true);
+    await lab.knock(["7121", "7122"]);
+    expect(await expectConnect(lab, true)).toBe(true);
+    expect(await expectConnect(lab, false, 8000)).toBe(true); // the 3 s grant runs out
+
+    // Switched off: the same knock no longer opens.
+    const off = await request.patch(`/api/v1/doors/${door.id}`, { headers: H, data: { enabled: false } });
+    expect(off.status(), await off.text()).toBe(200);
+    expect((await off.json()).door.enabled).toBe(false);
+    await new Promise((r) => setTimeout(r, 1500)); // the worker re-reads within a second
+    await lab.knock(["7121", "7122"]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await lab.connects()).toBe(false);
+
+    // Edited: fields laid over the door's own, checked with the editor's schema; a bad one changes nothing.
+    const edited = await request.patch(`/api/v1/doors/${door.id}`, { headers: H, data: { steps: [{ port: 7131, protocol: "udp" }], cooldownSec: 5 } });
+    expect(edited.status(), await edited.text()).toBe(200);
+    expect((await edited.json()).door).toMatchObject({ enabled: false, steps: [{ port: 7131, protocol: "udp" }], cooldownSec: 5, seqTimeoutSec: 10 });
+    const version = configVersion();
+    for (const [data, message] of [
+      [{ seqTimeoutSec: 0 }, "Sequence timeout must be a whole number of seconds from 1 to 3600."],
+      [{ enabled: "maybe" }, "Enabled must be yes or no."],
+      [{ id: 3 }, "id: not a door field"],
+      [{}, "Send at least one door field"],
+    ] as const) {
+      const res = await request.patch(`/api/v1/doors/${door.id}`, { headers: H, data });
+      expect(res.status(), JSON.stringify(data)).toBe(400);
+      expect((await res.json()).error).toEqual({ code: "invalid_body", message: expect.stringContaining(message) });
+    }
+    expect(configVersion()).toBe(version);
+    expect((await (await request.get(`/api/v1/doors/${door.id}`, { headers: H })).json()).door).toMatchObject({ seqTimeoutSec: 10, enabled: false });
+
+    // Command and one-time doors: a token may switch them (or delete them), never re-key them.
+    for (const id of [commandId, oneTimeId]) {
+      const res = await request.patch(`/api/v1/doors/${id}`, { headers: H, data: { steps: [{ port: 7501 }] } });
+      expect(res.status()).toBe(409);
+      expect((await res.json()).error.code).toBe("conflict");
+    }
+    const oneTimeOff = await request.patch(`/api/v1/doors/${oneTimeId}`, { headers: H, data: { enabled: false } });
+    expect(oneTimeOff.status()).toBe(200);
+    expect(await oneTimeOff.text()).not.toMatch(/730[123]/);
+
+    // The lock-out check runs on the caller's address (not trusted here): a newly protected port needs confirmLockout.
+    const guarded = { name: "apiv1-guarded", steps: [{ port: 7141 }], action: { kind: "open", ports: [{ port: 7199 }], durationSec: 5 } };
+    const risky = await request.post("/api/v1/doors", { headers: H, data: guarded });
+    expect(risky.status()).toBe(409);
+    expect((await risky.json()).error).toEqual({ code: "lockout_risk", message: expect.stringContaining('"confirmLockout": true') });
+    expect(count("doors", "name = 'apiv1-guarded'")).toBe(0);
+    const confirmed = await request.post("/api/v1/doors", { headers: H, data: { ...guarded, confirmLockout: true } });
+    expect(confirmed.status(), await confirmed.text()).toBe(201);
+    const guardedId = (await confirmed.json()).door.id;
+
+    // Deleted: gone, and a second delete is a 404; a bad id is a 400.
+    for (const id of [guardedId, door.id, oneTimeId, commandId]) {
+      expect((await request.delete(`/api/v1/doors/${id}`, { headers: H })).status()).toBe(204);
+    }
+    expect((await request.get(`/api/v1/doors/${door.id}`, { headers: H })).status()).toBe(404);
+    expect((await (await request.delete(`/api/v1/doors/${door.id}`, { headers: H })).json()).error.code).toBe("not_found");
+    expect((await (await request.delete("/api/v1/doors/abc", { headers: H })).json()).error.code).toBe("invalid_path");
+    expect((await request.delete(`/api/v1/doors/${DOOR}`, { headers: auth(TOKENS.script) })).status()).toBe(403);
+
+    const audit = db.prepare("SELECT action, entity_id AS id FROM audit WHERE entity = 'door' AND actor = 'token:doors@127.0.0.1' ORDER BY audit.id").all();
+    expect(audit).toEqual([
+      { action: "create", id: String(door.id) },
+      { action: "disable", id: String(door.id) },
+      { action: "update", id: String(door.id) },
+      { action: "disable", id: String(oneTimeId) },
+      { action: "create", id: String(guardedId) },
+      ...[guardedId, door.id, oneTimeId, commandId].map((id) => ({ action: "delete", id: String(id) })),
+    ]);
   });
 
   test("a CI job trusts its runner's address for an hour, then removes it", async ({ request }) => {

@@ -26,6 +26,7 @@ export * from "./notify/index";
 export * from "./metrics/latency-buckets";
 export * from "./events/syslog-line";
 export * from "./api/schemas";
+export * from "./api/doors";
 export * from "./totp/index";
 export * from "./users/schemas";
 export * from "./gateway/forward-schema";

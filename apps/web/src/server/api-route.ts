@@ -8,6 +8,14 @@ export function apiError(code: string, message: string, status: number): Respons
   return Response.json({ error: { code, message } }, { status });
 }
 
+/**
+ * A failed parse as one message. Top-level messages name their field; a
+ * nested one (a knock in a list, an action's port) is led by its path.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((i) => (i.path.length > 1 ? `${i.path.map(String).join(".")}: ${i.message}` : i.message)).join(" ");
+}
+
 interface RouteSpec<Q extends z.ZodType> {
   /** Query parameters, parsed with this schema (a 400 names what is wrong). */
   query?: Q;

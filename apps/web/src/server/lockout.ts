@@ -77,3 +77,16 @@ export class LockoutRiskError extends Error {
     );
   }
 }
+
+/**
+ * Runs `change` inside a config transaction between two snapshots; throws
+ * LockoutRiskError (rolling the transaction back) when it would lock
+ * `address` out and nobody confirmed.
+ */
+export function guardLockout<T>(tx: Reader, address: string, now: number, confirmed: boolean, change: () => T): T {
+  const before = snapshotLockout(tx, address, now);
+  const result = change();
+  const risk = lockoutRisk(before, snapshotLockout(tx, address, now));
+  if (risk && !confirmed) throw new LockoutRiskError(address, risk);
+  return result;
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ApiTokenScope } from "@sesame/core";
 import type { z } from "zod";
-import { apiError } from "./api-route";
+import { apiError, describeIssues } from "./api-route";
 import { checkApiToken, type ApiTokenRow } from "./api-tokens";
 import { clientAddressFrom } from "./client-address";
 import { getDb } from "./db";
@@ -19,6 +19,8 @@ interface TokenRouteContext<B extends z.ZodType> {
   token: ApiTokenRow;
   /** Who the audit log names: `token:<name>@<address>`. */
   actor: string;
+  /** The caller's address (the lock-out check's "your address"). */
+  address: string;
   body: z.output<B>;
   params: Record<string, string>;
 }
@@ -40,10 +42,11 @@ export function tokenRoute<B extends z.ZodType = z.ZodUndefined>(
       const raw = await readJsonBody(request);
       if (!raw.ok) return apiError("invalid_body", raw.message, 400);
       const parsed = spec.body.safeParse(raw.value);
-      if (!parsed.success) return apiError("invalid_body", parsed.error.issues.map((i) => i.message).join(" "), 400);
+      if (!parsed.success) return apiError("invalid_body", describeIssues(parsed.error.issues), 400);
       body = parsed.data;
     }
-    const actor = `token:${check.token.name}@${clientAddressFrom(request.headers)}`;
-    return handler({ request, token: check.token, actor, body: body as z.output<B>, params: (await ctx?.params) ?? {} });
+    const address = clientAddressFrom(request.headers);
+    const actor = `token:${check.token.name}@${address}`;
+    return handler({ request, token: check.token, actor, address, body: body as z.output<B>, params: (await ctx?.params) ?? {} });
   };
 }

@@ -21,11 +21,11 @@ export interface ApiTokenView {
 }
 
 const SCOPE_HINTS: Record<string, string> = {
-  read: "list grants, trusted networks, bans",
+  read: "list grants, trusted networks, bans, forwards, doors",
   grants: "list grants",
   trusted: "add/remove expiring trusted networks",
   bans: "ban addresses",
-  doors: "doors (reserved)",
+  doors: "list, create, switch, edit and delete doors (sequences and decoys)",
 };
 
 /** The automation API's tokens: create (shown once), see state and last use, revoke. */
