@@ -106,13 +106,16 @@ describe("worker: rotating TOTP sequences", () => {
     expect(await waitFor(() => rig.connects(2241, me()), 3000, 100)).toBe(true);
   }, 60_000);
 
-  it("a disabled user's and an expired user's sequences open nothing", async () => {
+  it("a disabled user's and an expired user's sequences open nothing, and are refused by name", async () => {
     await debianKnock(sequence(BOB));
     await debianKnock(sequence(CAROL));
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await waitFor(() => rig.worker!.grep(/totp:(bob|carol): refused/).length === 2, 3000, 50)).toBe(true);
+    expect(rig.worker!.grep(/totp:(bob|carol): refused/).map((l) => l.replace(/^.*?totp:/, "totp:"))).toEqual([
+      "totp:bob: refused (user-disabled): user bob is disabled",
+      "totp:carol: refused (user-expired): user carol (or this credential) expired",
+    ]);
     // Their ports stay protected: disabling a user does not open the port to everyone.
     expect(await rig.connects(2242, me())).toBe(false);
     expect(await rig.connects(2243, me())).toBe(false);
-    expect(rig.worker!.grep(/totp:(bob|carol)/)).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ import type { TotpCredential } from "./users-read";
  * the attempt cap, the stage-1 flood limits, decoys beside them. At each
  * 30 s step (and when a user expires) the set is rebuilt; doors that stay keep
  * their attempts. A completed sequence is admitted once per window (the
- * replay key; the caller persists it), from the user's sources only.
+ * replay key; the caller persists it), from the user's sources only, while
+ * the user is enabled and unexpired: disabled users' and lately expired
+ * credentials' sequences are recognised too, so their knocks are refused
+ * with an event instead of passing unseen.
  */
 
 export interface UserDoor {
@@ -18,16 +21,23 @@ export interface UserDoor {
   userName: string;
   credentialId: number;
   step: number;
+  enabled: boolean;
   expiresAt: number | null;
   sources: CidrSet;
 }
 
 export type Admission =
   | { ok: true; replayKey: string; keepUntil: number }
-  | { ok: false; kind: "replayed" | "source-not-allowed" | "user-expired"; detail: string };
+  | { ok: false; kind: "replayed" | "source-not-allowed" | "user-disabled" | "user-expired"; detail: string };
 
 /** Long enough for a hand-typed knock, short of the window. */
 const SEQ_TIMEOUT_MS = 20_000;
+/**
+ * How long after its end a credential's sequences are still recognised, to
+ * be refused with a "user expired" event (someone still knocking an old
+ * secret is worth an admin's look); revoked credentials are not recognised.
+ */
+const EXPIRED_SHOWN_MS = 7 * 86_400_000;
 
 export class RotatingDoors {
   private creds: TotpCredential[] = [];
@@ -52,7 +62,7 @@ export class RotatingDoors {
     return now >= this.nextChangeAt;
   }
 
-  /** The doors of every usable credential's accepted windows at `now`. */
+  /** The doors of every credential's accepted windows at `now` (usable, disabled, or ended less than EXPIRED_SHOWN_MS ago). */
   doorsAt(now: number): DoorInfo[] {
     for (const [k, until] of this.used) if (until <= now) this.used.delete(k);
     let next = totpStepStart(totpStepAt(now) + 1);
@@ -60,8 +70,8 @@ export class RotatingDoors {
     const settings = this.settings;
     if (settings === null) return out;
     for (const c of this.creds) {
-      if (!c.enabled || (c.expiresAt !== null && c.expiresAt <= now)) continue;
-      if (c.expiresAt !== null) next = Math.min(next, c.expiresAt);
+      if (c.expiresAt !== null && c.expiresAt <= now - EXPIRED_SHOWN_MS) continue;
+      if (c.expiresAt !== null && c.expiresAt > now) next = Math.min(next, c.expiresAt);
       for (const w of totpWindowsAt(c.secret, now, settings)) {
         const door: Door = {
           id: `totp:${c.credentialId}:${w.step}`,
@@ -74,7 +84,7 @@ export class RotatingDoors {
           tolerateDuplicates: true,
           enabled: true,
         };
-        const user: UserDoor = { userId: c.userId, userName: c.userName, credentialId: c.credentialId, step: w.step, expiresAt: c.expiresAt, sources: c.sources };
+        const user: UserDoor = { userId: c.userId, userName: c.userName, credentialId: c.credentialId, step: w.step, enabled: c.enabled, expiresAt: c.expiresAt, sources: c.sources };
         out.push({ door, rowId: null, source: "totp", section: null, user });
       }
     }
@@ -84,6 +94,7 @@ export class RotatingDoors {
 
   /** May this completed sequence open? Marks its window used when it may. */
   admit(user: UserDoor, ip: string, now: number): Admission {
+    if (!user.enabled) return { ok: false, kind: "user-disabled", detail: `user ${user.userName} is disabled` };
     if (user.expiresAt !== null && user.expiresAt <= now) return { ok: false, kind: "user-expired", detail: `user ${user.userName} (or this credential) expired` };
     if (user.sources.size > 0 && !user.sources.has(ip)) return { ok: false, kind: "source-not-allowed", detail: `${ip} is not among user ${user.userName}'s sources` };
     const replayKey = totpReplayKey(user.credentialId, user.step);

@@ -126,30 +126,35 @@ describe("rotating sequences in the worker", () => {
   });
 
   it.each([
-    ["a disabled user", { enabled: false }, {}],
-    ["an expired user", { expiresAt: T0 - 1 }, {}],
-    ["a revoked credential", {}, { revokedAt: T0 - 1 }],
-    ["a credential past its rotation grace", {}, { expiresAt: T0 - 1 }],
-  ])("%s opens nothing; the user's port stays protected (not opened to everyone)", async (_n, user, cred) => {
+    ["a disabled user", { enabled: false }, {}, 3, [{ kind: "user-disabled", detail: "user alice is disabled" }]],
+    ["an expired user", { expiresAt: T0 - 1 }, {}, 3, [{ kind: "user-expired", detail: "user alice (or this credential) expired" }]],
+    ["a credential past its rotation grace", {}, { expiresAt: T0 - 1 }, 3, [{ kind: "user-expired", detail: "user alice (or this credential) expired" }]],
+    ["a credential ended more than 7 days ago", {}, { expiresAt: T0 - 7 * 86_400_000 }, 0, []],
+    ["a revoked credential", {}, { revokedAt: T0 - 1 }, 0, []],
+  ])("%s opens nothing and is said so (or, long gone, not recognised); the user's port stays protected (not opened to everyone)", async (_n, user, cred, doors, refusals) => {
     const db = openDb(":memory:", { migrate: true });
     addUser(db, user, cred);
     const r = rig(db);
     expect(r.state.protectedPorts).toEqual([{ port: 22, protocol: "tcp" }]);
-    expect(r.doors.list()).toEqual([]);
+    expect(r.doors.list()).toHaveLength(doors);
     r.knock("198.51.100.8", seqAt(T0));
     await r.settle();
     expect(r.grantsTo("198.51.100.8")).toEqual([]);
+    expect(r.rows("SELECT kind, detail FROM events WHERE kind IN ('open', 'user-disabled', 'user-expired') ORDER BY id")).toEqual(refusals);
     r.stop();
   });
 
-  it("a user who expires mid-window stops at once (the doors are rebuilt at the expiry)", async () => {
+  it("a user who expires mid-window stops at once (refused from the expiry on)", async () => {
     const db = openDb(":memory:", { migrate: true });
     addUser(db, { expiresAt: T0 + 5_000 });
     const r = rig(db);
     expect(r.doors.list()).toHaveLength(3);
     r.clock.t = T0 + 5_000;
     expect(r.reloader.refreshRotating(r.clock.t)).toBe(true);
-    expect(r.doors.list()).toEqual([]);
+    r.knock("198.51.100.8", seqAt(r.clock.t));
+    await r.settle();
+    expect(r.grantsTo("198.51.100.8")).toEqual([]);
+    expect(r.rows("SELECT kind FROM events WHERE kind IN ('open', 'user-expired')")).toEqual([{ kind: "user-expired" }]);
     r.stop();
   });
 

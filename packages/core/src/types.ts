@@ -191,6 +191,8 @@ export const EVENT_KINDS = [
   "source-not-allowed",
   /** A user (or credential) past its expiry. */
   "user-expired",
+  /** A disabled user's rotating sequence. */
+  "user-disabled",
   "error",
   "worker",
 ] as const;
