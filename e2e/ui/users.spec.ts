@@ -109,6 +109,10 @@ test.describe.serial("users", () => {
     expect(again.stdout).toBe(first.stdout);
     await expect(log).toContainText(`${ip}: totp:${NAME}: REPLAYED: refused`, { timeout: 5000 });
     await shoot(page, "dashboard-user");
+    // The user's page lists both in its Recent activity.
+    await page.goto(`/users/${user.id}`);
+    await expect(page.getByTestId("user-activity")).toContainText(`${ip}: totp:${NAME}: OPEN SESAME`);
+    await expect(page.getByTestId("user-activity")).toContainText(`${ip}: totp:${NAME}: REPLAYED: refused`);
     await page.goto(`/history?kind=replayed`);
     await expect(page.getByTestId("history-table").locator("tbody tr").first()).toContainText(NAME);
     await page.goto("/history?view=opens");
