@@ -109,6 +109,10 @@ test.describe.serial("users", () => {
     expect(again.stdout).toBe(first.stdout);
     await expect(log).toContainText(`${ip}: totp:${NAME}: REPLAYED: refused`, { timeout: 5000 });
     await shoot(page, "dashboard-user");
+    // The user's page lists both in its Recent activity.
+    await page.goto(`/users/${user.id}`);
+    await expect(page.getByTestId("user-activity")).toContainText(`${ip}: totp:${NAME}: OPEN SESAME`);
+    await expect(page.getByTestId("user-activity")).toContainText(`${ip}: totp:${NAME}: REPLAYED: refused`);
     await page.goto(`/history?kind=replayed`);
     await expect(page.getByTestId("history-table").locator("tbody tr").first()).toContainText(NAME);
     await page.goto("/history?view=opens");
@@ -135,7 +139,10 @@ test.describe.serial("users", () => {
     expect(await page.content()).not.toContain(key);
 
     // Every key operation is in the audit; no key is.
-    const audit = testDb().$client.prepare("SELECT action, entity, after FROM audit WHERE entity = 'user-credential' ORDER BY id").all() as { action: string; after: string }[];
+    // (This user's: other specs make users and keys of their own.)
+    const audit = (testDb().$client.prepare("SELECT action, entity, after FROM audit WHERE entity = 'user-credential' ORDER BY id").all() as { action: string; after: string | null }[]).filter(
+      (a) => (JSON.parse(a.after ?? "null") as { user?: string } | null)?.user === NAME,
+    );
     expect(audit.map((a) => a.action)).toEqual(["generate-key", "generate-key"]);
     const all = JSON.stringify(testDb().$client.prepare("SELECT * FROM audit").all());
     for (const c of creds(user.id)) for (const v of [c.secret, c.key, c.hmacKey]) if (v) expect(all).not.toContain(v);
@@ -217,7 +224,7 @@ test.describe.serial("users", () => {
     await page.getByRole("button", { name: "Yes" }).click();
     await expect(page).toHaveURL(/\/users\?saved=/);
     expect(userRow()).toBeUndefined();
-    const actions = testDb().$client.prepare("SELECT action FROM audit WHERE entity = 'user' ORDER BY id").all().map((r) => (r as { action: string }).action);
+    const actions = testDb().$client.prepare("SELECT action FROM audit WHERE entity = 'user' AND entity_id = ? ORDER BY id").all(String(user.id)).map((r) => (r as { action: string }).action);
     expect(actions).toEqual(["create", "expire", "revoke", "delete"]);
   });
 });

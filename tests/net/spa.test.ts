@@ -80,7 +80,7 @@ describe("worker: fwknop SPA", () => {
   it("the captured datagram resent is refused as a replay, also after a worker restart", async () => {
     let t = Date.now();
     await resend(sent);
-    expect(await outcome(t, "replayed")).toMatchObject({ outcome: "replayed" });
+    expect(await outcome(t, "replayed")).toMatchObject({ outcome: "replayed", userName: "alice" });
     await rig.worker!.stop();
     // What the restarted worker remembers it from: the digest row, kept for the age window.
     const rows = rig.db.db.select().from(replayCache).all();
@@ -90,7 +90,7 @@ describe("worker: fwknop SPA", () => {
     await rig.start();
     t = Date.now();
     await resend(sent);
-    expect(await outcome(t, "replayed")).toMatchObject({ outcome: "replayed" });
+    expect(await outcome(t, "replayed")).toMatchObject({ outcome: "replayed", userName: "alice" });
     expect(rig.worker!.grep(/access granted/)).toEqual([]);
   });
 

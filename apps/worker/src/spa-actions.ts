@@ -12,9 +12,11 @@ import type { WriteBehind } from "./write-behind";
  * same firewall queue and kernel-timeout sets as doors (doorName "SPA", the
  * user on the grant and the event), unless that address is banned. Every
  * other outcome is one `spa` event with the user when one authenticated.
- * Packets nobody authenticated (bad HMAC, malformed, GnuPG, replays of
- * anything) are what a flood is made of: counted, a few rows a second, and
- * one summary line a second for the rest, so junk costs no memory.
+ * Packets nobody authenticated (bad HMAC, malformed, GnuPG) and replays (a
+ * captured packet costs an attacker nothing to resend) are what a flood is
+ * made of: a few rows a second, then once a second one `spa` row per outcome
+ * (and user, for replays) with the `count` left out, so History counts them
+ * by outcome and junk costs no memory beyond a handful of counters.
  */
 
 export const SPA_DOOR_NAME = "SPA";
@@ -33,9 +35,20 @@ export interface SpaActionsOptions {
   testOnly?: boolean;
 }
 
+/** The packets of one outcome (and user) left out of the event rows this second. */
+interface Suppressed {
+  outcome: string;
+  userName: string | null;
+  count: number;
+  /** The last reason seen (malformed has several). */
+  reason: string;
+  /** The sender when every packet came from one, else null. */
+  ip: string | null;
+}
+
 export class SpaActions {
   private readonly junk: Stage1Limiter;
-  private readonly junkCounts = new Map<string, number>();
+  private readonly suppressed = new Map<string, Suppressed>();
 
   constructor(private readonly o: SpaActionsOptions) {
     this.junk = new Stage1Limiter(o.junkRowsPerSecond ?? 20, o.now);
@@ -46,10 +59,7 @@ export class SpaActions {
     if (ev.outcome === "opened" && ev.user && ev.allowIp && ev.ports && ev.seconds) return this.open(ev, ev.user, ev.allowIp, ev.ports, Math.min(ev.seconds, MAX_GRANT_SEC));
     const now = this.o.now();
     const userName = ev.user?.name ?? null;
-    if (!ev.user) {
-      this.junkCounts.set(ev.outcome, (this.junkCounts.get(ev.outcome) ?? 0) + 1);
-      if (!this.junk.allow()) return;
-    }
+    if ((!ev.user || ev.outcome === "replayed") && !this.junk.allow()) return this.suppress(ev, userName);
     if (this.o.fwknopdLines) this.o.log.log(`[${ev.ip}] ${userName ? `(${userName}) ` : ""}${ev.reason}`);
     else this.o.log.log(`${ev.ip}: ${SPA_DOOR_NAME}${userName ? ` ${userName}` : ""}: ${ev.outcome}: ${ev.reason}`);
     this.o.writer.event({ ts: now, kind: "spa", ip: ev.ip, doorName: SPA_DOOR_NAME, userName, detail: JSON.stringify({ outcome: ev.outcome, reason: ev.reason, ...(ev.allowIp ? { allowIp: ev.allowIp } : {}), ...(ev.ports ? { ports: ev.ports } : {}) }) });
@@ -84,14 +94,26 @@ export class SpaActions {
     writer.event({ ...base, kind: "open", detail: JSON.stringify({ ports, durationSec: seconds, refreshed: prev !== undefined, src: ev.ip }) });
   }
 
-  /** Once a second: the junk left out of the event rows, one line and row. */
+  private suppress(ev: SpaEvent, userName: string | null): void {
+    const key = `${ev.outcome}\0${userName ?? ""}`;
+    const s = this.suppressed.get(key);
+    if (!s) this.suppressed.set(key, { outcome: ev.outcome, userName, count: 1, reason: ev.reason, ip: ev.ip });
+    else {
+      s.count++;
+      s.reason = ev.reason;
+      if (s.ip !== ev.ip) s.ip = null;
+    }
+  }
+
+  /** Once a second: the junk left out of the event rows, one log line and one `spa` row per outcome with its count. */
   reportSuppressed(now: number): void {
-    const suppressed = this.junk.takeSuppressed();
-    const counts = [...this.junkCounts].map(([k, n]) => `${k} ${n}`).join(", ");
-    this.junkCounts.clear();
-    if (suppressed === 0) return;
-    const msg = `suppressed ${suppressed} unauthenticated SPA packets in the last second (${counts})`;
-    this.o.log.log(msg);
-    this.o.writer.event({ ts: now, kind: "worker", detail: msg });
+    const total = this.junk.takeSuppressed();
+    const groups = [...this.suppressed.values()];
+    this.suppressed.clear();
+    if (total === 0) return;
+    const counts = groups.map((g) => `${g.outcome}${g.userName ? ` of ${g.userName}` : ""} ${g.count}`).join(", ");
+    this.o.log.log(`suppressed ${total} unauthenticated or replayed SPA packets in the last second (${counts})`);
+    for (const g of groups)
+      this.o.writer.event({ ts: now, kind: "spa", ip: g.ip, doorName: SPA_DOOR_NAME, userName: g.userName, detail: JSON.stringify({ outcome: g.outcome, count: g.count, reason: g.reason }) });
   }
 }

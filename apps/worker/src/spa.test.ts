@@ -59,7 +59,7 @@ describe("SPA in the worker", () => {
     const grantRow = s.db.$client.prepare("SELECT door_name, user_id, user_name, ports FROM grants").get();
     expect(grantRow).toMatchObject({ door_name: "SPA", user_id: 1, user_name: "alice" });
     const ev = s.db.select().from(events).all().map((e) => [e.kind, e.userName, e.doorName]);
-    expect(ev).toEqual([["open", "alice", "SPA"], ["spa", null, "SPA"]]);
+    expect(ev).toEqual([["open", "alice", "SPA"], ["spa", "alice", "SPA"]]);
     // A restarted worker: a fresh cache loaded from the table still knows the digest, until its window ends.
     const again = new ReplayCache({ writer: s.writer, now: () => T });
     expect(again.load(s.db)).toBe(1);
@@ -88,15 +88,42 @@ describe("SPA in the worker", () => {
     expect(mem.load(s.db)).toBe(0);
   });
 
-  it("junk (no user authenticated) writes a few rows a second and one summary; nothing enters the replay cache", async () => {
+  it("junk (no user authenticated) writes a few rows a second, then one counted row per outcome; nothing enters the replay cache", async () => {
     const s = setup();
     for (let i = 0; i < 50; i++) s.send("A".repeat(200) + String(i).padStart(4, "0"));
+    for (let i = 0; i < 4; i++) s.send("short", `10.0.0.${i + 3}`);
     expect(s.replay.size).toBe(0);
     s.actions.reportSuppressed(T);
     await s.writer.flush();
     const rows = s.db.select().from(events).all();
-    expect(rows.filter((r) => r.kind === "spa")).toHaveLength(3);
-    expect(rows.filter((r) => r.kind === "worker").map((r) => r.detail)).toEqual(["suppressed 47 unauthenticated SPA packets in the last second (bad-hmac 50)"]);
+    expect(rows.filter((r) => r.kind === "worker")).toEqual([]);
+    const spa = rows.filter((r) => r.kind === "spa").map((r) => ({ ip: r.ip, userName: r.userName, ...(JSON.parse(r.detail!) as object) }));
+    expect(spa).toEqual([
+      ...[0, 1, 2].map(() => ({ ip: "10.0.0.2", userName: null, outcome: "bad-hmac", reason: "Non-corresponding HMAC for every user" })),
+      { ip: "10.0.0.2", userName: null, outcome: "bad-hmac", count: 47, reason: "Non-corresponding HMAC for every user" },
+      { ip: null, userName: null, outcome: "malformed", count: 4, reason: "bad SPA data length" },
+    ]);
+    expect(s.log.lines).toContain("suppressed 51 unauthenticated or replayed SPA packets in the last second (bad-hmac 47, malformed 4)");
+    // Nothing left over: a quiet second writes nothing.
+    s.actions.reportSuppressed(T + 1000);
+    await s.writer.flush();
+    expect(s.db.select().from(events).all()).toHaveLength(rows.length);
+  });
+
+  it("replays carry the user whose packet was captured, and are capped like junk", async () => {
+    const s = setup();
+    s.send(f.packet);
+    for (let i = 0; i < 10; i++) s.send(f.packet, "198.51.100.9");
+    s.actions.reportSuppressed(T);
+    await s.writer.flush();
+    const spa = s.db.select().from(events).all().filter((r) => r.kind === "spa").map((r) => [r.ip, r.userName, JSON.parse(r.detail!).outcome, JSON.parse(r.detail!).count]);
+    expect(spa).toEqual([
+      ["198.51.100.9", "alice", "replayed", undefined],
+      ["198.51.100.9", "alice", "replayed", undefined],
+      ["198.51.100.9", "alice", "replayed", undefined],
+      ["198.51.100.9", "alice", "replayed", 7],
+    ]);
+    expect(s.log.lines).toContain("suppressed 7 unauthenticated or replayed SPA packets in the last second (replayed of alice 7)");
   });
 
   it("a grant never outlasts the kernel sets' ceiling (MAX_GRANT_SEC), whatever the user's maximum", async () => {

@@ -159,6 +159,8 @@ export const events = sqliteTable(
     index("events_kind_ts_idx").on(t.kind, t.ts),
     index("events_ip_ts_idx").on(t.ip, t.ts),
     index("events_door_ts_idx").on(t.doorName, t.ts),
+    // A user's recent activity (the user page) and History's user filter.
+    index("events_user_ts_idx").on(t.userName, t.ts),
   ],
 );
 

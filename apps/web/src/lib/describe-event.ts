@@ -1,3 +1,4 @@
+import { describeSpaOpen, describeSpaOutcome, SPA_DOOR_NAME } from "./describe-spa";
 import { formatDuration } from "./format";
 import type { EventView } from "./live-types";
 
@@ -24,6 +25,8 @@ function detailText(detail: string | null): string {
  * (stage 2)`) so the dashboard reads like the log admins know.
  */
 export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "userName" | "kind" | "stage" | "detail">): string {
+  if (e.kind === "spa") return describeSpaOutcome(e);
+  if (e.kind === "open" && e.doorName === SPA_DOOR_NAME) return describeSpaOpen(e);
   // A rotating sequence's door is already named totp:<user>; other user events name the user.
   const user = e.userName && !(e.doorName ?? "").endsWith(`:${e.userName}`) ? `user ${e.userName}` : null;
   const who = [e.ip, e.doorName, user].filter(Boolean).join(": ");
@@ -62,21 +65,11 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "userName" 
     case "command-error":
       return `${prefix}command failed${e.detail ? `: ${e.detail}` : ""}`;
     case "ignored-banned":
-      return `${prefix}completed the sequence while banned: not opened`;
+      return e.doorName === SPA_DOOR_NAME ? `${prefix}valid SPA packet from a banned address: not opened` : `${prefix}completed the sequence while banned: not opened`;
     case "trusted-skip":
       return `${prefix}decoy knocked from a trusted network: not banned`;
     case "error":
       return `${prefix}error${e.detail ? `: ${e.detail}` : ""}`;
-    case "spa": {
-      // The worker's SPA outcome: {"outcome":"too-old","reason":"SPA data time difference is too great (300 seconds)."}
-      let d: { outcome?: string; reason?: string } = {};
-      try {
-        d = JSON.parse(e.detail ?? "{}") as typeof d;
-      } catch {
-        // shown as stored below
-      }
-      return `${prefix}SPA refused: ${d.outcome ?? "?"}${d.reason ? ` (${d.reason})` : e.detail ? ` (${e.detail})` : ""}`;
-    }
     case "replayed":
       return `${prefix}REPLAYED: refused${detail}`;
     case "source-not-allowed":
@@ -90,15 +83,33 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "userName" 
   }
 }
 
-/** Groups for the live-log filter. */
-export const EVENT_GROUPS: Record<string, { label: string; kinds: string[] }> = {
+type GroupedEvent = Pick<EventView, "kind" | "doorName">;
+
+/** Groups for the live-log filter; `kinds` empty: every event. */
+export const EVENT_GROUPS: Record<string, { label: string; kinds: string[]; match?: (e: GroupedEvent) => boolean }> = {
   all: { label: "All events", kinds: [] },
   knocks: { label: "Knocks (stages)", kinds: ["stage", "invalid", "duplicate", "evicted", "cooldown"] },
   opens: { label: "OPEN SESAME", kinds: ["open", "close", "grant-expired", "revoke"] },
   timeouts: { label: "Timeouts", kinds: ["timeout"] },
   bans: { label: "Bans", kinds: ["ban", "unban", "ignored-banned", "trusted-skip"] },
-  spa: { label: "SPA refused", kinds: ["spa"] },
-  refused: { label: "Users refused", kinds: ["replayed", "source-not-allowed", "user-expired"] },
+  // Everything the SPA door did: its opens (and their expiry or revocation) and every refused packet.
+  spa: { label: "SPA", kinds: ["spa"], match: (e) => e.kind === "spa" || e.doorName === SPA_DOOR_NAME },
+  refused: { label: "Rotating knocks refused", kinds: ["replayed", "source-not-allowed", "user-expired"] },
   commands: { label: "Commands", kinds: ["command", "command-timeout", "command-error"] },
   errors: { label: "Errors & worker", kinds: ["error", "command-error", "worker"] },
 };
+
+/** Whether an event belongs in a live-log filter group (unknown group: every event). */
+export function isInGroup(group: string, e: GroupedEvent): boolean {
+  const g = EVENT_GROUPS[group];
+  if (!g || g.kinds.length === 0) return true;
+  return g.match ? g.match(e) : g.kinds.includes(e.kind);
+}
+
+/** The badge colour of an event kind (History's Kind column), as the live log colours its line. */
+export function eventTone(kind: string): "ok" | "danger" | "warn" | "" {
+  if (kind === "open") return "ok";
+  if (kind === "ban" || kind.includes("error")) return "danger";
+  if (["timeout", "invalid", "ignored-banned", "spa", "replayed", "source-not-allowed", "user-expired"].includes(kind)) return "warn";
+  return "";
+}

@@ -194,6 +194,7 @@ describe("HistoryFilterSchema", () => {
     [{ ip: "2001:DB8::1" }, { ip: "2001:db8::1" }],
     [{ ip: "10.0.0.5/24" }, { ip: "10.0.0.0/24" }],
     [{ ip: "", door: "", kind: "" }, { ip: undefined, door: undefined, kind: undefined }],
+    [{ user: " alice ", door: "SPA", kind: "spa" }, { user: "alice", door: "SPA", kind: "spa" }],
     [{ kind: "open", door: "openSSH" }, { kind: "open", door: "openSSH" }],
     [{ from: "2024-01-01T00:00:00Z", to: "1704153600000" }, { from: 1_704_067_200_000, to: 1_704_153_600_000 }],
   ])("accepts %j", (input, expected) => {
@@ -204,6 +205,7 @@ describe("HistoryFilterSchema", () => {
     [{ ip: "10.0.0" }, { ip: "IP filter must be an address or a network such as 10.0.0.0/24." }],
     [{ ip: "10.0.0.0/40" }, { ip: "IP filter must be an address or a network such as 10.0.0.0/24." }],
     [{ kind: "party" }, { kind: expect.stringMatching(/^Event kind must be one of: stage, open, /) }],
+    [{ user: "a".repeat(65) }, { user: "User filter must be at most 64 characters long." }],
     [{ from: "yesterday-ish" }, { from: "'From' must be a date." }],
     [{ from: 2000, to: 1000 }, { to: "'From' must not be later than 'To'." }],
     [{ page: 0 }, { page: "Page must be a whole number of at least 1." }],

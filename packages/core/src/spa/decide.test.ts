@@ -40,7 +40,7 @@ describe("decideSpa: outcomes (packets from Debian's fwknop client)", () => {
     ["opened: a rotated credential during its grace period", [user(f, {}, { expiresAt: T + 1 })], req(f), { outcome: "opened" }],
     ["opened: two users share the keys, the one whose sources hold the sender opens (fwknopd tries the next stanza)", [user(f, { id: 4, name: "lab", sources: ["192.0.2.0/24"] }), user(f, { id: 5, name: "office", sources: ["10.0.0.0/8"], ports: [{ port: 22, protocol: "tcp" }] })], req(f), { outcome: "opened", user: { id: 5, name: "office" } }],
     ["opened: a no-HMAC packet for a legacy credential", [user(fx("no-hmac"), {}, { legacyNoHmac: true })], req(fx("no-hmac")), { outcome: "opened", user: { id: 3, name: "alice" } }],
-    ["replayed: the digest was accepted before", [user(f)], req(f, { isSeen: (k) => k === spaReplayKey(f.packet) }), { outcome: "replayed", user: undefined }],
+    ["replayed: the digest was accepted before (the HMAC names whose packet it was)", [user(f)], req(f, { isSeen: (k) => k === spaReplayKey(f.packet) }), { outcome: "replayed", user: { id: 3, name: "alice" }, credentialId: undefined, replayKey: undefined }],
     ["too-old: 121 s after the client's timestamp", [user(f)], req(f, { now: T + 121_000 }), { outcome: "too-old", reason: "SPA data time difference is too great (121 seconds).", replayKey: spaReplayKey(f.packet) }],
     ["future: 121 s before the client's timestamp", [user(f)], req(f, { now: T - 121_000 }), { outcome: "future" }],
     ["too-old: MAX_SPA_PACKET_AGE lowered to 30 s", [user(f)], req(f, { now: T + 31_000, maxAgeSec: 30 }), { outcome: "too-old" }],

@@ -114,10 +114,11 @@ export function decideSpa(users: readonly SpaUser[], req: SpaRequest): SpaDecisi
   // remembered, so checking right after the HMAC gives the same answer and spares junk a hash.
   const found = findCredential(users, packet, src, now);
   if (!found) return { outcome: "bad-hmac", reason: "Non-corresponding HMAC for every user" };
-  const replayKey = spaReplayKey(packet);
-  if (req.isSeen(replayKey)) return { outcome: "replayed", reason: `Replay detected from source IP: ${src}` };
   const { user, cred } = found;
   const who = { user: { id: user.id, name: user.name }, credentialId: cred.id };
+  const replayKey = spaReplayKey(packet);
+  // The HMAC says whose packet was captured and resent: the admin sees the user (the worker still rate-limits replays as junk).
+  if (req.isSeen(replayKey)) return { outcome: "replayed", reason: `Replay detected from source IP: ${src}`, user: who.user };
   const opened = openSpaPacket(packet, found.hmac ? cred.keys : { ...cred.keys, hmacKey: null });
   if (!opened.ok) return { outcome: opened.outcome, reason: `Error creating fko context: ${opened.reason}`, ...who };
   const f = opened.fields;

@@ -26,6 +26,9 @@ export const HistoryFilterSchema = z
     door: optional(
       z.string({ error: "Door filter must be a door name." }).trim().max(64, { error: "Door filter must be at most 64 characters long." }),
     ),
+    user: optional(
+      z.string({ error: "User filter must be a user name." }).trim().max(64, { error: "User filter must be at most 64 characters long." }),
+    ),
     kind: optional(z.enum(EVENT_KINDS, { error: `Event kind must be one of: ${EVENT_KINDS.join(", ")}.` })),
     from: optional(timeSchema("'From' must be a date.")),
     to: optional(timeSchema("'To' must be a date.")),

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import { describeEvent, EVENT_GROUPS } from "@/lib/describe-event";
+import { describeEvent, EVENT_GROUPS, isInGroup } from "@/lib/describe-event";
 import { formatTimestamp } from "@/lib/format";
 import type { Live } from "./use-live";
 
@@ -14,11 +14,10 @@ export function LiveLog({ live }: { live: Live }) {
   const firstId = useRef<number | null>(null);
 
   const shown = useMemo(() => {
-    const kinds = EVENT_GROUPS[group]?.kinds ?? [];
     const q = text.trim().toLowerCase();
     return live.lines.filter(
       (e) =>
-        (kinds.length === 0 || kinds.includes(e.kind)) &&
+        isInGroup(group, e) &&
         (!q || (e.ip ?? "").toLowerCase().includes(q) || (e.doorName ?? "").toLowerCase().includes(q) || (e.userName ?? "").toLowerCase().includes(q)),
     );
   }, [live.lines, group, text]);

@@ -3,7 +3,7 @@ import { parseCidr, cidrContains, type Cidr, type HistoryFilter } from "@sesame/
 import type { SesameDb } from "@sesame/db";
 import type { EventView } from "@/lib/live-types";
 
-export type EventFilter = Pick<HistoryFilter, "ip" | "door" | "kind" | "from" | "to">;
+export type EventFilter = Pick<HistoryFilter, "ip" | "door" | "user" | "kind" | "from" | "to">;
 
 /** Keyset cursor: the (ts, id) of the row to continue after. */
 export interface Cursor {
@@ -109,6 +109,10 @@ function baseWhere(f: EventFilter): Where {
   if (f.door) {
     w.sql.push("door_name = ?");
     w.params.push(f.door);
+  }
+  if (f.user) {
+    w.sql.push("user_name = ?");
+    w.params.push(f.user);
   }
   const t = timeWhere(f);
   return { sql: [...w.sql, ...t.sql], params: [...w.params, ...t.params] };
@@ -250,6 +254,10 @@ export function findGrantPage(
   if (f.door) {
     w.sql.push("door_name = ?");
     w.params.push(f.door);
+  }
+  if (f.user) {
+    w.sql.push("user_name = ?");
+    w.params.push(f.user);
   }
   const t = timeWhere(f, "opened_at");
   w.sql.push(...t.sql);

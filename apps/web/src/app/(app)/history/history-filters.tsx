@@ -35,6 +35,9 @@ export function HistoryFilters(props: {
             </select>
           )}
         </Field>
+        <Field name="user" label="User" {...field}>
+          {(a) => <input {...a} defaultValue={values.user ?? ""} placeholder="any" autoComplete="off" spellCheck={false} />}
+        </Field>
         {props.view === "events" ? (
           <Field name="kind" label="Kind" {...field}>
             {(a) => (

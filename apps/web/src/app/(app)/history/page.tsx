@@ -5,7 +5,8 @@ import { DataTable } from "@/components/data-table";
 import { LocalTime } from "@/components/local-time";
 import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
-import { describeEvent } from "@/lib/describe-event";
+import { describeEvent, eventTone } from "@/lib/describe-event";
+import { SPA_DOOR_NAME } from "@/lib/describe-spa";
 import { formatPorts } from "@/lib/format";
 import { issuesToFieldErrors } from "@/lib/form-state";
 import { getDb } from "@/server/db";
@@ -29,10 +30,11 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   await requireSession();
   const raw = await searchParams;
   const view = raw.view === "opens" ? "opens" : "events";
-  const filterParams: Params = { ip: raw.ip, door: raw.door, kind: raw.kind, from: raw.from, to: raw.to, pageSize: raw.pageSize };
+  const filterParams: Params = { ip: raw.ip, door: raw.door, user: raw.user, kind: raw.kind, from: raw.from, to: raw.to, pageSize: raw.pageSize };
   const parsed = HistoryFilterSchema.safeParse(filterParams);
   const db = getDb();
-  const doorNames = findDoors(db).map((d) => d.name);
+  // The SPA door is no row of doors but names every SPA open and refusal.
+  const doorNames = [...new Set([...findDoors(db).map((d) => d.name), SPA_DOOR_NAME])];
   const keep: Params = { view: view === "opens" ? "opens" : undefined, ...filterParams };
   const exportHref = `/api/history/export?${new URLSearchParams(Object.entries(keep).filter((e): e is [string, string] => !!e[1])).toString()}`;
   const started = performance.now();
@@ -81,7 +83,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               <td>{e.doorName ?? ""}</td>
               <td>{e.userName ?? ""}</td>
               <td>
-                <span className={`badge ${e.kind === "open" ? "ok" : e.kind === "ban" || e.kind.includes("error") ? "danger" : e.kind === "timeout" ? "warn" : ""}`}>{e.kind}</span>
+                <span className={`badge ${eventTone(e.kind)}`}>{e.kind}</span>
               </td>
               <td className="mono small">{describeEvent(e)}</td>
             </tr>

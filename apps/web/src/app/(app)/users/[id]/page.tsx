@@ -14,6 +14,8 @@ import { requireSession } from "@/server/session";
 import { UserForm } from "../user-form";
 import { UserStatus } from "../user-status";
 import { CredentialPanel } from "./credential-panel";
+import { UserActivity } from "./user-activity";
+import { findUserActivity } from "@/server/queries/user-activity";
 import { UserActions } from "./user-actions";
 import { DoneNotice } from "@/components/saved-notice";
 
@@ -67,6 +69,7 @@ export default async function UserPage({ params, searchParams }: { params: Promi
             )}
           </DataTable>
         </Card>
+        <UserActivity name={user.name} events={findUserActivity(db, user.name)} />
         <Card headingId="h-edit" title="Edit">
           <UserForm user={{ id: user.id, name: user.name, comment: user.comment, enabled: user.enabled, expiresAt: user.expiresAt, sources: user.sources.join(", "), ports: formatSteps(user.ports).split(" ").join(", "), grantSec: user.grantSec, maxGrantSec: user.maxGrantSec }} />
         </Card>
