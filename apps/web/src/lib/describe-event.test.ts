@@ -67,7 +67,8 @@ describe("describeEvent: rotating-knock refusals", () => {
   it.each([
     ["replayed", "window 5 of user alice was already used", "10.0.0.2: totp:alice: REPLAYED: refused (window 5 of user alice was already used)"],
     ["source-not-allowed", "10.0.0.2 is not among user alice's sources", "10.0.0.2: totp:alice: refused: source not allowed (10.0.0.2 is not among user alice's sources)"],
-    ["user-expired", "user alice (or this credential) expired", "10.0.0.2: totp:alice: refused: user disabled or expired (user alice (or this credential) expired)"],
+    ["user-expired", "user alice (or this credential) expired", "10.0.0.2: totp:alice: refused: user expired (user alice (or this credential) expired)"],
+    ["user-disabled", "user alice is disabled", "10.0.0.2: totp:alice: refused: user disabled (user alice is disabled)"],
   ])("%s", (kind, detail, line) => {
     expect(describeEvent({ ip: "10.0.0.2", doorName: "totp:alice", userName: "alice", kind, stage: null, detail })).toBe(line);
   });

@@ -75,7 +75,9 @@ export function describeEvent(e: Pick<EventView, "ip" | "doorName" | "userName" 
     case "source-not-allowed":
       return `${prefix}refused: source not allowed${detail}`;
     case "user-expired":
-      return `${prefix}refused: user disabled or expired${detail}`;
+      return `${prefix}refused: user expired${detail}`;
+    case "user-disabled":
+      return `${prefix}refused: user disabled${detail}`;
     case "worker":
       return e.detail ?? "worker";
     default:
@@ -94,7 +96,7 @@ export const EVENT_GROUPS: Record<string, { label: string; kinds: string[]; matc
   bans: { label: "Bans", kinds: ["ban", "unban", "ignored-banned", "trusted-skip"] },
   // Everything the SPA door did: its opens (and their expiry or revocation) and every refused packet.
   spa: { label: "SPA", kinds: ["spa"], match: (e) => e.kind === "spa" || e.doorName === SPA_DOOR_NAME },
-  refused: { label: "Rotating knocks refused", kinds: ["replayed", "source-not-allowed", "user-expired"] },
+  refused: { label: "Rotating knocks refused", kinds: ["replayed", "source-not-allowed", "user-expired", "user-disabled"] },
   commands: { label: "Commands", kinds: ["command", "command-timeout", "command-error"] },
   errors: { label: "Errors & worker", kinds: ["error", "command-error", "worker"] },
 };
@@ -110,6 +112,6 @@ export function isInGroup(group: string, e: GroupedEvent): boolean {
 export function eventTone(kind: string): "ok" | "danger" | "warn" | "" {
   if (kind === "open") return "ok";
   if (kind === "ban" || kind.includes("error")) return "danger";
-  if (["timeout", "invalid", "ignored-banned", "spa", "replayed", "source-not-allowed", "user-expired"].includes(kind)) return "warn";
+  if (["timeout", "invalid", "ignored-banned", "spa", "replayed", "source-not-allowed", "user-expired", "user-disabled"].includes(kind)) return "warn";
   return "";
 }
