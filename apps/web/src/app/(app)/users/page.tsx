@@ -66,7 +66,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </DataTable>
         </section>
         <Card headingId="h-new" title="New user">
-          <UserForm user={{ name: "", comment: "", enabled: true, expiresAt: null, sources: "", ports: "22", grantSec: 30, maxGrantSec: 300 }} />
+          <UserForm user={{ name: "", comment: "", enabled: true, expiresAt: null, sources: "", ports: "22", grantSec: 30, maxGrantSec: 300, requireSourceAddress: false }} />
         </Card>
       </div>
     </>
