@@ -50,7 +50,7 @@ export async function previewAccessImportAction(_prev: AccessImportState, formDa
   const plan = planAccessImport(input.text, { prefix: input.prefix, existingNames: readUserNames(db), now });
   const stanzas = plan.users.map(toPreview);
   if (!plan.ok) {
-    return { status: "error", message: FILE_ERRORS, errors: plan.errors, fieldErrors: { text: lineErrors(plan.errors) }, warnings: plan.warnings, stanzas, prefix: input.prefix, nonce: now };
+    return { status: "error", message: FILE_ERRORS, errors: plan.errors, warnings: plan.warnings, stanzas, prefix: input.prefix, nonce: now };
   }
   // The lock-out check as it will run on apply: these ports join the protected ones.
   const adminIp = await getClientAddress();

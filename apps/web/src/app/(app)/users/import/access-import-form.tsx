@@ -163,7 +163,7 @@ export function AccessImportForm() {
             <button className="btn primary" type="submit" disabled={applying || changed}>
               {applying ? "Importing…" : `Import ${preview.stanzas?.length ?? 0} user${preview.stanzas?.length === 1 ? "" : "s"}`}
             </button>
-            {applied.status === "error" && !applied.lockout ? <FieldErrors errors={[applied.message ?? "Import failed."]} /> : null}
+            {applied.status === "error" && (applied.nonce ?? 0) > (preview.nonce ?? 0) ? <FieldErrors errors={[applied.lockout ? "Nothing was imported: tick the lock-out box first." : (applied.message ?? "Import failed.")]} /> : null}
           </div>
         </form>
       ) : null}
