@@ -182,7 +182,7 @@ test.describe.serial("users", () => {
     expect(await page.content()).not.toContain(key);
 
     // Every key operation is in the audit; no key is.
-    const audit = testDb().$client.prepare("SELECT action, entity, after FROM audit WHERE entity = 'user-credential' ORDER BY id").all() as { action: string; after: string }[];
+    const audit = testDb().$client.prepare("SELECT action, entity, after FROM audit WHERE entity = 'user-credential' AND json_extract(after, '$.user') = ? ORDER BY id").all(NAME) as { action: string; after: string }[];
     expect(audit.map((a) => a.action)).toEqual(["generate-key", "generate-key"]);
     const all = JSON.stringify(testDb().$client.prepare("SELECT * FROM audit").all());
     for (const c of creds(user.id)) for (const v of [c.secret, c.key, c.hmacKey]) if (v) expect(all).not.toContain(v);
@@ -264,7 +264,8 @@ test.describe.serial("users", () => {
     await page.getByRole("button", { name: "Yes" }).click();
     await expect(page).toHaveURL(/\/users\?saved=/);
     expect(userRow()).toBeUndefined();
-    const actions = testDb().$client.prepare("SELECT action FROM audit WHERE entity = 'user' ORDER BY id").all().map((r) => (r as { action: string }).action);
-    expect(actions).toEqual(["create", "expire", "revoke", "delete"]);
+    const actions = testDb().$client.prepare("SELECT action FROM audit WHERE entity = 'user' AND entity_id = ? ORDER BY id").all(String(user.id)).map((r) => (r as { action: string }).action);
+    // The refused save (lock-out check) left no trace; the two confirmed edits did.
+    expect(actions).toEqual(["create", "update", "update", "expire", "revoke", "delete"]);
   });
 });
