@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { MAX_GRANT_SEC, UserNameSchema, type Step } from "@sesame/core";
 import { DEFAULT_FW_ACCESS_TIMEOUT, parseAccessConf, type AccessStanza, type SpaDigest } from "@sesame/core/spa";
 import { userCredentials, users } from "@sesame/db";
-import type { AccessImportStanza } from "@/lib/access-import-state";
+import type { AccessImportStanza } from "../lib/access-import-state";
 import type { ChangeContext } from "./config-write";
 import type { Reader } from "./settings";
 
