@@ -79,7 +79,7 @@ test.describe.serial("access.conf import", () => {
     await expect(s1).not.toContainText("not required");
     await expect(s1).toContainText("2099");
     await expect(s1).toContainText("sha512");
-    await expect(s1).toContainText("key + HMAC key");
+    await expect(s1).toContainText("imported");
     await expect(s2).toContainText(`${PREFIX}-2`);
     await expect(s2).toContainText("anywhere");
     await expect(s2).toContainText("2222/tcp");

@@ -68,6 +68,12 @@ export function AccessImportForm() {
   const prefixErrors = preview.fieldErrors?.prefix ?? [];
   const lockout = preview.lockout ?? (applied.status === "error" ? applied.lockout : null);
   const shown = preview.stanzas?.length ? preview : null;
+  const notes = [
+    ...(preview.warnings ?? []).map((w) => ({ line: w.line, text: `line ${w.line}: ${w.message}` })),
+    ...(preview.stanzas ?? []).flatMap((st) => st.notes.map((n) => ({ line: st.line, text: `line ${st.line}, stanza #${st.stanza} (${st.name}): ${n}` }))),
+  ]
+    .sort((a, b) => a.line - b.line)
+    .map((n) => n.text);
 
   return (
     <div className="stack">
@@ -124,14 +130,12 @@ export function AccessImportForm() {
       </form>
 
       {shown ? <PreviewTable state={shown} /> : null}
-      {preview.warnings?.length ? (
+      {notes.length ? (
         <div className="notice warn small" data-testid="access-import-warnings">
-          <strong>Not carried over</strong>
+          <strong>Carried over differently, or not at all</strong>
           <ul>
-            {preview.warnings.map((w, i) => (
-              <li key={i}>
-                line {w.line}: {w.message}
-              </li>
+            {notes.map((n, i) => (
+              <li key={i}>{n}</li>
             ))}
           </ul>
         </div>
@@ -194,11 +198,6 @@ function PreviewTable({ state }: { state: AccessImportState }) {
                 </td>
                 <td data-label="User">
                   <strong>{s.name}</strong>
-                  {s.notes.map((n) => (
-                    <div key={n} className="small muted">
-                      {n}
-                    </div>
-                  ))}
                 </td>
                 <td className="mono" data-label="Sources">{s.sources.length ? s.sources.join(", ") : <span className="muted">anywhere</span>}</td>
                 <td className="mono" data-label="Ports">{s.ports.length ? formatPorts(s.ports) : <span className="muted">none</span>}</td>
@@ -209,7 +208,7 @@ function PreviewTable({ state }: { state: AccessImportState }) {
                 <td data-label="Expires">{s.expiresAt ? <LocalTime ts={s.expiresAt} /> : <span className="muted">never</span>}</td>
                 <td data-label="HMAC">{s.hasHmacKey ? s.hmacDigest : <span className="badge warn">none (legacy)</span>}</td>
                 <td data-label="Keys">
-                  <span className="badge accent">{s.hasHmacKey ? "key + HMAC key" : "key"}</span>
+                  <span className="badge accent">imported</span>
                 </td>
               </tr>
             ))}
