@@ -30,6 +30,13 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
+        // As for unit: a net test may drive the web app's server modules (e.g. the access.conf import).
+        resolve: {
+          alias: {
+            "@/": fileURLToPath(new URL("./apps/web/src/", import.meta.url)),
+            "server-only": fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)),
+          },
+        },
       },
     ],
   },

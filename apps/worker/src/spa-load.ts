@@ -10,7 +10,7 @@ import type { SesameDb } from "@sesame/db";
  */
 export function loadSpaUsers(db: SesameDb, warn: (key: string, msg: string) => void): SpaUser[] {
   const users = db.$client
-    .prepare("SELECT id, name, enabled, expires_at, sources, ports, max_grant_sec, grant_sec FROM users ORDER BY id")
+    .prepare("SELECT id, name, enabled, expires_at, sources, ports, max_grant_sec, grant_sec, require_source_address FROM users ORDER BY id")
     .all() as Record<string, unknown>[];
   const creds = db.$client
     .prepare("SELECT id, user_id, spa_key, spa_hmac_key, spa_hmac_digest, spa_legacy_no_hmac, expires_at, revoked_at FROM user_credentials WHERE kind = 'spa' ORDER BY id")
@@ -47,6 +47,7 @@ export function loadSpaUsers(db: SesameDb, warn: (key: string, msg: string) => v
     out.push({
       id: Number(u.id), name: String(u.name), enabled: u.enabled === 1 || u.enabled === true, expiresAt: typeof u.expires_at === "number" ? u.expires_at : null,
       sources: cidrs.map((c) => (c.ok ? c.cidr.text : "")), ports, maxGrantSec, grantSec, credentials,
+      requireSourceAddress: u.require_source_address === 1 || u.require_source_address === true,
     });
   }
   return out;

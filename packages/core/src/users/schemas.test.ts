@@ -16,8 +16,11 @@ describe("makeUserInputSchema", () => {
       ports: [{ port: 22, protocol: "tcp" }, { port: 53, protocol: "udp" }],
       grantSec: 30,
       maxGrantSec: 300,
+      requireSourceAddress: false,
     });
     expect(schema.parse({ ...base, enabled: undefined }).enabled).toBe(false);
+    expect(schema.parse({ ...base, requireSourceAddress: "on" }).requireSourceAddress).toBe(true);
+    expect(schema.parse({ ...base, requireSourceAddress: null }).requireSourceAddress).toBe(false);
   });
 
   it.each([

@@ -84,6 +84,8 @@ export function makeUserInputSchema(now: () => number) {
       ports: PortsTextSchema,
       grantSec: seconds("Grant length"),
       maxGrantSec: seconds("Longest grant"),
+      /** fwknopd's REQUIRE_SOURCE_ADDRESS: the SPA message must name the address it comes from (no `-s` / 0.0.0.0). */
+      requireSourceAddress: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
     })
     .superRefine((u, ctx) => {
       if (u.grantSec > u.maxGrantSec) ctx.addIssue({ code: "custom", message: "Grant length must not exceed the longest grant.", path: ["grantSec"] });

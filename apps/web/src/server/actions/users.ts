@@ -7,11 +7,13 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { errorState, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
 import type { CredentialState } from "@/lib/credential-state";
+import { getClientAddress } from "../client-address";
 import { applyChange, type ChangeContext } from "../config-write";
 import { newSpaKeys, newTotpSecret, spaMaterial, totpMaterial } from "../credential-material";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
 import { getLiveHub } from "../live-hub";
+import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { isCredentialActive } from "../queries/users";
 import { readSetting } from "../settings";
 import { requireSession } from "../session";
@@ -56,15 +58,20 @@ export async function saveUserAction(_prev: FormState, formData: FormData): Prom
     ports: formData.get("ports") ?? "",
     grantSec: formData.get("grantSec"),
     maxGrantSec: formData.get("maxGrantSec"),
+    requireSourceAddress: formData.get("requireSourceAddress"),
   });
   if (!parsed.success) return errorState(issuesToFieldErrors(parsed.error.issues), values);
   const input = { ...parsed.data, expiresAt: parsed.data.expiresAt ?? null };
+  const confirmLockout = formData.get("confirmLockout") === "on";
+  const adminIp = await getClientAddress();
   let savedId = 0;
   try {
     applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
       const clash = tx.select({ id: users.id }).from(users).where(eq(users.name, input.name)).get();
       if (clash && clash.id !== id) throw new FieldError("name", `A user named ${input.name} already exists.`);
       const now = Date.now();
+      // A user's ports are protected ports: the same lock-out check as a door's.
+      const before = snapshotLockout(tx, adminIp, now);
       if (id === null) {
         const row = tx.insert(users).values({ ...input, createdAt: now, updatedAt: now }).returning().get();
         savedId = row.id;
@@ -76,9 +83,12 @@ export async function saveUserAction(_prev: FormState, formData: FormData): Prom
         savedId = id;
         record({ action: "update", entity: "user", entityId: id, before: old, after: row });
       }
+      const risk = lockoutRisk(before, snapshotLockout(tx, adminIp, now));
+      if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
     });
   } catch (err) {
     if (err instanceof FieldError) return errorState({ [err.field]: [err.message] }, values);
+    if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, values, err.message);
     throw err;
   }
   done();

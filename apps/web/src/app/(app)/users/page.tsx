@@ -26,7 +26,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
 
   return (
     <>
-      <PageHead title="Users">
+      <PageHead
+        title="Users"
+        action={
+          <Link className="btn" href="/users/import">
+            Import access.conf
+          </Link>
+        }
+      >
         People (or machines) who open their ports with their own credentials: fwknop SPA keys or a rotating knock sequence from an
         authenticator app. Grants, the live log and history name them.
       </PageHead>
@@ -66,7 +73,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           </DataTable>
         </section>
         <Card headingId="h-new" title="New user">
-          <UserForm user={{ name: "", comment: "", enabled: true, expiresAt: null, sources: "", ports: "22", grantSec: 30, maxGrantSec: 300 }} />
+          <UserForm user={{ name: "", comment: "", enabled: true, expiresAt: null, sources: "", ports: "22", grantSec: 30, maxGrantSec: 300, requireSourceAddress: false }} />
         </Card>
       </div>
     </>

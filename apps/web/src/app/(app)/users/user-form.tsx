@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { DateTimeField } from "@/components/date-time-field";
-import { Field, FormFooter, valueOf } from "@/components/field";
+import { Field, FieldErrors, FormFooter, valueOf } from "@/components/field";
 import { IDLE } from "@/lib/form-state";
 import { saveUserAction } from "@/server/actions/users";
 
@@ -16,12 +16,14 @@ export interface UserFormValues {
   ports: string;
   grantSec: number;
   maxGrantSec: number;
+  requireSourceAddress: boolean;
 }
 
 /** Create (no id) or edit a user. */
 export function UserForm({ user }: { user: UserFormValues }) {
   const [state, formAction, pending] = useActionState(saveUserAction, IDLE);
-  const enabled = state.status === "error" ? state.values?.enabled === "on" : user.enabled;
+  const checked = (name: "enabled" | "requireSourceAddress") => (state.status === "error" ? state.values?.[name] === "on" : user[name]);
+  const lockout = state.fieldErrors?.confirmLockout;
   return (
     <form action={formAction} className="form" noValidate key={state.nonce ?? 0}>
       {user.id ? <input type="hidden" name="id" value={user.id} /> : null}
@@ -55,11 +57,30 @@ export function UserForm({ user }: { user: UserFormValues }) {
         </Field>
         <div className="field">
           <label className="check">
-            <input type="checkbox" name="enabled" defaultChecked={enabled} />
+            <input type="checkbox" name="enabled" defaultChecked={checked("enabled")} />
             <span>Enabled</span>
           </label>
         </div>
       </div>
+      <div className="field">
+        <label className="check">
+          <input type="checkbox" name="requireSourceAddress" defaultChecked={checked("requireSourceAddress")} aria-describedby="requireSourceAddress-hint" />
+          <span>Require the packet&apos;s own source address (refuse fwknop -s / 0.0.0.0)</span>
+        </label>
+        <span id="requireSourceAddress-hint" className="hint">
+          fwknopd&apos;s REQUIRE_SOURCE_ADDRESS: the SPA message must name the address it comes from (the client&apos;s -a or -R). Off: a
+          message asking to open for whoever sends it (-s) is accepted too.
+        </span>
+      </div>
+      {lockout ? (
+        <div className="notice warn small" role="note">
+          <FieldErrors id="e-confirmLockout" errors={lockout} />
+          <label className="check">
+            <input type="checkbox" name="confirmLockout" />
+            <span>I understand; protect these ports anyway.</span>
+          </label>
+        </div>
+      ) : null}
       <FormFooter state={state} pending={pending}>
         {user.id ? "Save user" : "Create user"}
       </FormFooter>

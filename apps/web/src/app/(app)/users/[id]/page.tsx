@@ -71,7 +71,7 @@ export default async function UserPage({ params, searchParams }: { params: Promi
         </Card>
         <UserActivity name={user.name} events={findUserActivity(db, user.name)} />
         <Card headingId="h-edit" title="Edit">
-          <UserForm user={{ id: user.id, name: user.name, comment: user.comment, enabled: user.enabled, expiresAt: user.expiresAt, sources: user.sources.join(", "), ports: formatSteps(user.ports).split(" ").join(", "), grantSec: user.grantSec, maxGrantSec: user.maxGrantSec }} />
+          <UserForm user={{ id: user.id, name: user.name, comment: user.comment, enabled: user.enabled, expiresAt: user.expiresAt, sources: user.sources.join(", "), ports: formatSteps(user.ports).split(" ").join(", "), grantSec: user.grantSec, maxGrantSec: user.maxGrantSec, requireSourceAddress: user.requireSourceAddress }} />
         </Card>
         <Card headingId="h-danger" title="Expire, revoke, delete">
           <UserActions id={user.id} name={user.name} />
