@@ -1,11 +1,9 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { must } from "@sesame/testkit";
 import { cidrContains } from "@sesame/core";
 import { testDb } from "../helpers/db";
-import { REPO_ROOT } from "../helpers/env";
+import { shoot } from "../helpers/screenshot";
 import { startLab, type Lab } from "../helpers/net";
 import { logIn } from "../helpers/session";
 
@@ -16,18 +14,12 @@ import { logIn } from "../helpers/session";
  * that namespace forwards (the worker's heartbeat reads the sysctl) and warns
  * while it does not. The traffic itself is tests/net/gateway.test.ts.
  */
-const SHOTS = join(REPO_ROOT, "docs/screenshots");
 
 type TrustedRow = { id: number; cidr: string; comment: string; expires_at: number | null; created_at: number };
 const db = () => testDb().$client;
 const forwardRow = (name: string) => db().prepare("SELECT * FROM forwards WHERE name = ?").get(name) as { id: number; port: number; to_port: number; dnat: number; enabled: number } | undefined;
 const audits = () => db().prepare("SELECT action FROM audit WHERE entity = 'forward' ORDER BY id").all().map((r) => (r as { action: string }).action);
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.evaluate("window.scrollTo(0, 0)");
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
-}
 
 test.describe.serial("gateway", () => {
   let lab: Lab;
@@ -35,7 +27,6 @@ test.describe.serial("gateway", () => {
   let setAside: TrustedRow[] = [];
 
   test.beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     db().prepare("DELETE FROM forwards").run();
     setAside = (db().prepare("SELECT * FROM trusted_networks").all() as TrustedRow[]).filter((t) => cidrContains(t.cidr, "127.0.0.1"));
     for (const t of setAside) db().prepare("DELETE FROM trusted_networks WHERE id = ?").run(t.id);

@@ -7,6 +7,7 @@ import { must } from "@sesame/testkit";
 import { testDb } from "../helpers/db";
 import { expectConfigApplied } from "../helpers/editor";
 import { expectConnect, PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
+import { shoot } from "../helpers/screenshot";
 import { logIn } from "../helpers/session";
 
 /**
@@ -163,6 +164,7 @@ test.describe.serial("SPA outcomes, live", () => {
     const activity = page.getByTestId("user-activity");
     for (const l of userLines) await expect(activity).toContainText(l);
     await expect(activity).not.toContainText("bad HMAC");
+    await shoot(page, "user-activity");
     // The card links to History filtered for the user: the same lines there.
     await page.getByRole("link", { name: `All of ${NAME}'s events in History` }).click();
     await expect(page).toHaveURL(new RegExp(`/history\\?user=${NAME}$`));
@@ -181,6 +183,7 @@ test.describe.serial("SPA outcomes, live", () => {
     await expect(log).toContainText(`SPA: access granted to ${NAME}`);
     await expect(log).toContainText("SPA bad HMAC");
     await expect(log.locator("li").filter({ hasNotText: "SPA" })).toHaveCount(0);
+    await shoot(page, "dashboard-spa");
     // Gone again for the specs after this one (its events stay).
     await page.goto(`/users/${userRow()!.id}`);
     await page.getByRole("button", { name: `Delete ${NAME}` }).click();

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { ACCESS_CONF, ACCESS_CONF_BROKEN, ACCESS_CONF_KEYS } from "@sesame/testkit/fixtures";
 import { configVersion, count, testDb } from "../helpers/db";
+import { shoot } from "../helpers/screenshot";
 import { logIn } from "../helpers/session";
 import { setAsideTrusted } from "../helpers/trusted";
 
@@ -92,6 +93,7 @@ test.describe.serial("access.conf import", () => {
     // 127.0.0.1 is not trusted and udp/53 is protected by nothing yet: asked first.
     await expect(page.locator("#e-confirmLockout")).toContainText("Your address 127.0.0.1 is not in any trusted network. This change protects");
     await expect(page.locator("#e-confirmLockout")).toContainText("53/udp");
+    await shoot(page, "users-import");
     const v0 = configVersion();
     const audit0 = count("audit");
     await page.getByRole("button", { name: "Import 2 users" }).click();

@@ -1,11 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "@sesame/testkit";
 import { testDb } from "../helpers/db";
 import { expectConfigApplied } from "../helpers/editor";
 import { REPO_ROOT } from "../helpers/env";
+import { shoot } from "../helpers/screenshot";
 import { PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
 import { logIn } from "../helpers/session";
 import { setAsideTrusted } from "../helpers/trusted";
@@ -20,14 +21,8 @@ import { setAsideTrusted } from "../helpers/trusted";
  * A user's ports are protected ports: saving one that the admin's own
  * connection uses asks the lock-out check first.
  */
-const SHOTS = join(REPO_ROOT, "docs/screenshots");
 const NAME = "e2e-alice";
 
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.evaluate("window.scrollTo(0, 0)");
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: "disabled" });
-}
 
 const userRow = () =>
   testDb().$client.prepare("SELECT * FROM users WHERE name = ?").get(NAME) as { id: number; enabled: number; expires_at: number | null; ports: string; require_source_address: number } | undefined;
@@ -41,7 +36,6 @@ test.describe.serial("users", () => {
   let secretDir: string;
   let restoreTrusted = () => {};
   test.beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     restoreTrusted = setAsideTrusted();
     secretDir = mkdtempSync(join(tmpdir(), "sesame-e2e-totp-"));
     lab = await startLab();

@@ -1,9 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { expect, test } from "@playwright/test";
 import { testDb } from "../helpers/db";
 import { expectConfigApplied, fillDoor } from "../helpers/editor";
-import { REPO_ROOT } from "../helpers/env";
+import { shoot } from "../helpers/screenshot";
 import { PROTECTED_PORT, startLab, type Lab } from "../helpers/net";
 import { logIn } from "../helpers/session";
 
@@ -11,19 +9,11 @@ import { logIn } from "../helpers/session";
  * Screenshots of every main page for the README (docs/screenshots), taken
  * against a running worker with real knocks so they show a live system.
  */
-const OUT = join(REPO_ROOT, "docs/screenshots");
 
-async function shoot(page: Page, name: string): Promise<void> {
-  // Let countdowns and client-side times settle.
-  await page.evaluate("window.scrollTo(0, 0)");
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true, animations: "disabled" });
-}
 
 test.describe.serial("screenshots", () => {
   let lab: Lab;
   test.beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
     lab = await startLab();
   });
   test.afterAll(async () => {
