@@ -10,17 +10,16 @@ import type { WriteBehind } from "./write-behind";
  *
  * In memory a digest is its first 128 bits as a 16-character string in a
  * Set (a third of the full key's bytes; a false "replayed" would need a
- * 128-bit collision), and a queue in arrival order says when each leaves.
- * Arrival order is expiry order up to the spread of client clocks, so the
- * once-a-second prune pops the queue's expired head instead of walking the
- * whole cache; a digest may outlive its window by that spread, which only
- * means a packet too old anyway is called a replay first, as fwknopd does.
+ * 128-bit collision), and a min-heap on expiry says which leaves next, so
+ * the once-a-second prune pops what expired instead of walking the whole
+ * cache, whatever order the clients' clocks put the expiries in (a packet
+ * dated years ahead is remembered until then without holding up the rest).
  */
 export class ReplayCache {
   private readonly seen = new Set<string>();
-  private queue: string[] = [];
-  private expiries: number[] = [];
-  private head = 0;
+  /** Binary min-heap on `expiries`, `keys` alongside. */
+  private readonly keys: string[] = [];
+  private readonly expiries: number[] = [];
 
   /** `persist: false` (fwknopd's ENABLE_DIGEST_PERSISTENCE N): memory only, forgotten at a restart. */
   constructor(private readonly o: { writer: WriteBehind; now: () => number; persist?: boolean }) {}
@@ -50,16 +49,12 @@ export class ReplayCache {
 
   /** Drops what left its window, here and in the table. */
   prune(now: number): void {
-    const start = this.head;
-    while (this.head < this.queue.length && this.expiries[this.head]! <= now) this.seen.delete(this.queue[this.head++]!);
-    if (this.head === start) return;
-    // Keep the queue's dead head from outgrowing its live part.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.expiries = this.expiries.slice(this.head);
-      this.head = 0;
+    let dropped = 0;
+    while (this.expiries.length > 0 && this.expiries[0]! <= now) {
+      this.seen.delete(this.popEarliest());
+      dropped++;
     }
-    if (this.o.persist !== false) this.o.writer.op({ describe: "prune the SPA replay cache", run: (db) => db.$client.prepare("DELETE FROM replay_cache WHERE expires_at <= ?").run(now) });
+    if (dropped > 0 && this.o.persist !== false) this.o.writer.op({ describe: "prune the SPA replay cache", run: (db) => db.$client.prepare("DELETE FROM replay_cache WHERE expires_at <= ?").run(now) });
   }
 
   get size(): number {
@@ -70,9 +65,46 @@ export class ReplayCache {
     const k = compact(key);
     if (this.seen.has(k)) return false;
     this.seen.add(k);
-    this.queue.push(k);
+    // Sift up: the new entry climbs while it expires before its parent.
+    let i = this.keys.length;
+    this.keys.push(k);
     this.expiries.push(expiresAt);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.expiries[parent]! <= expiresAt) break;
+      this.move(parent, i);
+      i = parent;
+    }
+    this.keys[i] = k;
+    this.expiries[i] = expiresAt;
     return true;
+  }
+
+  /** Removes and returns the key that expires first. */
+  private popEarliest(): string {
+    const top = this.keys[0]!;
+    const lastKey = this.keys.pop()!;
+    const lastExp = this.expiries.pop()!;
+    const n = this.keys.length;
+    if (n === 0) return top;
+    // Sift down: the last entry sinks from the root below every child that expires earlier.
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const child = left + 1 < n && this.expiries[left + 1]! < this.expiries[left]! ? left + 1 : left;
+      if (this.expiries[child]! >= lastExp) break;
+      this.move(child, i);
+      i = child;
+    }
+    this.keys[i] = lastKey;
+    this.expiries[i] = lastExp;
+    return top;
+  }
+
+  private move(from: number, to: number): void {
+    this.keys[to] = this.keys[from]!;
+    this.expiries[to] = this.expiries[from]!;
   }
 }
 
