@@ -33,7 +33,7 @@ describe("planAccessImport", () => {
         users: [],
         errors: [
           { line: 3, message: "HMAC_DIGEST_TYPE argument 'sha999' must be one of {md5,sha1,sha256,sha384,sha512,sha3_256,sha3_512}" },
-          { line: 4, message: "KEY_BASE64 argument 'not*base64' doesn't look like base64-encoded data." },
+          { line: 4, message: "KEY_BASE64 argument doesn't look like base64-encoded data (the value is not shown)." },
           { line: 7, message: "No keys found for access stanza source: '10.0.0.0/8'" },
           { line: 8, message: "OPEN_PORTS: 'ssh' is not a list of tcp/PORT or udp/PORT" },
         ],

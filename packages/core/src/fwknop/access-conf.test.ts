@@ -99,3 +99,17 @@ describe("parseAccessConf: what Sesame does not carry out is named", () => {
     expect(stanzasToSpaUsers(r.stanzas)[0]!.credentials[0]!.legacyNoHmac).toBe(true);
   });
 });
+
+describe("parseAccessConf: no key is repeated in a message (they reach the import page)", () => {
+  const H = "c2VjcmV0LWhtYWMta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXRlc3Q=";
+  it.each([
+    ["a key with one bad character", `SOURCE ANY\nOPEN_PORTS tcp/22\nKEY_BASE64 ${K.slice(0, 20)}*${K.slice(21)}\nHMAC_KEY_BASE64 ${H}\n`],
+    ["an HMAC key with a space in it", `SOURCE ANY\nOPEN_PORTS tcp/22\nKEY_BASE64 ${K}\nHMAC_KEY_BASE64 ${H.slice(0, 30)} ${H.slice(30)}\n`],
+    ["a key wrapped onto a line of its own", `SOURCE ANY\nOPEN_PORTS tcp/22\nKEY_BASE64\n${K}\nHMAC_KEY_BASE64 ${H}\n`],
+  ])("%s", (_what, text) => {
+    const r = parseAccessConf(text);
+    const messages = [...(r.ok ? [] : r.errors), ...r.warnings].map((m) => m.message).join("\n");
+    expect(r.ok).toBe(false);
+    for (const secret of [K, H, K.slice(0, 20), H.slice(0, 30), H.slice(30)]) expect(messages).not.toContain(secret);
+  });
+});

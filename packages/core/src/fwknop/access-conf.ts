@@ -127,7 +127,8 @@ export function parseAccessConf(text: string): ParseAccessConfResult {
       if (value.toUpperCase() === "__CHANGEME__") return err(line, `${what} value is not properly set in stanza source '${cur?.sourceText}'`), null;
       if (!base64) return Buffer.from(value, "latin1");
       const b = isBase64Text(value) ? decodeB64(value) : null;
-      if (!b || b.length === 0) return err(line, `${what} argument '${value}' doesn't look like base64-encoded data.`), null;
+      // fwknopd quotes the value here; a key is never repeated back (it reaches the import page).
+      if (!b || b.length === 0) return err(line, `${what} argument doesn't look like base64-encoded data (the value is not shown).`), null;
       return b;
     };
     switch (name) {

@@ -28,8 +28,9 @@ export function readFwknopLines(text: string): { lines: ConfLine[]; errors: Fwkn
     const m = /^\s*(\S+)\s+([^;\r\n]*)/.exec(s);
     const value = m ? (m[2] as string).replace(/\s+$/, "") : "";
     if (!m || value === "") {
-      // A line of blanks only is what fwknopd calls an invalid entry too.
-      errors.push({ line: i + 1, message: `invalid entry (a directive and a value expected): '${s.trim()}'` });
+      // A line of blanks only is what fwknopd calls an invalid entry too. A lone word is not
+      // repeated: it may be a key wrapped onto a line of its own.
+      errors.push({ line: i + 1, message: `invalid entry (a directive and a value expected)${m ? ` for ${m[1]}` : ""}` });
       return;
     }
     lines.push({ line: i + 1, name: (m[1] as string).replace(/:$/, ""), value });
