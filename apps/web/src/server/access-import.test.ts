@@ -46,17 +46,23 @@ describe("planAccessImport", () => {
       want: { ok: false, errors: [{ line: 14, message: "stanza #2: a user named stanza-2 already exists. Choose another name prefix, or rename or delete that user first." }] },
     },
     {
-      name: "unsupported directives: named (with their lines); REQUIRE_USERNAME noted on the user",
+      name: "unsupported directives: named (with their lines); REQUIRE_USERNAME refuses the stanza (importing would loosen it)",
       text: ACCESS_CONF_UNSUPPORTED,
       existing: [],
       want: {
-        ok: true,
+        ok: false,
         warnings: [
           { line: 5, message: "GPG_REMOTE_ID is not supported: GnuPG-encrypted SPA is refused" },
           { line: 6, message: "ENABLE_CMD_EXEC is not supported: command messages are refused, never run" },
         ],
-        users: [{ name: "stanza-1", notes: ["REQUIRE_USERNAME alice is not carried over: a Sesame user's packets are not checked for a username"] }],
+        errors: [{ line: 1, message: expect.stringContaining("stanza #1 (stanza-1): REQUIRE_USERNAME alice: a Sesame user's packets are not checked for a username") }],
       },
+    },
+    {
+      name: "unsupported directives without REQUIRE_USERNAME: named, and the stanza imports",
+      text: ACCESS_CONF_UNSUPPORTED.replace("REQUIRE_USERNAME    alice\n", ""),
+      existing: [],
+      want: { ok: true, warnings: [expect.objectContaining({ line: 5 }), expect.objectContaining({ line: 6 })], users: [{ name: "stanza-1", notes: [] }] },
     },
     {
       name: "a stanza without OPEN_PORTS cannot be a Sesame user",

@@ -59,7 +59,8 @@ function planStanza(s: AccessStanza, n: number, name: string, now: number, error
   const wanted = s.fwAccessTimeout ?? DEFAULT_FW_ACCESS_TIMEOUT;
   const grantSec = Math.min(wanted, maxGrantSec);
   if (grantSec < wanted) notes.push(`FW_ACCESS_TIMEOUT ${wanted} s is longer than the longest grant: ${grantSec} s`);
-  if (s.requireUsername !== undefined) notes.push(`REQUIRE_USERNAME ${s.requireUsername} is not carried over: a Sesame user's packets are not checked for a username`);
+  // Never import a stanza less restricted than fwknopd ran it.
+  if (s.requireUsername !== undefined) err(`REQUIRE_USERNAME ${s.requireUsername}: a Sesame user's packets are not checked for a username, so importing would let any username in. Remove the line to import this stanza without it.`);
   if (s.accessExpire !== null && s.accessExpire <= now) notes.push("ACCESS_EXPIRE is in the past: the user is imported expired and opens nothing");
   if (!s.hmacKey) notes.push("no HMAC key: a legacy credential, its packets are accepted without an HMAC");
   return {
