@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import type { AccessImportState } from "@/lib/access-import-state";
 import { applyAccessImport, DEFAULT_NAME_PREFIX, MAX_ACCESS_CONF_BYTES, planAccessImport, previewTag, readUserNames, toPreview, type Message } from "../access-import";
 import { getClientAddress } from "../client-address";
@@ -20,21 +21,30 @@ import { requireSession } from "../session";
 
 type Input = { text: string; prefix: string } | { field: "text" | "prefix"; error: string };
 
+const tooLarge = (what: string) => `That ${what} is larger than 256 KiB; an access.conf never is.`;
+
+/** The form: the file (or pasted text) and the name prefix. */
+const ImportFormSchema = z.object({
+  text: z
+    .string()
+    .transform((t) => t.replace(/\r\n?/g, "\n"))
+    .refine((t) => t.trim() !== "", { error: "Choose an access.conf file or paste it." })
+    .refine((t) => Buffer.byteLength(t) <= MAX_ACCESS_CONF_BYTES, { error: tooLarge("text") }),
+  prefix: z
+    .string()
+    .trim()
+    .transform((p) => p || DEFAULT_NAME_PREFIX)
+    .pipe(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: "Name prefix may only contain letters, digits, '.', '-' and '_' (1 to 40 characters)." })),
+});
+
 async function readInput(formData: FormData): Promise<Input> {
   const file = formData.get("file");
-  let text: string;
-  if (file !== null && typeof file !== "string" && file.size > 0) {
-    if (file.size > MAX_ACCESS_CONF_BYTES) return { field: "text", error: "That file is larger than 256 KiB; an access.conf never is." };
-    text = await file.text();
-  } else {
-    text = String(formData.get("text") ?? "");
-  }
-  text = text.replace(/\r\n?/g, "\n");
-  if (!text.trim()) return { field: "text", error: "Choose an access.conf file or paste it." };
-  if (new TextEncoder().encode(text).length > MAX_ACCESS_CONF_BYTES) return { field: "text", error: "That text is larger than 256 KiB; an access.conf never is." };
-  const prefix = String(formData.get("prefix") ?? "").trim() || DEFAULT_NAME_PREFIX;
-  if (!/^[A-Za-z0-9_.-]{1,40}$/.test(prefix)) return { field: "prefix", error: "Name prefix may only contain letters, digits, '.', '-' and '_' (1 to 40 characters)." };
-  return { text, prefix };
+  const hasFile = file !== null && typeof file !== "string" && file.size > 0;
+  if (hasFile && file.size > MAX_ACCESS_CONF_BYTES) return { field: "text", error: tooLarge("file") };
+  const parsed = ImportFormSchema.safeParse({ text: hasFile ? await file.text() : String(formData.get("text") ?? ""), prefix: String(formData.get("prefix") ?? "") });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  return { field: issue.path[0] === "prefix" ? "prefix" : "text", error: issue.message };
 }
 
 const FILE_ERRORS = "The file has errors; nothing is imported until they are fixed.";
