@@ -9,6 +9,7 @@ import { LockoutRiskError } from "./lockout";
  * warning, as `{ error: { code, message } }`.
  */
 export function doorWriteRefusal(err: unknown): Response {
+  if (err instanceof ApiRefusal) return err.response;
   if (err instanceof LockoutRiskError) {
     const ports = err.ports.join(", ");
     return apiError(
@@ -24,6 +25,13 @@ export function doorWriteRefusal(err: unknown): Response {
     return apiError("invalid_body", `${err.field}: ${err.message}`, 400);
   }
   throw err;
+}
+
+/** A refusal decided inside the write's transaction (which it rolls back), with its answer. */
+export class ApiRefusal extends Error {
+  constructor(readonly response: Response) {
+    super("refused");
+  }
 }
 
 /** The door id of a /api/v1/doors/{id} path, or null. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, doors, eq, type SesameDb } from "@sesame/db";
+import { asc, doors, eq } from "@sesame/db";
 import type { Reader } from "../settings";
 import { doorRowToDoor, type Door } from "@sesame/core";
 
@@ -9,7 +9,7 @@ export function findDoors(db: Reader): DoorRecord[] {
   return db.select().from(doors).orderBy(asc(doors.name)).all();
 }
 
-export function findDoor(db: SesameDb, id: number): DoorRecord | undefined {
+export function findDoor(db: Reader, id: number): DoorRecord | undefined {
   return db.select().from(doors).where(eq(doors.id, id)).get();
 }
 

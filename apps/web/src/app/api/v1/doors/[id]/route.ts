@@ -3,7 +3,7 @@ import { apiError, describeIssues } from "@/server/api-route";
 import { COMMAND_DOOR_EDIT_REFUSAL, isCommandDoor } from "@/server/command-doors";
 import { applyChange } from "@/server/config-write";
 import { getDb } from "@/server/db";
-import { doorIdFrom, doorWriteRefusal, ONE_TIME_DOOR_REFUSAL } from "@/server/door-api";
+import { ApiRefusal, doorIdFrom, doorWriteRefusal, ONE_TIME_DOOR_REFUSAL } from "@/server/door-api";
 import { deleteDoor, DOOR_SWITCH, saveDoor } from "@/server/door-write";
 import { getLiveHub } from "@/server/live-hub";
 import { guardLockout } from "@/server/lockout";
@@ -34,22 +34,25 @@ export const PATCH = tokenRoute({ scopes: ["doors"], body: ApiDoorPatchSchema },
   const id = doorIdFrom(params);
   if (id === null) return apiError("invalid_path", BAD_ID, 400);
   const db = getDb();
-  const old = findDoor(db, id);
-  if (!old) return missing(id);
   const now = Date.now();
   try {
-    if (isTogglePatch(body)) {
-      const enabled = DoorInputSchema.shape.enabled.safeParse(body.fields.enabled);
-      if (!enabled.success) return apiError("invalid_body", describeIssues(enabled.error.issues), 400);
-      applyChange(db, actor, { bumpConfig: true }, (ctx) => switchEnabled(ctx, DOOR_SWITCH, id, enabled.data, { address, confirmed: body.confirmLockout }, now));
-    } else {
-      if (isCommandDoor(old)) return apiError("conflict", COMMAND_DOOR_EDIT_REFUSAL, 409);
-      if (old.oneTimeSequences) return apiError("conflict", ONE_TIME_DOOR_REFUSAL, 409);
+    // The door is read, checked and merged inside the write's transaction: a worker re-importing
+    // knockd.conf meanwhile cannot slip a change in between.
+    applyChange(db, actor, { bumpConfig: true }, (ctx) => {
+      const old = findDoor(ctx.tx, id);
+      if (!old) throw new ApiRefusal(missing(id));
+      if (isTogglePatch(body)) {
+        const enabled = DoorInputSchema.shape.enabled.safeParse(body.fields.enabled);
+        if (!enabled.success) throw new ApiRefusal(apiError("invalid_body", describeIssues(enabled.error.issues), 400));
+        return switchEnabled(ctx, DOOR_SWITCH, id, enabled.data, { address, confirmed: body.confirmLockout }, now);
+      }
+      if (isCommandDoor(old)) throw new ApiRefusal(apiError("conflict", COMMAND_DOOR_EDIT_REFUSAL, 409));
+      if (old.oneTimeSequences) throw new ApiRefusal(apiError("conflict", ONE_TIME_DOOR_REFUSAL, 409));
       const input = DoorInputSchema.safeParse(patchedDoorCandidate(old, body));
-      if (!input.success) return apiError("invalid_body", describeIssues(input.error.issues), 400);
+      if (!input.success) throw new ApiRefusal(apiError("invalid_body", describeIssues(input.error.issues), 400));
       const row = doorInputToRow(input.data);
-      applyChange(db, actor, { bumpConfig: true }, (ctx) => guardLockout(ctx.tx, address, now, body.confirmLockout, () => saveDoor(ctx, id, row, now)));
-    }
+      return guardLockout(ctx.tx, address, now, body.confirmLockout, () => saveDoor(ctx, id, row, now));
+    });
   } catch (err) {
     return doorWriteRefusal(err);
   }
