@@ -1,4 +1,4 @@
-import { MAX_GRANT_SEC, ipFamily, type SpaEvent } from "@sesame/core";
+import { MAX_GRANT_SEC, SPA_DOOR_NAME, ipFamily, type SpaEvent } from "@sesame/core";
 import { userCredentials, eq } from "@sesame/db";
 import { upsertGrant } from "./db-write";
 import type { FirewallQueue } from "./firewall-queue";
@@ -18,8 +18,6 @@ import type { WriteBehind } from "./write-behind";
  * (and user, for replays) with the `count` left out, so History counts them
  * by outcome and junk costs no memory beyond a handful of counters.
  */
-
-export const SPA_DOOR_NAME = "SPA";
 
 export interface SpaActionsOptions {
   queue: FirewallQueue;

@@ -1,4 +1,5 @@
-import { describeSpaOpen, describeSpaOutcome, SPA_DOOR_NAME } from "./describe-spa";
+import { SPA_DOOR_NAME } from "@sesame/core";
+import { describeSpaOpen, describeSpaOutcome } from "./describe-spa";
 import { formatDuration } from "./format";
 import type { EventView } from "./live-types";
 

@@ -9,8 +9,6 @@ import { formatDuration } from "./format";
  * capped), so "×123 in the last second" stands for 123 packets.
  */
 
-export const SPA_DOOR_NAME = "SPA";
-
 interface SpaDetail {
   outcome?: string;
   reason?: string;

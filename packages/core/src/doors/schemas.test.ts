@@ -90,6 +90,8 @@ describe("DoorInputSchema", () => {
     [{ name: "a]b" }, { name: "Name may only contain letters, digits, '.', '-' and '_' (no spaces)." }],
     [{ name: "x".repeat(65) }, { name: "Name must be at most 64 characters long." }],
     [{ name: "options" }, { name: 'Name cannot be "options": knockd reserves that section.' }],
+    [{ name: "SPA" }, { name: 'Name cannot be "SPA": SPA grants and events go by that name.' }],
+    [{ name: "spa" }, { name: 'Name cannot be "SPA": SPA grants and events go by that name.' }],
     [{ steps: [] }, { steps: "The knock sequence needs at least one knock." }],
     [{ steps: undefined }, { steps: "The knock sequence is required." }],
     [{ steps: manySteps }, { steps: "The knock sequence has at most 32 knocks." }],

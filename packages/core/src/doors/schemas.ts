@@ -21,6 +21,9 @@ export type StepInput = z.infer<typeof StepSchema>;
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
+/** The door name SPA grants and events carry (the worker's SPA recognizer is no door of the doors table). */
+export const SPA_DOOR_NAME = "SPA";
+
 /** A door name is also a knockd.conf section name and a log-line field. */
 export const DoorNameSchema = z
   .string({ error: "Name is required." })
@@ -28,7 +31,8 @@ export const DoorNameSchema = z
   .min(1, { error: "Name is required." })
   .max(64, { error: "Name must be at most 64 characters long." })
   .regex(NAME_PATTERN, { error: "Name may only contain letters, digits, '.', '-' and '_' (no spaces)." })
-  .refine((n) => n !== "options", { error: 'Name cannot be "options": knockd reserves that section.' });
+  .refine((n) => n !== "options", { error: 'Name cannot be "options": knockd reserves that section.' })
+  .refine((n) => n.toUpperCase() !== SPA_DOOR_NAME, { error: `Name cannot be "${SPA_DOOR_NAME}": SPA grants and events go by that name.` });
 
 const FlagListSchema = z
   .array(z.enum(TCP_FLAGS, { error: "TCP flags must be among fin, syn, rst, psh, ack and urg." }), {

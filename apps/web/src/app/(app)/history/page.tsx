@@ -6,7 +6,7 @@ import { LocalTime } from "@/components/local-time";
 import { PageHead } from "@/components/page-head";
 import { Pager } from "@/components/pager";
 import { describeEvent, eventTone } from "@/lib/describe-event";
-import { SPA_DOOR_NAME } from "@/lib/describe-spa";
+import { SPA_DOOR_NAME } from "@sesame/core";
 import { formatPorts } from "@/lib/format";
 import { issuesToFieldErrors } from "@/lib/form-state";
 import { getDb } from "@/server/db";
