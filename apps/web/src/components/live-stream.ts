@@ -82,12 +82,12 @@ class LiveStream {
     });
   }
 
-  /** Whether this tab's cookie is a live session: /api/status asked up to LOGOUT_CHECKS times, a second apart. */
+  /** Whether this tab's cookie is a live session: /api/status answered 2xx within LOGOUT_CHECKS tries, a second apart (an error page is no session, so no reconnect loop). */
   private async stillSignedIn(): Promise<boolean> {
     for (let i = 0; i < LOGOUT_CHECKS; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000));
       const r = await fetch("/api/status").catch(() => null);
-      if (r && r.status !== 401) return true;
+      if (r?.ok) return true;
     }
     return false;
   }
