@@ -69,7 +69,7 @@ export default async function UserPage({ params, searchParams }: { params: Promi
             )}
           </DataTable>
         </Card>
-        <UserActivity name={user.name} events={findUserActivity(db, user.name)} />
+        <UserActivity name={user.name} events={findUserActivity(db, user)} />
         <Card headingId="h-edit" title="Edit">
           <UserForm user={{ id: user.id, name: user.name, comment: user.comment, enabled: user.enabled, expiresAt: user.expiresAt, sources: user.sources.join(", "), ports: formatSteps(user.ports).split(" ").join(", "), grantSec: user.grantSec, maxGrantSec: user.maxGrantSec, requireSourceAddress: user.requireSourceAddress }} />
         </Card>
