@@ -9,7 +9,7 @@ import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { getLiveHub } from "../live-hub";
-import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
+import { guardLockout, LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { readSetting } from "../settings";
 import { requireSession } from "../session";
 
@@ -102,10 +102,7 @@ export async function applyAccessImportAction(_prev: AccessImportState, formData
       const now = Date.now();
       const plan = planAccessImport(input.text, { prefix: input.prefix, existingNames: readUserNames(ctx.tx), now });
       if (!plan.ok) throw new ImportAbort(`${FILE_ERRORS} ${lineErrors(plan.errors).join("; ")}`);
-      const before = snapshotLockout(ctx.tx, adminIp, now);
-      names = applyAccessImport(ctx, plan.users, now, new TextEncoder().encode(input.text).length).names;
-      const risk = lockoutRisk(before, snapshotLockout(ctx.tx, adminIp, now));
-      if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
+      names = guardLockout(ctx.tx, adminIp, now, confirmLockout, () => applyAccessImport(ctx, plan.users, now, Buffer.byteLength(input.text)).names);
     });
   } catch (err) {
     if (err instanceof ImportAbort) return { status: "error", message: err.message, nonce: Date.now() };

@@ -13,7 +13,7 @@ import { newSpaKeys, newTotpSecret, spaMaterial, totpMaterial } from "../credent
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
 import { getLiveHub } from "../live-hub";
-import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
+import { guardLockout, LockoutRiskError } from "../lockout";
 import { isCredentialActive } from "../queries/users";
 import { readSetting } from "../settings";
 import { requireSession } from "../session";
@@ -71,20 +71,19 @@ export async function saveUserAction(_prev: FormState, formData: FormData): Prom
       if (clash && clash.id !== id) throw new FieldError("name", `A user named ${input.name} already exists.`);
       const now = Date.now();
       // A user's ports are protected ports: the same lock-out check as a door's.
-      const before = snapshotLockout(tx, adminIp, now);
-      if (id === null) {
-        const row = tx.insert(users).values({ ...input, createdAt: now, updatedAt: now }).returning().get();
-        savedId = row.id;
-        record({ action: "create", entity: "user", entityId: row.id, after: row });
-      } else {
+      guardLockout(tx, adminIp, now, confirmLockout, () => {
+        if (id === null) {
+          const row = tx.insert(users).values({ ...input, createdAt: now, updatedAt: now }).returning().get();
+          savedId = row.id;
+          record({ action: "create", entity: "user", entityId: row.id, after: row });
+          return;
+        }
         const old = tx.select().from(users).where(eq(users.id, id)).get();
         if (!old) throw new FieldError("_form", "This user was deleted meanwhile.");
         const row = tx.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get();
         savedId = id;
         record({ action: "update", entity: "user", entityId: id, before: old, after: row });
-      }
-      const risk = lockoutRisk(before, snapshotLockout(tx, adminIp, now));
-      if (risk && !confirmLockout) throw new LockoutRiskError(adminIp, risk);
+      });
     });
   } catch (err) {
     if (err instanceof FieldError) return errorState({ [err.field]: [err.message] }, values);
