@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { createHash } from "node:crypto";
 import { must } from "@sesame/testkit";
-import { cidrContains } from "@sesame/core";
 import { testDb } from "../helpers/db";
 import { shoot } from "../helpers/screenshot";
 import { startLab, type Lab } from "../helpers/net";
 import { logIn } from "../helpers/session";
+import { setAsideTrusted } from "../helpers/trusted";
 
 /**
  * The Gateway page against the real worker: forwards added, edited, toggled
@@ -15,7 +15,6 @@ import { logIn } from "../helpers/session";
  * while it does not. The traffic itself is tests/net/gateway.test.ts.
  */
 
-type TrustedRow = { id: number; cidr: string; comment: string; expires_at: number | null; created_at: number };
 const db = () => testDb().$client;
 const forwardRow = (name: string) => db().prepare("SELECT * FROM forwards WHERE name = ?").get(name) as { id: number; port: number; to_port: number; dnat: number; enabled: number } | undefined;
 const audits = () => db().prepare("SELECT action FROM audit WHERE entity = 'forward' ORDER BY id").all().map((r) => (r as { action: string }).action);
@@ -23,21 +22,18 @@ const audits = () => db().prepare("SELECT action FROM audit WHERE entity = 'forw
 
 test.describe.serial("gateway", () => {
   let lab: Lab;
-  /** Trusted networks covering the browser's 127.0.0.1, set aside so the lock-out check shows (put back after). */
-  let setAside: TrustedRow[] = [];
+  /** Puts back the trusted networks covering the browser's 127.0.0.1, set aside so the lock-out check shows. */
+  let restoreTrusted = () => {};
 
   test.beforeAll(async () => {
     db().prepare("DELETE FROM forwards").run();
-    setAside = (db().prepare("SELECT * FROM trusted_networks").all() as TrustedRow[]).filter((t) => cidrContains(t.cidr, "127.0.0.1"));
-    for (const t of setAside) db().prepare("DELETE FROM trusted_networks WHERE id = ?").run(t.id);
+    restoreTrusted = setAsideTrusted();
     lab = await startLab({ tag: "e2egw" });
   });
 
   test.afterAll(async () => {
     db().prepare("DELETE FROM forwards").run();
-    for (const t of setAside) {
-      db().prepare("INSERT INTO trusted_networks (id, cidr, comment, expires_at, created_at) VALUES (?, ?, ?, ?, ?)").run(t.id, t.cidr, t.comment, t.expires_at, t.created_at);
-    }
+    restoreTrusted();
     await lab?.stop();
   });
 
