@@ -25,6 +25,12 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): Record
   return out;
 }
 
+/** The positive integer `id` field of a form (an edit or a row action), or null. */
+export function formId(formData: FormData): number | null {
+  const id = Number(formData.get("id"));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
 export function formValues(formData: FormData): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of formData.entries()) {

@@ -1,10 +1,9 @@
-import { revalidatePath } from "next/cache";
 import { errorState, type FormState } from "@/lib/form-state";
+import { afterConfigChange } from "./after-change";
 import { getClientAddress } from "./client-address";
 import { applyChange, type ChangeContext } from "./config-write";
 import { getDb } from "./db";
 import { FieldError } from "./field-error";
-import { getLiveHub } from "./live-hub";
 import { guardLockout, LockoutRiskError } from "./lockout";
 import type { ValidSession } from "./session";
 
@@ -54,7 +53,6 @@ export async function toggleEnabled(session: ValidSession, formData: FormData, t
     if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, {}, err.message);
     throw err;
   }
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   return { status: "ok", message: enabled ? "Enabled." : "Disabled.", nonce: Date.now() };
 }

@@ -1,24 +1,18 @@
 "use server";
 
 import { doorInputToRow } from "@sesame/core";
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { errorState, formValues, type FormState } from "@/lib/form-state";
+import { afterConfigChange } from "../after-change";
 import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
 import { parseDoorForm } from "../door-form";
 import { deleteDoor, DOOR_SWITCH, saveDoor } from "../door-write";
-import { getLiveHub } from "../live-hub";
 import { guardLockout, LockoutRiskError } from "../lockout";
 import { requireSession } from "../session";
 import { toggleEnabled } from "../toggle-enabled";
-
-function afterDoorChange(): void {
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
-}
 
 /** Create or update a door from the sequence editor. One transaction; nothing half-saved. */
 export async function saveDoorAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -38,7 +32,7 @@ export async function saveDoorAction(_prev: FormState, formData: FormData): Prom
     if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, values, err.message);
     throw err;
   }
-  afterDoorChange();
+  afterConfigChange();
   redirect(`${row.action === "ban" ? "/decoys" : "/sequences"}?saved=${encodeURIComponent(row.name)}`);
 }
 
@@ -53,6 +47,6 @@ export async function deleteDoorAction(formData: FormData): Promise<void> {
   const id = Number(formData.get("id"));
   if (!Number.isInteger(id) || id <= 0) return;
   const old = applyChange(getDb(), session.actor, { bumpConfig: true }, (ctx) => deleteDoor(ctx, id)).result;
-  afterDoorChange();
+  afterConfigChange();
   redirect(old?.action === "ban" ? "/decoys" : "/sequences");
 }

@@ -2,14 +2,13 @@
 
 import { ForwardInputSchema, ipFamily, type ForwardInput } from "@sesame/core";
 import { eq, forwards } from "@sesame/db";
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { errorState, formValues, issuesToFieldErrors, type FormState } from "@/lib/form-state";
+import { errorState, formId, formValues, issuesToFieldErrors, type FormState } from "@/lib/form-state";
+import { afterConfigChange } from "../after-change";
 import { getClientAddress } from "../client-address";
 import { applyChange, type ChangeContext } from "../config-write";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
-import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
 import { toggleEnabled } from "../toggle-enabled";
@@ -20,16 +19,6 @@ import { toggleEnabled } from "../toggle-enabled";
  * (this never touches it). A DNAT forward's public port becomes a protected
  * port on this host, so saving or enabling one runs the lock-out check.
  */
-
-function idFrom(formData: FormData): number | null {
-  const id = Number(formData.get("id"));
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
-function done(): void {
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
-}
 
 function describe(f: Pick<ForwardInput, "protocol" | "port" | "toAddress" | "toPort" | "dnat">): string {
   const host = f.toAddress.includes(":") ? `[${f.toAddress}]` : f.toAddress;
@@ -55,7 +44,7 @@ function checkConflicts(ctx: ChangeContext, input: ForwardInput, id: number | nu
 export async function saveForwardAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
   const values = formValues(formData);
-  const id = formData.get("id") ? idFrom(formData) : null;
+  const id = formData.get("id") ? formId(formData) : null;
   if (formData.get("id") && id === null) return errorState({ _form: ["Unknown forward."] }, values);
   const parsed = ForwardInputSchema.safeParse({
     name: formData.get("name") ?? "",
@@ -93,7 +82,7 @@ export async function saveForwardAction(_prev: FormState, formData: FormData): P
     if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, values, err.message);
     throw err;
   }
-  done();
+  afterConfigChange();
   redirect(`/gateway?saved=${encodeURIComponent(input.name)}`);
 }
 
@@ -111,7 +100,7 @@ export async function toggleForwardAction(_prev: FormState, formData: FormData):
 
 export async function deleteForwardAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   let name: string | undefined;
   applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
@@ -121,6 +110,6 @@ export async function deleteForwardAction(formData: FormData): Promise<void> {
     tx.delete(forwards).where(eq(forwards.id, id)).run();
     record({ action: "delete", entity: "forward", entityId: id, before: old });
   });
-  done();
+  afterConfigChange();
   if (name) redirect(`/gateway?deleted=${encodeURIComponent(name)}`);
 }

@@ -2,23 +2,13 @@
 
 import { extendGrantExpiry } from "@sesame/core";
 import { bans, eq, grants } from "@sesame/db";
-import { revalidatePath } from "next/cache";
+import { formId } from "@/lib/form-state";
+import { afterConfigChange } from "../after-change";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
-import { getLiveHub } from "../live-hub";
 import { requireSession } from "../session";
 
 const EXTEND_CHOICES_SEC = new Set([300, 900, 1800, 3600, 4 * 3600]);
-
-function idFrom(formData: FormData): number | null {
-  const id = Number(formData.get("id"));
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
-function done(): void {
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
-}
 
 /** What revoke and extend read: not `ports`, so a row whose ports are not JSON can still be closed. */
 const GRANT_FIELDS = { ip: grants.ip, doorName: grants.doorName, expiresAt: grants.expiresAt, closedAt: grants.closedAt };
@@ -26,7 +16,7 @@ const GRANT_FIELDS = { ip: grants.ip, doorName: grants.doorName, expiresAt: gran
 /** Close an open grant now; the worker removes it from the kernel within a second. */
 export async function revokeGrantAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
     const g = tx.select(GRANT_FIELDS).from(grants).where(eq(grants.id, id)).get();
@@ -35,7 +25,7 @@ export async function revokeGrantAction(formData: FormData): Promise<void> {
     tx.update(grants).set({ closedAt: now, closedReason: "revoked" }).where(eq(grants.id, id)).run();
     record({ action: "revoke", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { ip: g.ip, door: g.doorName, closedAt: now } });
   });
-  done();
+  afterConfigChange();
 }
 
 /**
@@ -44,7 +34,7 @@ export async function revokeGrantAction(formData: FormData): Promise<void> {
  */
 export async function extendGrantAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   const by = Number(formData.get("seconds"));
   if (id === null || !EXTEND_CHOICES_SEC.has(by)) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
@@ -55,13 +45,13 @@ export async function extendGrantAction(formData: FormData): Promise<void> {
     tx.update(grants).set({ expiresAt }).where(eq(grants.id, id)).run();
     record({ action: "extend", entity: "grant", entityId: id, before: { ip: g.ip, door: g.doorName, expiresAt: g.expiresAt }, after: { ip: g.ip, door: g.doorName, expiresAt } });
   });
-  done();
+  afterConfigChange();
 }
 
 /** Lift a ban now. */
 export async function unbanAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
     const b = tx.select().from(bans).where(eq(bans.id, id)).get();
@@ -70,5 +60,5 @@ export async function unbanAction(formData: FormData): Promise<void> {
     tx.update(bans).set({ liftedAt: now, liftedReason: "unbanned" }).where(eq(bans.id, id)).run();
     record({ action: "unban", entity: "ban", entityId: id, before: { ip: b.ip, door: b.doorName, expiresAt: b.expiresAt }, after: { ip: b.ip, door: b.doorName, liftedAt: now } });
   });
-  done();
+  afterConfigChange();
 }

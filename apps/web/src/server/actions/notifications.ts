@@ -3,7 +3,7 @@
 import { and, eq, not, notifyChannels } from "@sesame/db";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { errorState, formValues, okState, type FormState } from "@/lib/form-state";
+import { errorState, formId, formValues, okState, type FormState } from "@/lib/form-state";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
@@ -13,17 +13,12 @@ import { deliver } from "../notify/deliver";
 import { recordChannelOutcome } from "../notify/outbox";
 import { requireSession } from "../session";
 
-function idFrom(formData: FormData): number | null {
-  const id = Number(formData.get("id"));
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
 /** Create or update a notification channel. Secrets left empty keep the saved ones; none is ever sent back. */
 export async function saveChannelAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
   const values = formValues(formData);
   for (const k of SECRET_FIELDS) delete values[k];
-  const id = formData.get("id") ? idFrom(formData) : null;
+  const id = formData.get("id") ? formId(formData) : null;
   const db = getDb();
   const old = id === null ? undefined : findChannel(db, id);
   if (formData.get("id") && !old) return errorState({}, values, "This channel no longer exists (deleted in another tab?). Nothing was saved.");
@@ -59,7 +54,7 @@ export async function saveChannelAction(_prev: FormState, formData: FormData): P
 /** Send a test message now (also to a disabled channel) and say what happened; the outcome is kept on the channel. */
 export async function testChannelAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   const db = getDb();
   const ch = id === null ? undefined : findChannel(db, id);
   if (!ch) return errorState({}, {}, "This channel no longer exists.");
@@ -77,7 +72,7 @@ export async function testChannelAction(_prev: FormState, formData: FormData): P
 /** Enable or disable a channel (a disabled one is sent nothing; what it had queued is dropped). */
 export async function toggleChannelAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   const enabled = formData.get("enabled") === "true";
   if (id === null) return errorState({}, {}, "Unknown channel.");
   try {
@@ -97,7 +92,7 @@ export async function toggleChannelAction(_prev: FormState, formData: FormData):
 
 export async function deleteChannelAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: false }, ({ tx, record }) => {
     const old = tx.select().from(notifyChannels).where(eq(notifyChannels.id, id)).get();

@@ -2,15 +2,14 @@
 
 import { formatSequence, makeSettingsInputSchema } from "@sesame/core";
 import { doors, eq } from "@sesame/db";
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { redirect } from "next/navigation";
 import { errorState, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
 import type { ImportState } from "@/lib/import-state";
+import { afterConfigChange } from "../after-change";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { planImport, type ImportMode } from "../knockd-import";
-import { getLiveHub } from "../live-hub";
 import { findDoors } from "../queries/doors";
 import { readAllSettings, readAttemptCapLimit, readSetting, writeSetting } from "../settings";
 import { requireSession } from "../session";
@@ -65,8 +64,7 @@ export async function saveSettingsAction(_prev: FormState, formData: FormData): 
       changed++;
     }
   });
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   return okState(changed ? "Settings saved. The worker picks them up within a second." : "Nothing changed.");
 }
 
@@ -183,8 +181,7 @@ export async function applyImportAction(_prev: ImportState, formData: FormData):
     }
     throw err;
   }
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   redirect(`/sequences?saved=${encodeURIComponent(`knockd.conf import (${summary})`)}`);
 }
 

@@ -2,13 +2,12 @@
 
 import { cidrsOverlap, TrustedNetworkInputSchema } from "@sesame/core";
 import { eq, trustedNetworks } from "@sesame/db";
-import { revalidatePath } from "next/cache";
 import { errorState, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
+import { afterConfigChange } from "../after-change";
 import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
-import { getLiveHub } from "../live-hub";
 import { LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { requireSession } from "../session";
 
@@ -42,8 +41,7 @@ export async function addTrustedAction(_prev: FormState, formData: FormData): Pr
     if (err instanceof FieldError) return errorState({ [err.field]: [err.message] }, values);
     throw err;
   }
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   return okState(`Trusted ${input.cidr}. Its addresses reach protected ports without knocking and are never banned.`);
 }
 
@@ -77,7 +75,6 @@ export async function deleteTrustedAction(_prev: FormState, formData: FormData):
     }
     throw err;
   }
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   return okState(`Removed ${cidr}.`);
 }

@@ -1,14 +1,13 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { AccessImportState } from "@/lib/access-import-state";
+import { afterConfigChange } from "../after-change";
 import { applyAccessImport, DEFAULT_NAME_PREFIX, MAX_ACCESS_CONF_BYTES, planAccessImport, previewTag, readUserNames, toPreview, type Message } from "../access-import";
 import { getClientAddress } from "../client-address";
 import { applyChange } from "../config-write";
 import { getDb } from "../db";
-import { getLiveHub } from "../live-hub";
 import { guardLockout, LockoutRiskError, lockoutRisk, snapshotLockout } from "../lockout";
 import { readSetting } from "../settings";
 import { requireSession } from "../session";
@@ -109,7 +108,6 @@ export async function applyAccessImportAction(_prev: AccessImportState, formData
     if (err instanceof LockoutRiskError) return { status: "error", message: err.message, lockout: { message: err.message, ports: err.ports }, nonce: Date.now() };
     throw err;
   }
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
+  afterConfigChange();
   redirect(`/users?saved=${encodeURIComponent(`access.conf import: ${names.length} user${names.length === 1 ? "" : "s"} with SPA keys (${names.join(", ")})`)}`);
 }

@@ -2,17 +2,16 @@
 
 import { CredentialRequestSchema, DEFAULT_TOTP_SETTINGS, makeUserInputSchema } from "@sesame/core";
 import { and, eq, grants, isNull, userCredentials, users } from "@sesame/db";
-import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { errorState, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
+import { errorState, formId, formValues, issuesToFieldErrors, okState, type FormState } from "@/lib/form-state";
 import type { CredentialState } from "@/lib/credential-state";
+import { afterConfigChange } from "../after-change";
 import { getClientAddress } from "../client-address";
 import { applyChange, type ChangeContext } from "../config-write";
 import { newSpaKeys, newTotpSecret, spaMaterial, totpMaterial } from "../credential-material";
 import { getDb } from "../db";
 import { FieldError } from "../field-error";
-import { getLiveHub } from "../live-hub";
 import { guardLockout, LockoutRiskError } from "../lockout";
 import { isCredentialActive } from "../queries/users";
 import { readSetting } from "../settings";
@@ -23,16 +22,6 @@ import { requireSession } from "../session";
  * material goes into user_credentials and into this one answer, nowhere else
  * (the audit records that a key was generated, never the key).
  */
-
-function idFrom(formData: FormData): number | null {
-  const id = Number(formData.get("id"));
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
-function done(): void {
-  getLiveHub().refreshState();
-  revalidatePath("/", "layout");
-}
 
 /** The user's open grants close now (the worker revokes them within a second). */
 function closeUserGrants(ctx: ChangeContext, userId: number, now: number): number {
@@ -48,7 +37,7 @@ function closeUserGrants(ctx: ChangeContext, userId: number, now: number): numbe
 export async function saveUserAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const session = await requireSession();
   const values = formValues(formData);
-  const id = formData.get("id") ? idFrom(formData) : null;
+  const id = formData.get("id") ? formId(formData) : null;
   const parsed = makeUserInputSchema(() => Date.now()).safeParse({
     name: formData.get("name") ?? "",
     comment: formData.get("comment") ?? "",
@@ -90,7 +79,7 @@ export async function saveUserAction(_prev: FormState, formData: FormData): Prom
     if (err instanceof LockoutRiskError) return errorState({ confirmLockout: [err.message] }, values, err.message);
     throw err;
   }
-  done();
+  afterConfigChange();
   if (id === null) redirect(`/users/${savedId}?saved=${encodeURIComponent(`user ${input.name} created`)}`);
   return okState(`Saved ${input.name}. The worker applies it within a second.`);
 }
@@ -143,7 +132,7 @@ export async function generateCredentialAction(_prev: CredentialState, formData:
     if (err instanceof FieldError) return { status: "error", message: err.message };
     throw err;
   }
-  done();
+  afterConfigChange();
   const host = await siteHost();
   const material = totpSecret !== null ? await totpMaterial(userName, totpSecret, host, readSetting(db, "totp") ?? DEFAULT_TOTP_SETTINGS) : spaMaterial(userName, spa!, host, ports);
   const what = kind === "totp" ? "TOTP secret" : "SPA keys";
@@ -154,7 +143,7 @@ export async function generateCredentialAction(_prev: CredentialState, formData:
 /** Revoke one credential at once. */
 export async function revokeCredentialAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
     const c = tx.select({ id: userCredentials.id, kind: userCredentials.kind, revokedAt: userCredentials.revokedAt, userId: userCredentials.userId }).from(userCredentials).where(eq(userCredentials.id, id)).get();
@@ -163,13 +152,13 @@ export async function revokeCredentialAction(formData: FormData): Promise<void> 
     tx.update(userCredentials).set({ revokedAt: now }).where(eq(userCredentials.id, id)).run();
     record({ action: "revoke-key", entity: "user-credential", entityId: id, after: { userId: c.userId, kind: c.kind, revokedAt: now } });
   });
-  done();
+  afterConfigChange();
 }
 
 /** Revoke a user: disabled, every credential revoked, and (when asked) their open grants closed. */
 export async function revokeUserAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   const closeGrants = formData.get("closeGrants") === "on";
   applyChange(getDb(), session.actor, { bumpConfig: true }, (ctx) => {
@@ -183,13 +172,13 @@ export async function revokeUserAction(formData: FormData): Promise<void> {
     record({ action: "revoke", entity: "user", entityId: id, before: { enabled: user.enabled }, after: { name: user.name, enabled: false, credentialsRevoked: creds.map((c) => c.id), closeGrants } });
     if (closeGrants) closeUserGrants(ctx, id, now);
   });
-  done();
+  afterConfigChange();
 }
 
 /** Expire a user now (their credentials stop; open grants run out on their own). */
 export async function expireUserAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   applyChange(getDb(), session.actor, { bumpConfig: true }, ({ tx, record }) => {
     const user = tx.select().from(users).where(eq(users.id, id)).get();
@@ -198,13 +187,13 @@ export async function expireUserAction(formData: FormData): Promise<void> {
     tx.update(users).set({ expiresAt: now, updatedAt: now }).where(eq(users.id, id)).run();
     record({ action: "expire", entity: "user", entityId: id, before: { expiresAt: user.expiresAt }, after: { name: user.name, expiresAt: now } });
   });
-  done();
+  afterConfigChange();
 }
 
 /** Delete a user and their credentials; their open grants close. */
 export async function deleteUserAction(formData: FormData): Promise<void> {
   const session = await requireSession();
-  const id = idFrom(formData);
+  const id = formId(formData);
   if (id === null) return;
   let deleted = false;
   applyChange(getDb(), session.actor, { bumpConfig: true }, (ctx) => {
@@ -215,6 +204,6 @@ export async function deleteUserAction(formData: FormData): Promise<void> {
     ctx.record({ action: "delete", entity: "user", entityId: id, before: user });
     deleted = true;
   });
-  done();
+  afterConfigChange();
   if (deleted) redirect(`/users?saved=${encodeURIComponent("user deleted")}`);
 }
