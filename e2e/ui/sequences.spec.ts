@@ -96,7 +96,9 @@ test("create, edit (reorder steps), disable/enable and delete a sequence; every 
 });
 
 test("the header shows when the worker has not applied the latest change", async ({ page }) => {
-  // No worker runs during this spec: its last heartbeat (from an earlier spec) is stale or missing.
+  // No worker runs during this spec: its last heartbeat is missing, or from an earlier spec's worker
+  // that may have stopped only seconds ago. The header says offline once the heartbeat is older than
+  // WORKER_OFFLINE_AFTER_MS (15 s), pushed by the live stream within 5 s after that.
   await page.goto("/");
-  await expect(page.getByTestId("config-status")).toContainText(/Worker offline|Worker not started/);
+  await expect(page.getByTestId("config-status")).toContainText(/Worker offline|Worker not started/, { timeout: 25_000 });
 });
